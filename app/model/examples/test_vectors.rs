@@ -1,0 +1,78 @@
+//! Prints docs/test-vectors.json: fixed keys and objects with their canonical bytes,
+//! digests and signatures. Run `cargo run -p formseal-model --example test_vectors`
+//! only when the protocol changes on purpose; the test `vectors` checks the file.
+
+use ed25519_dalek::SigningKey;
+use formseal_model::{
+    Domain, Envelope, PublishedVersion, Receipt, SignedReceipt, SubmissionRequest, b64_encode, canonical_bytes, demo,
+    digest, key_id,
+};
+use serde_json::json;
+
+fn main() {
+    let visitor = SigningKey::from_bytes(&[0x11; 32]);
+    let instance = SigningKey::from_bytes(&[0x22; 32]);
+    let instance_id = key_id(&instance.verifying_key());
+
+    let form = demo::contact_tracing();
+    let version = PublishedVersion::sign(form.clone(), &instance_id, &instance).unwrap();
+    let envelope = Envelope {
+        v: 1,
+        form: form.id.clone(),
+        version: version.version.clone(),
+        answers: [
+            ("name".to_owned(), json!("Zoë Müller")),
+            ("address".to_owned(), json!("Musterstraße 1\n10115 Berlin")),
+            ("phone".to_owned(), json!("+49301234567")),
+            ("visit_date".to_owned(), json!("2026-11-27")),
+            ("visit_time".to_owned(), json!("2026-11-27T18:30")),
+        ]
+        .into(),
+        nonce: b64_encode(&[0x33; 16]),
+        client_time: "2026-11-27T18:31:02.123Z".into(),
+        link: None,
+    };
+    let request = SubmissionRequest::sign(&envelope, &visitor).unwrap();
+    let envelope_bytes = canonical_bytes(Domain::Envelope, &envelope).unwrap();
+    let receipt = Receipt {
+        v: 1,
+        submission: "0193a5f0-0000-7000-8000-000000000001".into(),
+        form: form.id.clone(),
+        version: version.version.clone(),
+        envelope: b64_encode(&digest(&envelope_bytes)),
+        received_at: "2026-11-27T18:31:02.456Z".into(),
+        sequence: 1,
+        previous: None,
+    };
+    let first = SignedReceipt::sign(receipt.clone(), &instance_id, &instance).unwrap();
+    let second_receipt = Receipt { sequence: 2, previous: Some(receipt.digest().unwrap()), submission: "0193a5f0-0000-7000-8000-000000000002".into(), ..receipt.clone() };
+    let second = SignedReceipt::sign(second_receipt.clone(), &instance_id, &instance).unwrap();
+    let form_bytes = canonical_bytes(Domain::FormVersion, &form).unwrap();
+
+    let vectors = json!({
+        "description": "Formseal protocol v1 test vectors; see docs/protocol.md. Bytes are given as UTF-8 text (canonical) and digests/keys/signatures as base64url without padding.",
+        "keys": {
+            "visitor_seed_hex": "11".repeat(32),
+            "visitor_public_key": b64_encode(visitor.verifying_key().as_bytes()),
+            "instance_seed_hex": "22".repeat(32),
+            "instance_public_key": b64_encode(instance.verifying_key().as_bytes()),
+            "instance_key_id": instance_id,
+        },
+        "form_version": {
+            "definition": form,
+            "canonical": String::from_utf8(form_bytes).unwrap(),
+            "digest": version.version,
+            "signature": version.signature,
+        },
+        "submission": {
+            "request": request,
+            "canonical": String::from_utf8(envelope_bytes).unwrap(),
+            "digest": receipt.envelope,
+        },
+        "receipts": [
+            { "signed": first, "canonical": String::from_utf8(canonical_bytes(Domain::Receipt, &receipt).unwrap()).unwrap(), "digest": receipt.digest().unwrap() },
+            { "signed": second, "canonical": String::from_utf8(canonical_bytes(Domain::Receipt, &second_receipt).unwrap()).unwrap(), "digest": second_receipt.digest().unwrap() },
+        ],
+    });
+    println!("{}", serde_json::to_string_pretty(&vectors).unwrap());
+}

@@ -1,0 +1,23 @@
+//! The pure form model of Formseal.
+//!
+//! Everything here is plain data and pure functions: no IO, no clock, no randomness.
+//! The widget (wasm32), the console and the server all link this crate, so there is
+//! exactly one definition of "a valid submission" and one of "the signed bytes".
+
+pub mod canonical;
+pub mod demo;
+pub mod form;
+pub mod signed;
+pub mod text;
+pub mod validate;
+
+pub use canonical::{Domain, b64_decode, b64_encode, canonical_bytes, digest, digest_b64};
+pub use form::{
+    Controller, DataClass, DateBound, Field, FieldKind, FormDef, LegalBasis, Notice, ChoiceOption,
+};
+pub use signed::{
+    Envelope, ProtocolError, PublishedVersion, Receipt, SignedReceipt, SubmissionRequest,
+    VerifiedSubmission, key_id, sign_object, verify_object,
+};
+pub use text::LocalText;
+pub use validate::{Answers, FieldError, Problem, ValidationContext, check_field, normalize, validate};

@@ -1,0 +1,381 @@
+//! The one definition of a valid submission. The widget runs it while the visitor
+//! types; the server runs it again on what arrives.
+
+use std::collections::BTreeMap;
+
+use chrono::{Days, NaiveDate, NaiveDateTime};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::form::{DateBound, Field, FieldKind, FormDef};
+
+/// Answers by field key. Values are JSON: strings for text, numbers (as exact decimal
+/// strings), dates and choices; arrays of strings for multiple choice; objects for
+/// consent and signature.
+pub type Answers = BTreeMap<String, Value>;
+
+/// What validation needs from the outside world, passed in so the model stays pure.
+#[derive(Clone, Copy, Debug)]
+pub struct ValidationContext {
+    /// The day of submission (server: its clock; browser: the visitor's).
+    pub today: NaiveDate,
+    /// Days by which bounds relative to today are widened on each side. The server
+    /// uses 1: a visitor's "today" can be the server's yesterday or tomorrow.
+    pub slack_days: u8,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    pub field: String,
+    #[serde(flatten)]
+    pub problem: Problem,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum Problem {
+    Required,
+    WrongType { expected: String },
+    TooShort { min: u32 },
+    TooLong { max: u32 },
+    InvalidEmail,
+    InvalidPhone,
+    NotANumber,
+    NotAnInteger,
+    BelowMin { min: String },
+    AboveMax { max: String },
+    InvalidDate,
+    DateTooEarly { min: String },
+    DateTooLate { max: String },
+    InvalidDateTime,
+    UnknownOption { value: String },
+    TooFewChoices { min: u32 },
+    TooManyChoices { max: u32 },
+    DuplicateChoice { value: String },
+    ConsentRequired,
+    UnknownText,
+    InvalidSignature { reason: String },
+    UnknownField,
+}
+
+impl Problem {
+    /// A message a visitor understands, in English or German.
+    pub fn message(&self, lang: &str) -> String {
+        let de = lang == "de";
+        match self {
+            Problem::Required => if de { "Bitte ausfüllen.".into() } else { "Please fill this in.".into() },
+            Problem::WrongType { expected } => if de { format!("Ungültiger Wert (erwartet: {expected}).") } else { format!("Invalid value (expected {expected}).") },
+            Problem::TooShort { min } => if de { format!("Mindestens {min} Zeichen.") } else { format!("At least {min} characters.") },
+            Problem::TooLong { max } => if de { format!("Höchstens {max} Zeichen.") } else { format!("At most {max} characters.") },
+            Problem::InvalidEmail => if de { "Bitte eine gültige E-Mail-Adresse angeben, z. B. name@beispiel.de.".into() } else { "Please enter a valid e-mail address, e.g. name@example.com.".into() },
+            Problem::InvalidPhone => if de { "Bitte eine Telefonnummer mit Ländervorwahl angeben, z. B. +49 30 1234567.".into() } else { "Please enter a phone number with country code, e.g. +44 20 7946 0958.".into() },
+            Problem::NotANumber => if de { "Bitte eine Zahl angeben.".into() } else { "Please enter a number.".into() },
+            Problem::NotAnInteger => if de { "Bitte eine ganze Zahl angeben.".into() } else { "Please enter a whole number.".into() },
+            Problem::BelowMin { min } => if de { format!("Mindestens {min}.") } else { format!("At least {min}.") },
+            Problem::AboveMax { max } => if de { format!("Höchstens {max}.") } else { format!("At most {max}.") },
+            Problem::InvalidDate => if de { "Bitte ein gültiges Datum angeben.".into() } else { "Please enter a valid date.".into() },
+            Problem::DateTooEarly { min } => if de { format!("Frühestens {min}.") } else { format!("Not before {min}.") },
+            Problem::DateTooLate { max } => if de { format!("Spätestens {max}.") } else { format!("Not after {max}.") },
+            Problem::InvalidDateTime => if de { "Bitte Datum und Uhrzeit angeben.".into() } else { "Please enter a date and time.".into() },
+            Problem::UnknownOption { .. } => if de { "Bitte eine der angebotenen Optionen wählen.".into() } else { "Please choose one of the options.".into() },
+            Problem::TooFewChoices { min } => if de { format!("Bitte mindestens {min} auswählen.") } else { format!("Please choose at least {min}.") },
+            Problem::TooManyChoices { max } => if de { format!("Bitte höchstens {max} auswählen.") } else { format!("Please choose at most {max}.") },
+            Problem::DuplicateChoice { .. } => if de { "Eine Option wurde doppelt gewählt.".into() } else { "An option was chosen twice.".into() },
+            Problem::ConsentRequired => if de { "Bitte zustimmen, um fortzufahren.".into() } else { "Please agree to continue.".into() },
+            Problem::UnknownText => if de { "Der bestätigte Text stimmt nicht mit dem Formular überein.".into() } else { "The confirmed text does not match the form.".into() },
+            Problem::InvalidSignature { .. } => if de { "Bitte unterschreiben.".into() } else { "Please sign.".into() },
+            Problem::UnknownField => if de { "Dieses Feld gibt es im Formular nicht.".into() } else { "This field is not part of the form.".into() },
+        }
+    }
+}
+
+/// Limits that keep a signature answer bounded in size.
+pub const MAX_SIGNATURE_POINTS: usize = 10_000;
+pub const MAX_TEXT_BYTES: usize = 10_000;
+
+/// Checks `answers` against `form`. Returns every problem, one per field, in form order.
+pub fn validate(form: &FormDef, answers: &Answers, ctx: &ValidationContext) -> Result<(), Vec<FieldError>> {
+    let mut errors = Vec::new();
+    for key in answers.keys() {
+        if form.field(key).is_none() {
+            errors.push(FieldError { field: key.clone(), problem: Problem::UnknownField });
+        }
+    }
+    for field in &form.fields {
+        if let Err(problem) = check_field(field, answers.get(&field.key), ctx) {
+            errors.push(FieldError { field: field.key.clone(), problem });
+        }
+    }
+    if errors.is_empty() { Ok(()) } else { Err(errors) }
+}
+
+/// An answer that says nothing: absent, null, blank text, or an empty selection.
+fn is_blank(value: Option<&Value>) -> bool {
+    match value {
+        None | Some(Value::Null) => true,
+        Some(Value::String(s)) => s.trim().is_empty(),
+        Some(Value::Array(a)) => a.is_empty(),
+        Some(Value::Object(o)) => o.is_empty(),
+        Some(_) => false,
+    }
+}
+
+pub fn check_field(field: &Field, value: Option<&Value>, ctx: &ValidationContext) -> Result<(), Problem> {
+    if is_blank(value) {
+        return match (&field.kind, field.required) {
+            (FieldKind::Consent { .. }, true) => Err(Problem::ConsentRequired),
+            (_, true) => Err(Problem::Required),
+            (_, false) => Ok(()),
+        };
+    }
+    let Some(value) = value else { return Ok(()) };
+    match &field.kind {
+        FieldKind::ShortText { min_len, max_len } => {
+            let text = as_text(value)?;
+            if text.contains(['\n', '\r']) {
+                return Err(Problem::WrongType { expected: "one line of text".into() });
+            }
+            check_length(text, *min_len, Some(max_len.unwrap_or(1_000)))
+        }
+        FieldKind::LongText { max_len } => check_length(as_text(value)?, None, Some(max_len.unwrap_or(MAX_TEXT_BYTES as u32))),
+        FieldKind::Email => check_email(as_text(value)?),
+        FieldKind::Phone => check_phone(as_text(value)?),
+        FieldKind::Number { min, max, integer } => check_number(as_text(value)?, min.as_deref(), max.as_deref(), *integer),
+        FieldKind::Date { min, max } => check_date(as_text(value)?, min.as_ref(), max.as_ref(), ctx),
+        FieldKind::DateTime => {
+            let text = as_text(value)?;
+            NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M").map(|_| ()).map_err(|_| Problem::InvalidDateTime)
+        }
+        FieldKind::SingleChoice { options } => {
+            let chosen = as_text(value)?;
+            if options.iter().any(|o| o.value == chosen) { Ok(()) } else { Err(Problem::UnknownOption { value: chosen.to_owned() }) }
+        }
+        FieldKind::MultipleChoice { options, min, max } => {
+            let Value::Array(items) = value else {
+                return Err(Problem::WrongType { expected: "list of options".into() });
+            };
+            let mut seen = Vec::with_capacity(items.len());
+            for item in items {
+                let chosen = as_text(item)?;
+                if !options.iter().any(|o| o.value == chosen) {
+                    return Err(Problem::UnknownOption { value: chosen.to_owned() });
+                }
+                if seen.contains(&chosen) {
+                    return Err(Problem::DuplicateChoice { value: chosen.to_owned() });
+                }
+                seen.push(chosen);
+            }
+            let count = items.len() as u32;
+            if let Some(min) = min.filter(|m| count < *m) {
+                return Err(Problem::TooFewChoices { min });
+            }
+            if let Some(max) = max.filter(|m| count > *m) {
+                return Err(Problem::TooManyChoices { max });
+            }
+            Ok(())
+        }
+        FieldKind::Consent { text } => {
+            let Value::Object(obj) = value else {
+                return Err(Problem::WrongType { expected: "consent".into() });
+            };
+            let accepted = obj.get("accepted").and_then(Value::as_bool).unwrap_or(false);
+            let shown = obj.get("text").and_then(Value::as_str).unwrap_or("");
+            if obj.len() != 2 {
+                return Err(Problem::WrongType { expected: "consent {accepted, text}".into() });
+            }
+            if !text.contains_text(shown) {
+                return Err(Problem::UnknownText);
+            }
+            if field.required && !accepted { Err(Problem::ConsentRequired) } else { Ok(()) }
+        }
+        FieldKind::Signature { statement } => check_signature(value, statement),
+    }
+}
+
+fn as_text(value: &Value) -> Result<&str, Problem> {
+    value.as_str().ok_or(Problem::WrongType { expected: "text".into() })
+}
+
+fn check_length(text: &str, min: Option<u32>, max: Option<u32>) -> Result<(), Problem> {
+    let len = text.trim().chars().count() as u32;
+    if let Some(min) = min.filter(|m| len < *m) {
+        return Err(Problem::TooShort { min });
+    }
+    if let Some(max) = max.filter(|m| len > *m) {
+        return Err(Problem::TooLong { max });
+    }
+    Ok(())
+}
+
+/// A pragmatic address check: one `@`, a plausible local part, and a dotted domain
+/// of letters, digits and hyphens. Deliverability is not something a form can know.
+pub fn check_email(text: &str) -> Result<(), Problem> {
+    let bad = Err(Problem::InvalidEmail);
+    if text.len() > 254 || text.chars().any(char::is_whitespace) {
+        return bad;
+    }
+    let Some((local, domain)) = text.split_once('@') else { return bad };
+    if local.is_empty() || local.len() > 64 || domain.contains('@') || local.starts_with('.') || local.ends_with('.') || local.contains("..") {
+        return bad;
+    }
+    let labels: Vec<&str> = domain.split('.').collect();
+    if labels.len() < 2 {
+        return bad;
+    }
+    let label_ok = |l: &&str| {
+        !l.is_empty() && l.len() <= 63 && !l.starts_with('-') && !l.ends_with('-') && l.chars().all(|c| c.is_alphanumeric() || c == '-')
+    };
+    let tld_ok = labels.last().is_some_and(|t| t.chars().count() >= 2 && t.chars().all(char::is_alphabetic) || t.starts_with("xn--"));
+    if labels.iter().all(label_ok) && tld_ok { Ok(()) } else { bad }
+}
+
+/// Phone numbers are stored in E.164: `+`, country code, subscriber number, 8–15
+/// digits in all. [`normalize_phone`] turns what people type into that form.
+pub fn check_phone(text: &str) -> Result<(), Problem> {
+    let digits = text.strip_prefix('+').ok_or(Problem::InvalidPhone)?;
+    if (8..=15).contains(&digits.len()) && digits.chars().all(|c| c.is_ascii_digit()) && !digits.starts_with('0') {
+        Ok(())
+    } else {
+        Err(Problem::InvalidPhone)
+    }
+}
+
+/// Removes spaces, dashes, dots, slashes and brackets; `00` becomes `+`.
+/// Numbers without country code are left as typed (and fail [`check_phone`]).
+pub fn normalize_phone(text: &str) -> String {
+    let compact: String = text.chars().filter(|c| !matches!(c, ' ' | '-' | '.' | '/' | '(' | ')' | '\u{a0}')).collect();
+    match compact.strip_prefix("00") {
+        Some(rest) => format!("+{rest}"),
+        None => compact,
+    }
+}
+
+/// Tidies what a person typed before it is validated and signed: trims text and
+/// brings phone numbers into E.164 form. The server does not normalise: it checks
+/// exactly the signed bytes.
+pub fn normalize(form: &FormDef, answers: &mut Answers) {
+    for field in &form.fields {
+        if let Some(Value::String(text)) = answers.get_mut(&field.key) {
+            let trimmed = text.trim();
+            *text = match field.kind {
+                FieldKind::Phone => normalize_phone(trimmed),
+                _ => trimmed.to_owned(),
+            };
+        }
+    }
+    answers.retain(|_, v| !matches!(v, Value::String(s) if s.is_empty()) && !v.is_null());
+}
+
+/// An exact decimal: optional `-`, digits, optional `.` and digits.
+#[derive(Debug, PartialEq, Eq)]
+struct Decimal<'a> {
+    negative: bool,
+    int: &'a str,
+    frac: &'a str,
+}
+
+fn parse_decimal(text: &str) -> Option<Decimal<'_>> {
+    let (negative, rest) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    let (int, frac) = rest.split_once('.').unwrap_or((rest, ""));
+    let digits = |s: &str| s.chars().all(|c| c.is_ascii_digit());
+    if int.is_empty() || !digits(int) || !digits(frac) || (rest.contains('.') && frac.is_empty()) || rest.len() > 40 {
+        return None;
+    }
+    let int = int.trim_start_matches('0');
+    let frac = frac.trim_end_matches('0');
+    let zero = int.is_empty() && frac.is_empty();
+    Some(Decimal { negative: negative && !zero, int, frac })
+}
+
+fn cmp_decimal(a: &Decimal, b: &Decimal) -> std::cmp::Ordering {
+    use std::cmp::Ordering;
+    let magnitude = a.int.len().cmp(&b.int.len()).then_with(|| a.int.cmp(b.int)).then_with(|| a.frac.cmp(b.frac));
+    match (a.negative, b.negative) {
+        (false, true) => Ordering::Greater,
+        (true, false) => Ordering::Less,
+        (false, false) => magnitude,
+        (true, true) => magnitude.reverse(),
+    }
+}
+
+fn check_number(text: &str, min: Option<&str>, max: Option<&str>, integer: bool) -> Result<(), Problem> {
+    let value = parse_decimal(text.trim()).ok_or(Problem::NotANumber)?;
+    if integer && !value.frac.is_empty() {
+        return Err(Problem::NotAnInteger);
+    }
+    if let Some(min) = min.filter(|m| parse_decimal(m).is_some_and(|m| cmp_decimal(&value, &m).is_lt())) {
+        return Err(Problem::BelowMin { min: min.to_owned() });
+    }
+    if let Some(max) = max.filter(|m| parse_decimal(m).is_some_and(|m| cmp_decimal(&value, &m).is_gt())) {
+        return Err(Problem::AboveMax { max: max.to_owned() });
+    }
+    Ok(())
+}
+
+fn resolve_bound(bound: &DateBound, ctx: &ValidationContext, is_min: bool) -> Option<NaiveDate> {
+    match bound {
+        DateBound::Date(d) => NaiveDate::parse_from_str(d, "%Y-%m-%d").ok(),
+        DateBound::Today(offset) => {
+            let day = if *offset >= 0 {
+                ctx.today.checked_add_days(Days::new(*offset as u64))
+            } else {
+                ctx.today.checked_sub_days(Days::new(offset.unsigned_abs() as u64))
+            }?;
+            let slack = Days::new(u64::from(ctx.slack_days));
+            if is_min { day.checked_sub_days(slack) } else { day.checked_add_days(slack) }
+        }
+    }
+}
+
+fn check_date(text: &str, min: Option<&DateBound>, max: Option<&DateBound>, ctx: &ValidationContext) -> Result<(), Problem> {
+    if text.len() != 10 {
+        return Err(Problem::InvalidDate);
+    }
+    let date = NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| Problem::InvalidDate)?;
+    if let Some(min) = min.and_then(|b| resolve_bound(b, ctx, true)).filter(|m| date < *m) {
+        return Err(Problem::DateTooEarly { min: min.to_string() });
+    }
+    if let Some(max) = max.and_then(|b| resolve_bound(b, ctx, false)).filter(|m| date > *m) {
+        return Err(Problem::DateTooLate { max: max.to_string() });
+    }
+    Ok(())
+}
+
+/// A signature answer: `{"statement": text shown, "strokes": [[[x, y, t], ...], ...]}`
+/// with integer CSS pixels and milliseconds since the first point.
+fn check_signature(value: &Value, statement: &crate::text::LocalText) -> Result<(), Problem> {
+    let invalid = |reason: &str| Problem::InvalidSignature { reason: reason.to_owned() };
+    let Value::Object(obj) = value else { return Err(invalid("not an object")) };
+    if obj.keys().any(|k| k != "statement" && k != "strokes") {
+        return Err(invalid("unknown member"));
+    }
+    let shown = obj.get("statement").and_then(Value::as_str).ok_or_else(|| invalid("statement missing"))?;
+    if !statement.contains_text(shown) {
+        return Err(Problem::UnknownText);
+    }
+    let strokes = obj.get("strokes").and_then(Value::as_array).ok_or_else(|| invalid("strokes missing"))?;
+    let mut points = 0usize;
+    for stroke in strokes {
+        let stroke = stroke.as_array().ok_or_else(|| invalid("stroke is not a list"))?;
+        for point in stroke {
+            let ok = point.as_array().is_some_and(|p| (2..=4).contains(&p.len()) && p.iter().all(|n| n.is_i64()));
+            if !ok {
+                return Err(invalid("point is not [x, y, t]"));
+            }
+            points += 1;
+        }
+    }
+    if points < 2 {
+        return Err(invalid("empty drawing"));
+    }
+    if points > MAX_SIGNATURE_POINTS {
+        return Err(invalid("too many points"));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,188 @@
+use serde_json::json;
+
+use super::*;
+use crate::form::{ChoiceOption, DataClass, Field, FieldKind};
+use crate::text::LocalText;
+
+fn ctx() -> ValidationContext {
+    ValidationContext { today: NaiveDate::from_ymd_opt(2026, 11, 27).unwrap(), slack_days: 0 }
+}
+
+fn one(kind: FieldKind, required: bool) -> Field {
+    Field { key: "f".into(), label: LocalText::only("en", "F"), help: None, placeholder: None, required, class: DataClass::None, kind }
+}
+
+fn check(kind: FieldKind, value: Value) -> Result<(), Problem> {
+    check_field(&one(kind, true), Some(&value), &ctx())
+}
+
+fn options() -> Vec<ChoiceOption> {
+    ["a", "b", "c"].iter().map(|v| ChoiceOption { value: (*v).into(), label: LocalText::only("en", v) }).collect()
+}
+
+#[test]
+fn required_and_optional_blank_answers() {
+    let f = one(FieldKind::ShortText { min_len: None, max_len: None }, true);
+    assert_eq!(check_field(&f, None, &ctx()), Err(Problem::Required));
+    assert_eq!(check_field(&f, Some(&json!("   ")), &ctx()), Err(Problem::Required));
+    let optional = one(FieldKind::Email, false);
+    assert_eq!(check_field(&optional, None, &ctx()), Ok(()));
+    assert_eq!(check_field(&optional, Some(&json!("")), &ctx()), Ok(()));
+}
+
+#[test]
+fn short_and_long_text() {
+    let short = FieldKind::ShortText { min_len: Some(2), max_len: Some(5) };
+    assert_eq!(check(short.clone(), json!("Ada")), Ok(()));
+    assert_eq!(check(short.clone(), json!("A")), Err(Problem::TooShort { min: 2 }));
+    assert_eq!(check(short.clone(), json!("Adalbert")), Err(Problem::TooLong { max: 5 }));
+    assert!(matches!(check(short.clone(), json!("a\nb")), Err(Problem::WrongType { .. })));
+    assert!(matches!(check(short, json!(5)), Err(Problem::WrongType { .. })));
+    let long = FieldKind::LongText { max_len: Some(10) };
+    assert_eq!(check(long.clone(), json!("two\nlines")), Ok(()));
+    assert_eq!(check(long, json!("much too long text")), Err(Problem::TooLong { max: 10 }));
+}
+
+#[test]
+fn email() {
+    for ok in ["a@b.de", "first.last+tag@sub.example.com", "x@bücher.de"] {
+        assert_eq!(check(FieldKind::Email, json!(ok)), Ok(()), "{ok}");
+    }
+    for bad in ["a", "a@b", "@b.de", "a@@b.de", "a b@c.de", "a@b.c", "a@-b.de", ".a@b.de", "a..b@c.de", "a@b.d3"] {
+        assert_eq!(check(FieldKind::Email, json!(bad)), Err(Problem::InvalidEmail), "{bad}");
+    }
+}
+
+#[test]
+fn phone_is_e164() {
+    assert_eq!(check(FieldKind::Phone, json!("+49301234567")), Ok(()));
+    for bad in ["0301234567", "+49 30 1234567", "+0301234567", "+123", "+4930123456789012"] {
+        assert_eq!(check(FieldKind::Phone, json!(bad)), Err(Problem::InvalidPhone), "{bad}");
+    }
+    assert_eq!(normalize_phone("+49 (30) 123-45/67"), "+49301234567");
+    assert_eq!(normalize_phone("0049 30 1234567"), "+49301234567");
+}
+
+#[test]
+fn numbers_are_exact_decimals() {
+    let kind = FieldKind::Number { min: Some("-1.5".into()), max: Some("100".into()), integer: false };
+    for ok in ["0", "-1.5", "100", "99.99", "007", "100.000"] {
+        assert_eq!(check(kind.clone(), json!(ok)), Ok(()), "{ok}");
+    }
+    assert_eq!(check(kind.clone(), json!("-1.51")), Err(Problem::BelowMin { min: "-1.5".into() }));
+    assert_eq!(check(kind.clone(), json!("100.01")), Err(Problem::AboveMax { max: "100".into() }));
+    for bad in ["1e3", "1.", ".5", "abc", "--1", "1,5"] {
+        assert_eq!(check(kind.clone(), json!(bad)), Err(Problem::NotANumber), "{bad}");
+    }
+    let int = FieldKind::Number { min: None, max: None, integer: true };
+    assert_eq!(check(int.clone(), json!("12")), Ok(()));
+    assert_eq!(check(int.clone(), json!("12.0")), Ok(()));
+    assert_eq!(check(int, json!("12.5")), Err(Problem::NotAnInteger));
+    assert!(cmp_decimal(&parse_decimal("-0").unwrap(), &parse_decimal("0").unwrap()).is_eq());
+    assert!(cmp_decimal(&parse_decimal("-2").unwrap(), &parse_decimal("-10").unwrap()).is_gt());
+}
+
+#[test]
+fn dates_with_fixed_and_relative_bounds() {
+    let kind = FieldKind::Date { min: Some(DateBound::Today(-30)), max: Some(DateBound::Today(0)) };
+    assert_eq!(check(kind.clone(), json!("2026-11-27")), Ok(()));
+    assert_eq!(check(kind.clone(), json!("2026-10-28")), Ok(()));
+    assert_eq!(check(kind.clone(), json!("2026-11-28")), Err(Problem::DateTooLate { max: "2026-11-27".into() }));
+    assert_eq!(check(kind.clone(), json!("2026-10-27")), Err(Problem::DateTooEarly { min: "2026-10-28".into() }));
+    for bad in ["2026-02-30", "27.11.2026", "2026-1-5", "tomorrow"] {
+        assert_eq!(check(kind.clone(), json!(bad)), Err(Problem::InvalidDate), "{bad}");
+    }
+    let server = ValidationContext { slack_days: 1, ..ctx() };
+    assert_eq!(check_field(&one(kind.clone(), true), Some(&json!("2026-11-28")), &server), Ok(()));
+    assert!(check_field(&one(kind, true), Some(&json!("2026-11-29")), &server).is_err());
+    let fixed = FieldKind::Date { min: Some(DateBound::Date("1900-01-01".into())), max: None };
+    assert_eq!(check(fixed, json!("1899-12-31")), Err(Problem::DateTooEarly { min: "1900-01-01".into() }));
+}
+
+#[test]
+fn date_time() {
+    assert_eq!(check(FieldKind::DateTime, json!("2026-11-27T18:30")), Ok(()));
+    assert_eq!(check(FieldKind::DateTime, json!("2026-11-27 18:30")), Err(Problem::InvalidDateTime));
+    assert_eq!(check(FieldKind::DateTime, json!("2026-11-27T25:00")), Err(Problem::InvalidDateTime));
+}
+
+#[test]
+fn single_and_multiple_choice() {
+    let single = FieldKind::SingleChoice { options: options() };
+    assert_eq!(check(single.clone(), json!("b")), Ok(()));
+    assert_eq!(check(single, json!("z")), Err(Problem::UnknownOption { value: "z".into() }));
+    let multi = FieldKind::MultipleChoice { options: options(), min: Some(1), max: Some(2) };
+    assert_eq!(check(multi.clone(), json!(["a", "c"])), Ok(()));
+    assert_eq!(check(multi.clone(), json!(["a", "b", "c"])), Err(Problem::TooManyChoices { max: 2 }));
+    assert_eq!(check(multi.clone(), json!(["a", "a"])), Err(Problem::DuplicateChoice { value: "a".into() }));
+    assert_eq!(check(multi.clone(), json!(["q"])), Err(Problem::UnknownOption { value: "q".into() }));
+    assert!(matches!(check(multi, json!("a")), Err(Problem::WrongType { .. })));
+    let at_least_two = FieldKind::MultipleChoice { options: options(), min: Some(2), max: None };
+    let f = one(at_least_two, false);
+    assert_eq!(check_field(&f, Some(&json!(["a"])), &ctx()), Err(Problem::TooFewChoices { min: 2 }));
+}
+
+#[test]
+fn consent_records_the_exact_text() {
+    let text = LocalText::new("I agree.", "Ich stimme zu.");
+    let kind = FieldKind::Consent { text };
+    assert_eq!(check(kind.clone(), json!({"accepted": true, "text": "Ich stimme zu."})), Ok(()));
+    assert_eq!(check(kind.clone(), json!({"accepted": false, "text": "I agree."})), Err(Problem::ConsentRequired));
+    assert_eq!(check(kind.clone(), json!({"accepted": true, "text": "Something else"})), Err(Problem::UnknownText));
+    assert!(matches!(check(kind.clone(), json!({"accepted": true, "text": "I agree.", "x": 1})), Err(Problem::WrongType { .. })));
+    assert_eq!(check_field(&one(kind, true), None, &ctx()), Err(Problem::ConsentRequired));
+}
+
+#[test]
+fn signature_strokes() {
+    let kind = FieldKind::Signature { statement: LocalText::only("en", "I confirm the above.") };
+    let good = json!({"statement": "I confirm the above.", "strokes": [[[10, 10, 0], [20, 15, 16], [30, 12, 33]]]});
+    assert_eq!(check(kind.clone(), good), Ok(()));
+    assert_eq!(check(kind.clone(), json!({"statement": "Other", "strokes": [[[1, 1, 0], [2, 2, 1]]]})), Err(Problem::UnknownText));
+    assert!(matches!(check(kind.clone(), json!({"statement": "I confirm the above.", "strokes": [[[1, 1, 0]]]})), Err(Problem::InvalidSignature { .. })));
+    assert!(matches!(check(kind.clone(), json!({"statement": "I confirm the above.", "strokes": [[["x", 1]]]})), Err(Problem::InvalidSignature { .. })));
+    let too_many: Vec<Value> = (0..(MAX_SIGNATURE_POINTS as i64 + 1)).map(|i| json!([i, i, i])).collect();
+    assert!(matches!(check(kind, json!({"statement": "I confirm the above.", "strokes": [too_many]})), Err(Problem::InvalidSignature { .. })));
+}
+
+#[test]
+fn whole_form_reports_every_field_and_unknown_keys() {
+    let form = crate::demo::contact_tracing();
+    let mut answers: Answers = [
+        ("name".to_owned(), json!("Ada Lovelace")),
+        ("address".to_owned(), json!("Musterstraße 1\n10115 Berlin")),
+        ("phone".to_owned(), json!("+49301234567")),
+        ("visit_date".to_owned(), json!("2026-11-27")),
+        ("visit_time".to_owned(), json!("2026-11-27T18:30")),
+    ]
+    .into();
+    assert_eq!(validate(&form, &answers, &ctx()), Ok(()));
+    answers.insert("phone".into(), json!("12"));
+    answers.remove("name");
+    answers.insert("shoe_size".into(), json!("44"));
+    let errors = validate(&form, &answers, &ctx()).unwrap_err();
+    let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+    assert_eq!(fields, ["shoe_size", "name", "phone"]);
+    let json = serde_json::to_value(&errors[2]).unwrap();
+    assert_eq!(json, json!({"field": "phone", "code": "invalid_phone"}));
+    assert!(errors[1].problem.message("de").contains("ausfüllen"));
+}
+
+proptest::proptest! {
+    // Validation is total: whatever JSON arrives for whatever field, it answers.
+    #[test]
+    fn validation_never_panics(s in ".{0,40}", n in proptest::num::i64::ANY) {
+        let form = crate::demo::contact_tracing();
+        for field in &form.fields {
+            for v in [json!(s), json!(n), json!([s.clone()]), json!({"accepted": true, "text": s.clone()})] {
+                let _ = check_field(field, Some(&v), &ctx());
+            }
+        }
+    }
+
+    #[test]
+    fn decimal_order_matches_integer_order(a in -1_000_000i64..1_000_000, b in -1_000_000i64..1_000_000) {
+        let (sa, sb) = (a.to_string(), b.to_string());
+        proptest::prop_assert_eq!(cmp_decimal(&parse_decimal(&sa).unwrap(), &parse_decimal(&sb).unwrap()), a.cmp(&b));
+    }
+}

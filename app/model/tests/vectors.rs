@@ -1,0 +1,72 @@
+//! The Rust code against docs/test-vectors.json, which other implementations use too.
+
+use ed25519_dalek::{SigningKey, VerifyingKey};
+use formseal_model::{
+    Domain, FormDef, PublishedVersion, SignedReceipt, SubmissionRequest, b64_decode, b64_encode, canonical_bytes,
+    digest, key_id,
+};
+use serde_json::Value;
+
+fn vectors() -> Value {
+    serde_json::from_str(include_str!("../../../docs/test-vectors.json")).unwrap()
+}
+
+fn key(seed_hex: &str) -> SigningKey {
+    let seed: Vec<u8> = (0..seed_hex.len()).step_by(2).map(|i| u8::from_str_radix(&seed_hex[i..i + 2], 16).unwrap()).collect();
+    SigningKey::from_bytes(&seed.try_into().unwrap())
+}
+
+#[test]
+fn keys_match() {
+    let v = vectors();
+    let visitor = key(v["keys"]["visitor_seed_hex"].as_str().unwrap());
+    let instance = key(v["keys"]["instance_seed_hex"].as_str().unwrap());
+    assert_eq!(b64_encode(visitor.verifying_key().as_bytes()), v["keys"]["visitor_public_key"]);
+    assert_eq!(b64_encode(instance.verifying_key().as_bytes()), v["keys"]["instance_public_key"]);
+    assert_eq!(key_id(&instance.verifying_key()), v["keys"]["instance_key_id"]);
+}
+
+#[test]
+fn form_version_bytes_digest_and_signature_match() {
+    let v = vectors();
+    let instance = key(v["keys"]["instance_seed_hex"].as_str().unwrap());
+    let form: FormDef = serde_json::from_value(v["form_version"]["definition"].clone()).unwrap();
+    let bytes = canonical_bytes(Domain::FormVersion, &form).unwrap();
+    assert_eq!(String::from_utf8(bytes.clone()).unwrap(), v["form_version"]["canonical"]);
+    assert_eq!(b64_encode(&digest(&bytes)), v["form_version"]["digest"]);
+    let signed = PublishedVersion::sign(form, &key_id(&instance.verifying_key()), &instance).unwrap();
+    assert_eq!(signed.signature, v["form_version"]["signature"]);
+    signed.verify(&instance.verifying_key()).unwrap();
+}
+
+#[test]
+fn submission_bytes_digest_and_signature_match() {
+    let v = vectors();
+    let request: SubmissionRequest = serde_json::from_value(v["submission"]["request"].clone()).unwrap();
+    let verified = request.verify().unwrap();
+    assert_eq!(verified.digest, v["submission"]["digest"]);
+    let bytes = canonical_bytes(Domain::Envelope, &verified.envelope).unwrap();
+    assert_eq!(String::from_utf8(bytes).unwrap(), v["submission"]["canonical"]);
+    // Deterministic ed25519: re-signing gives the same signature.
+    let visitor = key(v["keys"]["visitor_seed_hex"].as_str().unwrap());
+    assert_eq!(SubmissionRequest::sign(&verified.envelope, &visitor).unwrap().signature, request.signature);
+}
+
+#[test]
+fn receipts_match_and_chain() {
+    let v = vectors();
+    let instance = key(v["keys"]["instance_seed_hex"].as_str().unwrap());
+    let raw: [u8; 32] = b64_decode(v["keys"]["instance_public_key"].as_str().unwrap()).unwrap().try_into().unwrap();
+    let public = VerifyingKey::from_bytes(&raw).unwrap();
+    let mut previous: Option<String> = None;
+    for entry in v["receipts"].as_array().unwrap() {
+        let signed: SignedReceipt = serde_json::from_value(entry["signed"].clone()).unwrap();
+        signed.verify(&public).unwrap();
+        assert_eq!(String::from_utf8(canonical_bytes(Domain::Receipt, &signed.receipt).unwrap()).unwrap(), entry["canonical"]);
+        assert_eq!(signed.receipt.digest().unwrap(), entry["digest"]);
+        assert_eq!(signed.receipt.previous, previous);
+        assert_eq!(SignedReceipt::sign(signed.receipt.clone(), &signed.key, &instance).unwrap().signature, signed.signature);
+        previous = Some(signed.receipt.digest().unwrap());
+    }
+    assert_eq!(v["receipts"][0]["signed"]["receipt"]["envelope"], v["submission"]["digest"]);
+}
