@@ -1,0 +1,116 @@
+//! Renders a Formseal form with Leptos. The same components run in the widget
+//! (client-side), in the console's preview and on the personal-link page, and they
+//! validate with the model's one `validate`.
+
+mod fields;
+mod notice;
+mod signature;
+pub mod texts;
+
+use std::collections::BTreeMap;
+
+use formseal_model::{Answers, FormDef, Problem, ValidationContext, check_field, normalize, validate};
+use leptos::prelude::*;
+
+pub use notice::NoticeView;
+
+/// Problems to show next to fields, by field key.
+pub type Problems = BTreeMap<String, Problem>;
+
+/// The form: notice, fields, submit button. Calls `on_submit` with normalised,
+/// validated answers; everything after that (signing, sending) is the caller's.
+#[component]
+pub fn FormView(
+    form: FormDef,
+    #[prop(into)] lang: String,
+    ctx: ValidationContext,
+    answers: RwSignal<Answers>,
+    problems: RwSignal<Problems>,
+    #[prop(into)] busy: Signal<bool>,
+    on_submit: Callback<Answers>,
+) -> impl IntoView {
+    let lang = form.pick_lang(&lang).to_owned();
+    let form = StoredValue::new(form);
+    let id_prefix = format!("fs-{}", form.with_value(|f| f.id.clone()));
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        let mut current = answers.get_untracked();
+        form.with_value(|f| normalize(f, &mut current));
+        match form.with_value(|f| validate(f, &current, &ctx)) {
+            Ok(()) => {
+                problems.set(Problems::new());
+                on_submit.run(current);
+            }
+            Err(errors) => {
+                problems.set(errors.into_iter().map(|e| (e.field, e.problem)).collect());
+            }
+        }
+    };
+
+    // Checks one field when the visitor leaves it, so mistakes show early.
+    let check_one = Callback::new(move |key: String| {
+        let value = answers.with_untracked(|a| a.get(&key).cloned());
+        let result = form.with_value(|f| f.field(&key).map(|field| {
+            let mut one: Answers = value.into_iter().map(|v| (key.clone(), v)).collect();
+            let single = FormDef { fields: vec![field.clone()], ..f.clone() };
+            normalize(&single, &mut one);
+            check_field(field, one.get(&key), &ctx)
+        }));
+        problems.update(|p| match result {
+            Some(Err(problem)) => {
+                p.insert(key, problem);
+            }
+            _ => {
+                p.remove(&key);
+            }
+        });
+    });
+
+    let title = form.with_value(|f| f.title.get(&lang).to_owned());
+    let description = form.with_value(|f| f.description.as_ref().map(|d| d.get(&lang).to_owned()));
+    let error_summary = {
+        let lang = lang.clone();
+        move || {
+            let count = problems.with(|p| p.len());
+            (count > 0).then(|| view! { <p class="fs-summary" role="alert">{texts::fix_errors(&lang, count)}</p> })
+        }
+    };
+    let fields = form.with_value(|f| {
+        f.fields
+            .iter()
+            .cloned()
+            .map(|field| {
+                view! {
+                    <fields::FieldView
+                        field=field
+                        lang=lang.clone()
+                        id_prefix=id_prefix.clone()
+                        answers=answers
+                        problems=problems
+                        on_leave=check_one
+                    />
+                }
+            })
+            .collect_view()
+    });
+    let notice = form.with_value(|f| view! { <NoticeView notice=f.notice.clone() lang=lang.clone() /> });
+    let submit_label = texts::submit(&lang);
+    let sending_label = texts::sending(&lang);
+
+    view! {
+        <form class="fs-form" novalidate on:submit=submit aria-busy=move || busy.get().to_string()>
+            <h2 class="fs-title">{title}</h2>
+            {description.map(|d| view! { <p class="fs-description">{d}</p> })}
+            {fields}
+            {notice}
+            {error_summary}
+            <button type="submit" class="fs-submit" disabled=move || busy.get()>
+                {move || if busy.get() { sending_label } else { submit_label }}
+            </button>
+        </form>
+    }
+}

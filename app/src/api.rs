@@ -1,0 +1,266 @@
+//! Server functions of the console. Each one is a public HTTP endpoint under
+//! `/admin/fn/`, so each checks the session and role itself.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FormItem {
+    pub id: String,
+    pub title: String,
+    pub version: Option<String>,
+    pub submissions: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SubmissionItem {
+    pub id: String,
+    pub sequence: u64,
+    pub received_at: String,
+    /// The first answers, for recognising a row.
+    pub preview: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SubmissionList {
+    pub form: FormItem,
+    pub items: Vec<SubmissionItem>,
+    pub page: u64,
+    pub pages: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AnswerItem {
+    pub label: String,
+    pub value: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SubmissionDetail {
+    pub id: String,
+    pub form_id: String,
+    pub form_title: String,
+    pub sequence: u64,
+    pub received_at: String,
+    pub client_time: String,
+    pub answers: Vec<AnswerItem>,
+    pub signature_valid: bool,
+    pub receipt_valid: bool,
+    pub version: String,
+    pub envelope_digest: String,
+    pub receipt_digest: String,
+    pub previous: Option<String>,
+    pub signer_key: String,
+    pub instance_key: String,
+    pub receipt_json: String,
+}
+
+pub const PAGE_SIZE: u64 = 50;
+
+/// The text of a server function error, without the framework's prefix.
+pub fn error_text(e: &ServerFnError) -> String {
+    match e {
+        ServerFnError::ServerError(message) => message.clone(),
+        other => other.to_string(),
+    }
+}
+
+pub fn is_unauthenticated(e: &ServerFnError) -> bool {
+    matches!(e, ServerFnError::ServerError(m) if m == UNAUTHENTICATED)
+}
+
+pub const UNAUTHENTICATED: &str = "Please log in.";
+
+#[server(prefix = "/admin/fn", endpoint = "login")]
+pub async fn login(username: String, password: String) -> Result<(), ServerFnError> {
+    let state = ssr::state()?;
+    let token = formseal_core::accounts::login(&state, username.trim(), &password).await.map_err(ssr::public)?;
+    ssr::set_session_cookie(&state, &token, true);
+    leptos_axum::redirect("/admin");
+    Ok(())
+}
+
+#[server(prefix = "/admin/fn", endpoint = "logout")]
+pub async fn logout() -> Result<(), ServerFnError> {
+    let state = ssr::state()?;
+    if let Some(token) = ssr::session_token().await {
+        formseal_core::accounts::logout(&state, &token).await.map_err(ssr::public)?;
+    }
+    ssr::set_session_cookie(&state, "", false);
+    leptos_axum::redirect("/admin/login");
+    Ok(())
+}
+
+#[server(prefix = "/admin/fn", endpoint = "forms")]
+pub async fn list_forms() -> Result<Vec<FormItem>, ServerFnError> {
+    let (state, operator) = ssr::operator().await?;
+    operator.require_reader().map_err(ssr::public)?;
+    let forms = state.store.forms().await.map_err(ssr::public)?;
+    Ok(forms.into_iter().map(|(f, n)| ssr::form_item(f, n)).collect())
+}
+
+#[server(prefix = "/admin/fn", endpoint = "submissions")]
+pub async fn list_submissions(form: String, page: u64) -> Result<SubmissionList, ServerFnError> {
+    let (state, operator) = ssr::operator().await?;
+    operator.require_reader().map_err(ssr::public)?;
+    ssr::submission_list(&state, &operator, &form, page).await.map_err(ssr::public)
+}
+
+#[server(prefix = "/admin/fn", endpoint = "submission")]
+pub async fn get_submission(id: String) -> Result<SubmissionDetail, ServerFnError> {
+    let (state, operator) = ssr::operator().await?;
+    operator.require_reader().map_err(ssr::public)?;
+    ssr::submission_detail(&state, &operator, &id).await.map_err(ssr::public)
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use formseal_core::accounts::Operator;
+    use formseal_core::store::FormRow;
+    use formseal_core::{AppState, Error};
+    use formseal_model::{FieldKind, FormDef};
+    use http::header::{COOKIE, SET_COOKIE};
+    use http::{HeaderMap, HeaderValue};
+    use leptos::prelude::*;
+    use serde_json::Value;
+
+    use super::*;
+
+    pub const SESSION_COOKIE: &str = "formseal_session";
+
+    pub fn state() -> Result<AppState, ServerFnError> {
+        use_context::<AppState>().ok_or_else(|| ServerFnError::new("server state missing"))
+    }
+
+    /// Turns a domain error into what the browser may see; details go to the log.
+    pub fn public(e: Error) -> ServerFnError {
+        if e.is_server_fault() {
+            tracing::error!(error = %e, detail = ?e, "console request failed");
+        }
+        if matches!(e, Error::Unauthenticated) {
+            return ServerFnError::new(UNAUTHENTICATED);
+        }
+        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+            response.set_status(http::StatusCode::from_u16(e.status()).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR));
+        }
+        ServerFnError::new(e.public_message())
+    }
+
+    pub async fn session_token() -> Option<String> {
+        let headers: HeaderMap = leptos_axum::extract().await.ok()?;
+        headers
+            .get_all(COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .filter_map(|pair| pair.trim().split_once('='))
+            .find(|(name, _)| *name == SESSION_COOKIE)
+            .map(|(_, value)| value.to_owned())
+    }
+
+    /// The logged-in operator, or the "please log in" error.
+    pub async fn operator() -> Result<(AppState, Operator), ServerFnError> {
+        let state = state()?;
+        let token = session_token().await;
+        let operator = formseal_core::accounts::authenticate(&state, token.as_deref()).await.map_err(public)?;
+        Ok((state, operator))
+    }
+
+    pub fn set_session_cookie(state: &AppState, token: &str, open: bool) {
+        let secure = if state.config.secure_cookies() { "; Secure" } else { "" };
+        let lifetime = if open { format!("; Max-Age={}", state.config.session_max_ms / 1000) } else { "; Max-Age=0".to_owned() };
+        let cookie = format!("{SESSION_COOKIE}={token}; Path=/admin; HttpOnly; SameSite=Strict{secure}{lifetime}");
+        if let (Some(response), Ok(value)) = (use_context::<leptos_axum::ResponseOptions>(), HeaderValue::from_str(&cookie)) {
+            response.append_header(SET_COOKIE, value);
+        }
+    }
+
+    pub fn form_item(f: FormRow, submissions: u64) -> FormItem {
+        FormItem { id: f.form_id, title: f.title, version: f.current_version, submissions }
+    }
+
+    /// A readable rendering of one answer.
+    fn display(kind: Option<&FieldKind>, value: &Value) -> String {
+        match (kind, value) {
+            (_, Value::String(s)) => s.clone(),
+            (_, Value::Array(items)) => items.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", "),
+            (Some(FieldKind::Consent { .. }), Value::Object(o)) => {
+                let accepted = o.get("accepted").and_then(Value::as_bool).unwrap_or(false);
+                let text = o.get("text").and_then(Value::as_str).unwrap_or("");
+                format!("{} “{text}”", if accepted { "Agreed to" } else { "Did not agree to" })
+            }
+            (Some(FieldKind::Signature { .. }), Value::Object(o)) => {
+                let strokes = o.get("strokes").and_then(Value::as_array).map_or(0, Vec::len);
+                let statement = o.get("statement").and_then(Value::as_str).unwrap_or("");
+                format!("Signed “{statement}” ({strokes} strokes)")
+            }
+            (_, other) => other.to_string(),
+        }
+    }
+
+    fn answers_of(definition: Option<&FormDef>, envelope: Option<&Value>) -> Vec<AnswerItem> {
+        let Some(answers) = envelope.and_then(|e| e.get("answers")).and_then(Value::as_object) else { return Vec::new() };
+        let mut keys: Vec<&String> = answers.keys().collect();
+        // Form order first, unknown keys after.
+        let position = |k: &str| definition.and_then(|d| d.fields.iter().position(|f| f.key == k)).unwrap_or(usize::MAX);
+        keys.sort_by_key(|k| (position(k), (*k).clone()));
+        keys.into_iter()
+            .map(|key| {
+                let field = definition.and_then(|d| d.field(key));
+                let label = field.map_or(key.clone(), |f| f.label.get(definition.map_or("en", |d| d.default_lang())).to_owned());
+                AnswerItem { label, value: display(field.map(|f| &f.kind), &answers[key]) }
+            })
+            .collect()
+    }
+
+    pub async fn submission_list(state: &AppState, _operator: &Operator, form_id: &str, page: u64) -> Result<SubmissionList, Error> {
+        let form = formseal_core::forms::form(state, form_id).await?;
+        let definition = match &form.current_version {
+            Some(v) => formseal_core::forms::version(state, form_id, v).await.ok().map(|p| p.definition),
+            None => None,
+        };
+        let (total, _) = state.store.chain_head(form_id).await?;
+        let pages = total.div_ceil(PAGE_SIZE).max(1);
+        let page = page.clamp(1, pages);
+        let rows = state.store.submissions_page(form_id, (page - 1) * PAGE_SIZE, PAGE_SIZE).await?;
+        let items = rows
+            .into_iter()
+            .map(|row| {
+                let preview = answers_of(definition.as_ref(), row.envelope.as_ref())
+                    .into_iter()
+                    .take(2)
+                    .map(|a| a.value)
+                    .collect::<Vec<_>>()
+                    .join(" · ");
+                SubmissionItem { id: row.submission_id, sequence: row.sequence, received_at: row.received_at, preview }
+            })
+            .collect();
+        Ok(SubmissionList { form: form_item(form, total), items, page, pages })
+    }
+
+    pub async fn submission_detail(state: &AppState, _operator: &Operator, id: &str) -> Result<SubmissionDetail, Error> {
+        let checked = formseal_core::submissions::checked(state, id).await?;
+        let row = &checked.row;
+        let version = formseal_core::forms::version(state, &row.form_id, &row.version).await.ok();
+        let definition = version.as_ref().map(|v| &v.definition);
+        let receipt = &checked.receipt;
+        Ok(SubmissionDetail {
+            id: row.submission_id.clone(),
+            form_id: row.form_id.clone(),
+            form_title: definition.map_or(row.form_id.clone(), |d| d.title.get(d.default_lang()).to_owned()),
+            sequence: row.sequence,
+            received_at: receipt.receipt.received_at.clone(),
+            client_time: row.envelope.as_ref().and_then(|e| e.get("client_time")).and_then(Value::as_str).unwrap_or("").to_owned(),
+            answers: answers_of(definition, row.envelope.as_ref()),
+            signature_valid: checked.signature_valid,
+            receipt_valid: checked.receipt_valid,
+            version: row.version.clone(),
+            envelope_digest: row.envelope_digest.clone(),
+            receipt_digest: row.receipt_digest.clone(),
+            previous: receipt.receipt.previous.clone(),
+            signer_key: row.public_key.clone(),
+            instance_key: receipt.key.clone(),
+            receipt_json: serde_json::to_string_pretty(receipt).unwrap_or_default(),
+        })
+    }
+}

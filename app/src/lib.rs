@@ -1,0 +1,58 @@
+//! The Formseal console: what operators see at `/admin`. Server-rendered, then
+//! hydrated; all data comes through the server functions in [`api`], each of which
+//! checks the session itself.
+
+pub mod api;
+mod pages;
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/formseal.css" />
+        <Title text="Formseal console" />
+        <Router>
+            <header class="top">
+                <a class="brand" href="/admin">"Formseal"</a>
+                <pages::LogoutButton />
+            </header>
+            <main>
+                <Routes fallback=|| view! { <p>"This page does not exist."</p> }>
+                    <Route path=path!("/admin") view=pages::FormsPage />
+                    <Route path=path!("/admin/login") view=pages::LoginPage />
+                    <Route path=path!("/admin/forms/:form") view=pages::SubmissionsPage />
+                    <Route path=path!("/admin/forms/:form/submissions/:id") view=pages::SubmissionPage />
+                </Routes>
+            </main>
+        </Router>
+    }
+}
+
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(App);
+}

@@ -1,0 +1,28 @@
+mod forms;
+mod login;
+mod submission;
+mod submissions;
+
+pub use forms::FormsPage;
+pub use login::{LoginPage, LogoutButton};
+pub use submission::SubmissionPage;
+pub use submissions::SubmissionsPage;
+
+use leptos::prelude::*;
+use leptos_router::components::Redirect;
+
+use crate::api::{error_text, is_unauthenticated};
+
+/// What a page shows when its data could not be loaded: the log-in page when the
+/// session is gone, otherwise the error's public message.
+pub fn load_error(e: ServerFnError) -> AnyView {
+    if is_unauthenticated(&e) {
+        view! { <Redirect path="/admin/login" /> }.into_any()
+    } else {
+        view! { <p class="error" role="alert">{error_text(&e)}</p> }.into_any()
+    }
+}
+
+pub fn loading() -> impl IntoView {
+    view! { <p class="muted">"Loading …"</p> }
+}

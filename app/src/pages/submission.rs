@@ -1,0 +1,59 @@
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+use super::{load_error, loading};
+use crate::api::get_submission;
+
+fn status(ok: bool, good: &'static str, bad: &'static str) -> impl IntoView {
+    view! { <span class=if ok { "status ok" } else { "status bad" }>{if ok { good } else { bad }}</span> }
+}
+
+#[component]
+pub fn SubmissionPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.read().get("id").unwrap_or_default();
+    let detail = Resource::new(id, get_submission);
+    view! {
+        <Title text="Submission · Formseal" />
+        <Suspense fallback=loading>
+            {move || Suspend::new(async move {
+                match detail.await {
+                    Err(e) => load_error(e),
+                    Ok(d) => view! {
+                        <p><a href=format!("/admin/forms/{}", d.form_id)>"← "{d.form_title.clone()}</a></p>
+                        <h1>"Submission #"{d.sequence}</h1>
+                        <p class="checks">
+                            {status(d.signature_valid, "signature valid", "signature INVALID")}
+                            {status(d.receipt_valid, "receipt valid", "receipt INVALID")}
+                        </p>
+                        <section class="card">
+                            <h2>"Answers"</h2>
+                            <dl class="answers">
+                                {d.answers.into_iter().map(|a| view! { <dt>{a.label}</dt><dd>{a.value}</dd> }).collect_view()}
+                            </dl>
+                        </section>
+                        <section class="card">
+                            <h2>"Proof"</h2>
+                            <dl class="proof">
+                                <dt>"Submission id"</dt><dd><code>{d.id.clone()}</code></dd>
+                                <dt>"Received (server)"</dt><dd>{d.received_at.clone()}</dd>
+                                <dt>"Sent (visitor's clock)"</dt><dd>{d.client_time.clone()}</dd>
+                                <dt>"Form version"</dt><dd><code>{d.version.clone()}</code></dd>
+                                <dt>"Envelope digest"</dt><dd><code>{d.envelope_digest.clone()}</code></dd>
+                                <dt>"Signed by (one-off key)"</dt><dd><code>{d.signer_key.clone()}</code></dd>
+                                <dt>"Receipt digest"</dt><dd><code>{d.receipt_digest.clone()}</code></dd>
+                                <dt>"Previous receipt"</dt><dd><code>{d.previous.clone().unwrap_or_else(|| "— (first of this form)".into())}</code></dd>
+                                <dt>"Receipt signed by instance key"</dt><dd><code>{d.instance_key.clone()}</code></dd>
+                            </dl>
+                            <details>
+                                <summary>"Signed receipt (JSON)"</summary>
+                                <pre>{d.receipt_json.clone()}</pre>
+                            </details>
+                        </section>
+                    }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
