@@ -1,0 +1,160 @@
+//! The embeddable form. `embed.js` (the loader) makes a shadow root, loads this
+//! module and calls [`mount`]; from there everything happens here: fetch the
+//! published version, render with the shared renderer, validate with the shared
+//! model, sign with a fresh ed25519 key, post, show the receipt.
+
+mod api;
+mod receipt;
+
+use chrono::NaiveDate;
+use ed25519_dalek::SigningKey;
+use formseal_form::{FormView, Problems};
+use formseal_model::{Answers, Envelope, PublishedVersion, SubmissionRequest, ValidationContext, b64_encode};
+use leptos::prelude::*;
+use wasm_bindgen::prelude::*;
+
+use crate::api::{Outcome, post_submission};
+
+const CSS: &str = include_str!("../style.css");
+
+/// Renders form `form_id` from `api_base` into `container` (inside a shadow root).
+#[wasm_bindgen]
+pub fn mount(container: web_sys::HtmlElement, form_id: String, api_base: String, lang: String) {
+    console_error_panic_hook::set_once();
+    let host = container.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        let version = api::fetch_form(&api_base, &form_id).await;
+        container.set_inner_html("");
+        leptos::mount::mount_to(container, move || {
+            let body = match version {
+                Ok(version) => view! { <Widget version=version api_base=api_base lang=lang host=host /> }.into_any(),
+                Err(message) => view! { <p class="fs-load-error" role="alert">{message}</p> }.into_any(),
+            };
+            view! { <style>{CSS}</style> <div class="fs-root">{body}</div> }
+        })
+        .forget();
+    });
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum Phase {
+    Filling,
+    Sending,
+    /// The network failed; the same signed request can be sent again.
+    Failed(String),
+    Done(Box<formseal_model::SignedReceipt>),
+}
+
+#[component]
+fn Widget(version: PublishedVersion, api_base: String, lang: String, host: web_sys::HtmlElement) -> impl IntoView {
+    let form = version.definition.clone();
+    let lang = form.pick_lang(&lang).to_owned();
+    let answers = RwSignal::new(Answers::new());
+    let problems = RwSignal::new(Problems::new());
+    let phase = RwSignal::new(Phase::Filling);
+    // The signed request is kept so a retry re-sends the same nonce: the server then
+    // answers with the first receipt instead of storing a second submission.
+    let pending = StoredValue::new(None::<SubmissionRequest>);
+    let busy = Signal::derive(move || phase.get() == Phase::Sending);
+
+    let send = {
+        let api_base = api_base.clone();
+        let form_id = form.id.clone();
+        move || {
+            let Some(request) = pending.get_value() else { return };
+            phase.set(Phase::Sending);
+            let (api_base, form_id, host) = (api_base.clone(), form_id.clone(), host.clone());
+            leptos::task::spawn_local(async move {
+                match post_submission(&api_base, &form_id, &request).await {
+                    Outcome::Receipt(receipt) => {
+                        api::announce(&host, "formseal:submitted", &receipt.receipt.submission);
+                        pending.set_value(None);
+                        phase.set(Phase::Done(Box::new(receipt)));
+                    }
+                    Outcome::Invalid(fields) => {
+                        pending.set_value(None);
+                        problems.set(fields);
+                        phase.set(Phase::Filling);
+                    }
+                    Outcome::Rejected(message) => {
+                        api::announce(&host, "formseal:error", &message);
+                        pending.set_value(None);
+                        phase.set(Phase::Failed(message));
+                    }
+                    Outcome::Network(message) => phase.set(Phase::Failed(message)),
+                }
+            });
+        }
+    };
+
+    let on_submit = {
+        let send = send.clone();
+        let (form_id, digest) = (form.id.clone(), version.version.clone());
+        Callback::new(move |checked: Answers| {
+            match sign(&form_id, &digest, checked) {
+                Ok(request) => {
+                    pending.set_value(Some(request));
+                    send();
+                }
+                Err(message) => phase.set(Phase::Failed(message)),
+            }
+        })
+    };
+
+    let ctx = ValidationContext { today: today(), slack_days: 0 };
+    let success = form.success_message.as_ref().map(|m| m.get(&lang).to_owned());
+    let view_lang = lang.clone();
+    let done = Memo::new(move |_| matches!(phase.get(), Phase::Done(_)));
+    view! {
+        <Show when=move || !done.get()>
+            <FormView form=form.clone() lang=lang.clone() ctx=ctx answers=answers problems=problems busy=busy on_submit=on_submit />
+        </Show>
+        {move || match phase.get() {
+            Phase::Done(receipt) => view! { <receipt::ReceiptView receipt=*receipt lang=view_lang.clone() success=success.clone() /> }.into_any(),
+            Phase::Failed(message) => {
+                let retry = send.clone();
+                let can_retry = pending.with_value(Option::is_some);
+                view! {
+                    <div class="fs-failed" role="alert">
+                        <p>{message}</p>
+                        {can_retry.then(|| view! {
+                            <button type="button" class="fs-retry" on:click=move |_| retry()>
+                                {if view_lang == "de" { "Erneut senden" } else { "Send again" }}
+                            </button>
+                        })}
+                    </div>
+                }.into_any()
+            }
+            _ => ().into_any(),
+        }}
+    }
+}
+
+/// Builds the envelope and signs it with a fresh key (integrity, not identity).
+fn sign(form_id: &str, version: &str, answers: Answers) -> Result<SubmissionRequest, String> {
+    let seed: [u8; 32] = random_bytes()?;
+    let nonce: [u8; 16] = random_bytes()?;
+    let envelope = Envelope {
+        v: 1,
+        form: form_id.to_owned(),
+        version: version.to_owned(),
+        answers,
+        nonce: b64_encode(&nonce),
+        client_time: String::from(js_sys::Date::new_0().to_iso_string()),
+        link: None,
+    };
+    SubmissionRequest::sign(&envelope, &SigningKey::from_bytes(&seed)).map_err(|e| e.to_string())
+}
+
+fn random_bytes<const N: usize>() -> Result<[u8; N], String> {
+    let mut buf = [0u8; N];
+    let crypto = web_sys::window().and_then(|w| w.crypto().ok()).ok_or("no WebCrypto in this browser")?;
+    crypto.get_random_values_with_u8_array(&mut buf).map_err(|_| "no random numbers in this browser")?;
+    Ok(buf)
+}
+
+/// The visitor's local date: relative date bounds ("not in the future") use it.
+fn today() -> NaiveDate {
+    let now = js_sys::Date::new_0();
+    NaiveDate::from_ymd_opt(now.get_full_year() as i32, now.get_month() + 1, now.get_date()).unwrap_or_default()
+}
