@@ -8,7 +8,7 @@ mod pages;
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{SsrMode, path};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
@@ -40,10 +40,16 @@ pub fn App() -> impl IntoView {
             </header>
             <main>
                 <Routes fallback=|| view! { <p>"This page does not exist."</p> }>
-                    <Route path=path!("/admin") view=pages::FormsPage />
+                    // Async: the session is checked before the first byte is sent, so
+                    // a missing session becomes a plain redirect to the log-in page.
+                    <Route path=path!("/admin") view=pages::FormsPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/login") view=pages::LoginPage />
-                    <Route path=path!("/admin/forms/:form") view=pages::SubmissionsPage />
-                    <Route path=path!("/admin/forms/:form/submissions/:id") view=pages::SubmissionPage />
+                    <Route path=path!("/admin/forms/:form") view=pages::SubmissionsPage ssr=SsrMode::Async />
+                    <Route
+                        path=path!("/admin/forms/:form/submissions/:id")
+                        view=pages::SubmissionPage
+                        ssr=SsrMode::Async
+                    />
                 </Routes>
             </main>
         </Router>

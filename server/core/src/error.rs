@@ -1,0 +1,100 @@
+//! The one error type of the server-side domain. Each variant knows its HTTP status
+//! and a message a person can read; internal details stay in the log.
+
+use formseal_model::{FieldError, ProtocolError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("the answers are not valid")]
+    Validation(Vec<FieldError>),
+    #[error("{0}")]
+    Protocol(#[from] ProtocolError),
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("the body is larger than {0} bytes")]
+    TooLarge(usize),
+    #[error("this nonce was already used for a different submission")]
+    NonceReused,
+    #[error("the form version {0} is not a published version of this form")]
+    UnknownVersion(String),
+    #[error("please log in")]
+    Unauthenticated,
+    #[error("you are not allowed to do this")]
+    Forbidden,
+    #[error("the wrong user name or password")]
+    BadCredentials,
+    #[error("the database is busy; please retry")]
+    Busy,
+    // Display carries the details for the log; clients get `public_message`.
+    #[error("unavailable: {0}")]
+    Unavailable(String),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    pub fn status(&self) -> u16 {
+        match self {
+            Error::NotFound(_) => 404,
+            Error::Validation(_) => 422,
+            Error::Protocol(_) | Error::BadRequest(_) => 400,
+            Error::TooLarge(_) => 413,
+            Error::NonceReused => 409,
+            Error::UnknownVersion(_) => 409,
+            Error::Unauthenticated | Error::BadCredentials => 401,
+            Error::Forbidden => 403,
+            Error::Busy | Error::Unavailable(_) => 503,
+            Error::Internal(_) => 500,
+        }
+    }
+
+    /// A short machine-readable code for clients.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::NotFound(_) => "not_found",
+            Error::Validation(_) => "invalid_answers",
+            Error::Protocol(ProtocolError::SignatureMismatch) => "bad_signature",
+            Error::Protocol(_) => "bad_envelope",
+            Error::BadRequest(_) => "bad_request",
+            Error::TooLarge(_) => "too_large",
+            Error::NonceReused => "nonce_reused",
+            Error::UnknownVersion(_) => "unknown_version",
+            Error::Unauthenticated => "unauthenticated",
+            Error::BadCredentials => "bad_credentials",
+            Error::Forbidden => "forbidden",
+            Error::Busy => "busy",
+            Error::Unavailable(_) => "unavailable",
+            Error::Internal(_) => "internal",
+        }
+    }
+
+    /// What the client may see. Internal and database details are never included.
+    pub fn public_message(&self) -> String {
+        match self {
+            Error::Internal(_) => "Something went wrong on our side. The error was logged.".into(),
+            Error::Unavailable(_) => "The service is temporarily unavailable. Please retry shortly.".into(),
+            other => {
+                let text = other.to_string();
+                let mut chars = text.chars();
+                match chars.next() {
+                    Some(first) => first.to_uppercase().chain(chars).collect::<String>() + ".",
+                    None => text,
+                }
+            }
+        }
+    }
+
+    pub fn is_server_fault(&self) -> bool {
+        self.status() >= 500
+    }
+}
+
+impl From<surrealdb::Error> for Error {
+    fn from(e: surrealdb::Error) -> Self {
+        Error::Internal(format!("database: {e}"))
+    }
+}

@@ -1,0 +1,169 @@
+//! The instance signing keys. Kept as files in the data directory, outside the
+//! database, so a database dump alone cannot forge receipts.
+//!
+//! `keys/<created-unix-ms>.key` holds a 32-byte ed25519 seed, base64url, mode 0600.
+//! The newest file is the active key; older ones stay listed for verification.
+
+use std::fs;
+use std::io::Write as _;
+use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _};
+use std::path::{Path, PathBuf};
+
+use ed25519_dalek::{SigningKey, VerifyingKey};
+use formseal_model::{b64_decode, b64_encode, key_id};
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+
+pub struct InstanceKey {
+    pub id: String,
+    pub created_ms: i64,
+    signing: SigningKey,
+}
+
+impl InstanceKey {
+    pub fn signing_key(&self) -> &SigningKey {
+        &self.signing
+    }
+    pub fn verifying_key(&self) -> VerifyingKey {
+        self.signing.verifying_key()
+    }
+}
+
+// Keep the seed out of any Debug output, logs included.
+impl std::fmt::Debug for InstanceKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InstanceKey").field("id", &self.id).finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug)]
+pub struct KeyRing {
+    /// Oldest first; the last one signs.
+    keys: Vec<InstanceKey>,
+}
+
+/// One entry of `/.well-known/formseal-keys.json`.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct PublicKeyEntry {
+    pub id: String,
+    pub algorithm: &'static str,
+    pub public_key: String,
+    pub created: String,
+    pub active: bool,
+}
+
+impl KeyRing {
+    /// Loads the keys under `data_dir/keys`, creating the first one if there is none.
+    pub fn load_or_create(data_dir: &Path) -> Result<Self> {
+        let dir = data_dir.join("keys");
+        fs::create_dir_all(&dir).map_err(|e| io_error(&dir, e))?;
+        fs::set_permissions(&dir, fs::Permissions::from_mode(0o700)).map_err(|e| io_error(&dir, e))?;
+        let mut keys = read_keys(&dir)?;
+        if keys.is_empty() {
+            keys.push(create_key(&dir)?);
+            tracing::info!(key = %keys[0].id, "created the instance signing key");
+        }
+        Ok(KeyRing { keys })
+    }
+
+    /// A ring with one key that lives only in memory (tests, `mem://` demos).
+    pub fn ephemeral() -> Result<Self> {
+        Ok(KeyRing { keys: vec![new_key(chrono::Utc::now().timestamp_millis())?] })
+    }
+
+    pub fn active(&self) -> &InstanceKey {
+        // A ring is never empty: both constructors put a key in.
+        &self.keys[self.keys.len() - 1]
+    }
+
+    pub fn find(&self, id: &str) -> Option<&InstanceKey> {
+        self.keys.iter().find(|k| k.id == id)
+    }
+
+    pub fn public_entries(&self) -> Vec<PublicKeyEntry> {
+        let active = self.active().id.clone();
+        self.keys
+            .iter()
+            .map(|k| PublicKeyEntry {
+                id: k.id.clone(),
+                algorithm: "ed25519",
+                public_key: b64_encode(k.verifying_key().as_bytes()),
+                created: crate::time::rfc3339_ms(k.created_ms),
+                active: k.id == active,
+            })
+            .collect()
+    }
+}
+
+fn io_error(path: &Path, e: std::io::Error) -> Error {
+    Error::Unavailable(format!("key store {}: {e}", path.display()))
+}
+
+fn new_key(created_ms: i64) -> Result<InstanceKey> {
+    let seed = crate::random::bytes::<32>()?;
+    let signing = SigningKey::from_bytes(&seed);
+    Ok(InstanceKey { id: key_id(&signing.verifying_key()), created_ms, signing })
+}
+
+fn create_key(dir: &Path) -> Result<InstanceKey> {
+    let key = new_key(chrono::Utc::now().timestamp_millis())?;
+    let path = dir.join(format!("{}.key", key.created_ms));
+    let mut file = fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&path)
+        .map_err(|e| io_error(&path, e))?;
+    file.write_all(b64_encode(key.signing.as_bytes()).as_bytes()).map_err(|e| io_error(&path, e))?;
+    file.sync_all().map_err(|e| io_error(&path, e))?;
+    Ok(key)
+}
+
+fn read_keys(dir: &Path) -> Result<Vec<InstanceKey>> {
+    let mut paths: Vec<(i64, PathBuf)> = Vec::new();
+    for entry in fs::read_dir(dir).map_err(|e| io_error(dir, e))? {
+        let path = entry.map_err(|e| io_error(dir, e))?.path();
+        let created = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .and_then(|n| n.strip_suffix(".key"))
+            .and_then(|n| n.parse::<i64>().ok());
+        if let Some(created) = created {
+            paths.push((created, path));
+        }
+    }
+    paths.sort();
+    paths
+        .into_iter()
+        .map(|(created_ms, path)| {
+            let text = fs::read_to_string(&path).map_err(|e| io_error(&path, e))?;
+            let seed: [u8; 32] = b64_decode(text.trim())
+                .and_then(|b| b.try_into().ok())
+                .ok_or_else(|| Error::Unavailable(format!("key file {} is not a base64url ed25519 seed", path.display())))?;
+            let signing = SigningKey::from_bytes(&seed);
+            Ok(InstanceKey { id: key_id(&signing.verifying_key()), created_ms, signing })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_is_created_once_with_private_mode_and_reloaded() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = KeyRing::load_or_create(dir.path()).unwrap();
+        let again = KeyRing::load_or_create(dir.path()).unwrap();
+        assert_eq!(first.active().id, again.active().id);
+        let files: Vec<_> = fs::read_dir(dir.path().join("keys")).unwrap().map(|e| e.unwrap().path()).collect();
+        assert_eq!(files.len(), 1);
+        assert_eq!(fs::metadata(&files[0]).unwrap().permissions().mode() & 0o777, 0o600);
+        let entries = again.public_entries();
+        assert_eq!(entries.len(), 1);
+        assert!(entries[0].active);
+        assert_eq!(b64_decode(&entries[0].public_key).unwrap(), first.active().verifying_key().as_bytes());
+        assert!(!format!("{:?}", first).contains(&b64_encode(first.active().signing_key().as_bytes())));
+    }
+}

@@ -1,0 +1,16 @@
+//! Formseal's server-side domain: state, store, keys, and the operations the HTTP
+//! handlers and the console's server functions call. No HTTP in here: handlers parse,
+//! authorise, call one of these functions and map the [`Error`].
+
+pub mod accounts;
+pub mod error;
+pub mod forms;
+pub mod keys;
+pub mod random;
+pub mod state;
+pub mod store;
+pub mod submissions;
+pub mod time;
+
+pub use error::{Error, Result};
+pub use state::{AppState, Config};

@@ -1,0 +1,52 @@
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use crate::keys::KeyRing;
+use crate::store::Store;
+
+/// Settings the domain needs at run time.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Where visitors reach this server, without trailing slash.
+    pub public_url: String,
+    pub session_idle_ms: i64,
+    pub session_max_ms: i64,
+}
+
+impl Config {
+    pub fn new(public_url: &str) -> Self {
+        Config {
+            public_url: public_url.trim_end_matches('/').to_owned(),
+            session_idle_ms: 15 * 60 * 1000,
+            session_max_ms: 12 * 60 * 60 * 1000,
+        }
+    }
+
+    /// Cookies get `Secure` when the public URL is HTTPS.
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+}
+
+/// Everything a handler or server function needs, cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<Store>,
+    pub keys: Arc<KeyRing>,
+    pub config: Arc<Config>,
+    chain_locks: Arc<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>>,
+}
+
+impl AppState {
+    pub fn new(store: Store, keys: KeyRing, config: Config) -> Self {
+        AppState { store: Arc::new(store), keys: Arc::new(keys), config: Arc::new(config), chain_locks: Arc::default() }
+    }
+
+    /// One lock per form: submissions to one form take turns appending to its chain
+    /// inside this process. Across replicas the store's check-and-set keeps the chain
+    /// correct; the lock only saves this process from conflicting with itself.
+    pub(crate) fn chain_lock(&self, form_id: &str) -> Arc<tokio::sync::Mutex<()>> {
+        let mut locks = self.chain_locks.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        locks.entry(form_id.to_owned()).or_default().clone()
+    }
+}

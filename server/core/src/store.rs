@@ -1,0 +1,396 @@
+//! The store: every line of SurrealQL in Formseal lives in this module, behind
+//! typed functions. Values always travel as bound parameters.
+
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+use surrealdb::engine::any::{self, Any};
+use surrealdb::opt::auth::Root;
+use surrealdb::types::QueryError;
+use surrealdb::{IndexedResults, Surreal};
+
+use crate::error::{Error, Result};
+
+mod migrations;
+
+pub struct Store {
+    db: Surreal<Any>,
+}
+
+/// How to reach the database.
+#[derive(Clone, Debug)]
+pub struct DbConfig {
+    pub url: String,
+    pub namespace: String,
+    pub user: Option<String>,
+    pub password: Option<String>,
+}
+
+/// Embedded engines fsync every commit by default in this SurrealDB version; we say
+/// so in the URL as well, so a changed default can never silently weaken durability.
+pub fn durable_url(url: &str) -> String {
+    let embedded_disk = url.starts_with("rocksdb://") || url.starts_with("surrealkv://");
+    if embedded_disk && !url.contains("sync=") {
+        let sep = if url.contains('?') { '&' } else { '?' };
+        format!("{url}{sep}sync=every")
+    } else {
+        url.to_owned()
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct FormRow {
+    pub form_id: String,
+    pub title: String,
+    pub current_version: Option<String>,
+    pub allowed_origins: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct VersionRow {
+    pub form_id: String,
+    pub digest: String,
+    pub definition: Value,
+    pub key_id: String,
+    pub signature: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct SubmissionRow {
+    pub submission_id: String,
+    pub form_id: String,
+    pub version: String,
+    pub nonce: String,
+    pub envelope: Option<Value>,
+    pub envelope_digest: String,
+    pub public_key: String,
+    pub signature: String,
+    pub sequence: u64,
+    pub receipt: Value,
+    pub receipt_digest: String,
+    pub received_at: String,
+}
+
+/// What a new submission row holds; `delete_after` is when retention removes it.
+#[derive(Debug, Clone)]
+pub struct NewSubmission {
+    pub submission_id: String,
+    pub form_id: String,
+    pub version: String,
+    pub nonce: String,
+    pub envelope: Value,
+    pub envelope_digest: String,
+    pub public_key: String,
+    pub signature: String,
+    pub sequence: u64,
+    pub receipt: Value,
+    pub receipt_digest: String,
+    pub received_at: String,
+    pub delete_after: String,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum InsertOutcome {
+    Stored,
+    /// Another submission took the next place in the chain first.
+    ChainMoved,
+    /// Another request stored this nonce first.
+    NonceTaken,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct AccountRow {
+    pub username: String,
+    pub password_hash: String,
+    pub role: String,
+    pub disabled: bool,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct SessionRow {
+    pub username: String,
+    pub last_seen_ms: i64,
+    pub expires_ms: i64,
+}
+
+impl Store {
+    pub async fn connect(config: &DbConfig) -> Result<Store> {
+        let url = durable_url(&config.url);
+        let unavailable = |e: surrealdb::Error| Error::Unavailable(format!("database {}: {e}", config.url));
+        let db = any::connect(url).await.map_err(unavailable)?;
+        if let (Some(user), Some(password)) = (&config.user, &config.password) {
+            db.signin(Root { username: user.clone(), password: password.clone() }).await.map_err(unavailable)?;
+        }
+        db.use_ns(config.namespace.clone()).use_db(config.namespace.clone()).await.map_err(unavailable)?;
+        Ok(Store { db })
+    }
+
+    /// Applies the schema migrations that are not applied yet.
+    pub async fn migrate(&self) -> Result<u32> {
+        migrations::apply(self).await
+    }
+
+    pub async fn ping(&self) -> Result<()> {
+        let mut res = self.db.query("RETURN true").await.map_err(|e| Error::Unavailable(e.to_string()))?;
+        let ok: Option<bool> = res.take(0).map_err(|e| Error::Unavailable(e.to_string()))?;
+        if ok == Some(true) { Ok(()) } else { Err(Error::Unavailable("database did not answer".into())) }
+    }
+
+    async fn run(&self, sql: &str, vars: Value) -> Result<IndexedResults> {
+        let mut res = self.db.query(sql).bind(strip_nulls(vars)).await.map_err(db_error)?;
+        if let Some(e) = root_error(&mut res) {
+            return Err(db_error(e));
+        }
+        Ok(res)
+    }
+
+    async fn rows<T: DeserializeOwned>(&self, sql: &str, vars: Value) -> Result<Vec<T>> {
+        let mut res = self.run(sql, vars).await?;
+        let value: surrealdb::types::Value = res.take(0).map_err(db_error)?;
+        let rows = match value.into_json_value() {
+            Value::Array(rows) => rows,
+            Value::Null => Vec::new(),
+            one => vec![one],
+        };
+        rows.into_iter().map(|r| serde_json::from_value(r).map_err(|e| Error::Internal(format!("row shape: {e}")))).collect()
+    }
+
+    async fn first<T: DeserializeOwned>(&self, sql: &str, vars: Value) -> Result<Option<T>> {
+        Ok(self.rows(sql, vars).await?.into_iter().next())
+    }
+
+    // ---- forms -------------------------------------------------------------------
+
+    /// Stores a signed version if it is new (versions are content-addressed, so the
+    /// same definition is the same row) and makes it the form's current version.
+    pub async fn publish_version(&self, version: &VersionRow, title: &str, allowed_origins: &[String]) -> Result<()> {
+        self.run(
+            "BEGIN;
+             IF (SELECT VALUE digest FROM form_version WHERE digest = $digest)[0] == NONE {
+                 CREATE type::record('form_version', $digest) CONTENT {
+                     form_id: $form_id, digest: $digest, definition: $definition,
+                     key_id: $key_id, signature: $signature, published_at: time::now()
+                 };
+             };
+             UPSERT type::record('form', $form_id) MERGE {
+                 form_id: $form_id, title: $title, current_version: $digest, allowed_origins: $origins
+             };
+             UPDATE type::record('form', $form_id) SET created_at = time::now() WHERE created_at == NONE;
+             COMMIT;",
+            json!({
+                "digest": version.digest, "form_id": version.form_id, "definition": version.definition,
+                "key_id": version.key_id, "signature": version.signature, "title": title, "origins": allowed_origins,
+            }),
+        )
+        .await?;
+        Ok(())
+    }
+
+    pub async fn form(&self, form_id: &str) -> Result<Option<FormRow>> {
+        self.first(
+            "SELECT form_id, title, current_version, allowed_origins FROM type::record('form', $form_id)",
+            json!({ "form_id": form_id }),
+        )
+        .await
+    }
+
+    pub async fn forms(&self) -> Result<Vec<(FormRow, u64)>> {
+        #[derive(Deserialize)]
+        struct Row {
+            #[serde(flatten)]
+            form: FormRow,
+            submissions: Option<u64>,
+        }
+        let rows: Vec<Row> = self
+            .rows(
+                "SELECT form_id, title, current_version, allowed_origins,
+                        (SELECT VALUE sequence FROM type::record('chain_head', $parent.form_id))[0] AS submissions
+                 FROM form ORDER BY form_id",
+                json!({}),
+            )
+            .await?;
+        Ok(rows.into_iter().map(|r| (r.form, r.submissions.unwrap_or(0))).collect())
+    }
+
+    pub async fn version(&self, digest: &str) -> Result<Option<VersionRow>> {
+        self.first(
+            "SELECT form_id, digest, definition, key_id, signature FROM type::record('form_version', $digest)",
+            json!({ "digest": digest }),
+        )
+        .await
+    }
+
+    // ---- submissions -------------------------------------------------------------
+
+    /// The form's last sequence number and receipt digest; `(0, None)` for none yet.
+    pub async fn chain_head(&self, form_id: &str) -> Result<(u64, Option<String>)> {
+        #[derive(Deserialize)]
+        struct Head {
+            sequence: u64,
+            digest: String,
+        }
+        let head: Option<Head> =
+            self.first("SELECT sequence, digest FROM type::record('chain_head', $form_id)", json!({ "form_id": form_id })).await?;
+        Ok(head.map(|h| (h.sequence, Some(h.digest))).unwrap_or((0, None)))
+    }
+
+    pub async fn submission_by_nonce(&self, form_id: &str, nonce: &str) -> Result<Option<SubmissionRow>> {
+        self.first(
+            &format!("SELECT {SUBMISSION_COLUMNS} FROM submission WHERE form_id = $form_id AND nonce = $nonce"),
+            json!({ "form_id": form_id, "nonce": nonce }),
+        )
+        .await
+    }
+
+    pub async fn submission(&self, submission_id: &str) -> Result<Option<SubmissionRow>> {
+        self.first(
+            &format!("SELECT {SUBMISSION_COLUMNS} FROM type::record('submission', $id)"),
+            json!({ "id": submission_id }),
+        )
+        .await
+    }
+
+    /// Stores the submission and moves the chain head in one transaction, provided
+    /// the head is still at `sequence - 1` (optimistic: concurrent writers retry).
+    pub async fn insert_submission(&self, s: &NewSubmission) -> Result<InsertOutcome> {
+        let result = self
+            .run(
+                "BEGIN;
+                 LET $head = (SELECT VALUE sequence FROM type::record('chain_head', $form_id))[0] ?? 0;
+                 IF $head != $sequence - 1 { THROW 'formseal:chain-moved' };
+                 CREATE type::record('submission', $submission_id) CONTENT {
+                     submission_id: $submission_id, form_id: $form_id, version: $version, nonce: $nonce,
+                     envelope: $envelope, envelope_digest: $envelope_digest, public_key: $public_key,
+                     signature: $signature, sequence: $sequence, receipt: $receipt, receipt_digest: $receipt_digest,
+                     received_at: <datetime>$received_at, delete_after: <datetime>$delete_after
+                 };
+                 UPSERT type::record('chain_head', $form_id) CONTENT {
+                     form_id: $form_id, sequence: $sequence, digest: $receipt_digest
+                 };
+                 COMMIT;",
+                json!({
+                    "submission_id": s.submission_id, "form_id": s.form_id, "version": s.version, "nonce": s.nonce,
+                    "envelope": s.envelope, "envelope_digest": s.envelope_digest, "public_key": s.public_key,
+                    "signature": s.signature, "sequence": s.sequence, "receipt": s.receipt,
+                    "receipt_digest": s.receipt_digest, "received_at": s.received_at, "delete_after": s.delete_after,
+                }),
+            )
+            .await;
+        match result {
+            Ok(_) => Ok(InsertOutcome::Stored),
+            Err(Error::Busy) => Ok(InsertOutcome::ChainMoved),
+            Err(Error::Internal(m)) if m.contains("formseal:chain-moved") || m.contains("submission_sequence") => {
+                Ok(InsertOutcome::ChainMoved)
+            }
+            Err(Error::Internal(m)) if m.contains("submission_nonce") => Ok(InsertOutcome::NonceTaken),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// A page of a form's submissions, newest first.
+    pub async fn submissions_page(&self, form_id: &str, offset: u64, limit: u64) -> Result<Vec<SubmissionRow>> {
+        self.rows(
+            &format!(
+                "SELECT {SUBMISSION_COLUMNS} FROM submission WHERE form_id = $form_id
+                 ORDER BY sequence DESC LIMIT $limit START $offset"
+            ),
+            json!({ "form_id": form_id, "limit": limit, "offset": offset }),
+        )
+        .await
+    }
+
+    /// Receipts of a form in chain order, from sequence `from` on.
+    pub async fn receipts(&self, form_id: &str, from: u64, limit: u64) -> Result<Vec<Value>> {
+        let rows: Vec<Value> = self
+            .rows(
+                "SELECT VALUE receipt FROM submission WHERE form_id = $form_id AND sequence >= $from
+                 ORDER BY sequence ASC LIMIT $limit",
+                json!({ "form_id": form_id, "from": from, "limit": limit }),
+            )
+            .await?;
+        Ok(rows)
+    }
+
+    // ---- accounts and sessions ---------------------------------------------------
+
+    pub async fn account_count(&self) -> Result<u64> {
+        let n: Option<u64> = self.first("RETURN count(SELECT VALUE username FROM account)", json!({})).await?;
+        Ok(n.unwrap_or(0))
+    }
+
+    pub async fn create_account(&self, username: &str, password_hash: &str, role: &str) -> Result<()> {
+        self.run(
+            "CREATE account CONTENT { username: $username, password_hash: $hash, role: $role, disabled: false, created_at: time::now() }",
+            json!({ "username": username, "hash": password_hash, "role": role }),
+        )
+        .await?;
+        Ok(())
+    }
+
+    pub async fn account(&self, username: &str) -> Result<Option<AccountRow>> {
+        self.first(
+            "SELECT username, password_hash, role, disabled FROM account WHERE username = $username",
+            json!({ "username": username }),
+        )
+        .await
+    }
+
+    pub async fn create_session(&self, token_hash: &str, username: &str, now_ms: i64, expires_ms: i64) -> Result<()> {
+        self.run(
+            "CREATE type::record('session', $token_hash) CONTENT {
+                 token_hash: $token_hash, username: $username, created_ms: $now, last_seen_ms: $now, expires_ms: $expires
+             }",
+            json!({ "token_hash": token_hash, "username": username, "now": now_ms, "expires": expires_ms }),
+        )
+        .await?;
+        Ok(())
+    }
+
+    pub async fn session(&self, token_hash: &str) -> Result<Option<SessionRow>> {
+        self.first(
+            "SELECT username, last_seen_ms, expires_ms FROM type::record('session', $token_hash)",
+            json!({ "token_hash": token_hash }),
+        )
+        .await
+    }
+
+    pub async fn touch_session(&self, token_hash: &str, now_ms: i64) -> Result<()> {
+        self.run(
+            "UPDATE type::record('session', $token_hash) SET last_seen_ms = $now",
+            json!({ "token_hash": token_hash, "now": now_ms }),
+        )
+        .await?;
+        Ok(())
+    }
+
+    pub async fn delete_session(&self, token_hash: &str) -> Result<()> {
+        self.run("DELETE type::record('session', $token_hash)", json!({ "token_hash": token_hash })).await?;
+        Ok(())
+    }
+}
+
+const SUBMISSION_COLUMNS: &str = "submission_id, form_id, version, nonce, envelope, envelope_digest, public_key, \
+     signature, sequence, receipt, receipt_digest, <string>received_at AS received_at";
+
+/// Unset parameters are NONE in SurrealQL, which `option<T>` fields accept; NULL is not.
+fn strip_nulls(vars: Value) -> Value {
+    match vars {
+        Value::Object(map) => Value::Object(map.into_iter().filter(|(_, v)| !v.is_null()).collect()),
+        other => other,
+    }
+}
+
+/// The error that caused a failed batch (a failed transaction marks its other
+/// statements "not executed"; those say nothing).
+fn root_error(res: &mut IndexedResults) -> Option<surrealdb::Error> {
+    let mut errors: Vec<(usize, surrealdb::Error)> = res.take_errors().into_iter().collect();
+    errors.sort_by_key(|(i, _)| *i);
+    let is_echo = |e: &surrealdb::Error| matches!(e.query_details(), Some(QueryError::NotExecuted) | Some(QueryError::Cancelled));
+    let root = errors.iter().position(|(_, e)| !is_echo(e)).unwrap_or(errors.len().saturating_sub(1));
+    errors.into_iter().nth(root).map(|(_, e)| e)
+}
+
+fn db_error(e: surrealdb::Error) -> Error {
+    let conflict = matches!(e.query_details(), Some(QueryError::TransactionConflict)) || e.message().contains("can be retried");
+    if conflict { Error::Busy } else { Error::Internal(format!("database: {}", e.message())) }
+}

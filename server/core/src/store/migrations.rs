@@ -1,0 +1,38 @@
+//! Versioned schema. Each step runs once, in order, in its own transaction with the
+//! record of its application; every statement is also idempotent (`IF NOT EXISTS`),
+//! so replicas starting at the same moment cannot break each other.
+
+use serde_json::json;
+
+use super::Store;
+use crate::error::Result;
+
+const MIGRATIONS: &[(u32, &str)] = &[(1, include_str!("migrations/0001_initial.surql"))];
+
+pub async fn apply(store: &Store) -> Result<u32> {
+    store
+        .run(
+            "DEFINE TABLE IF NOT EXISTS schema_migration SCHEMAFULL;
+             DEFINE FIELD IF NOT EXISTS version ON schema_migration TYPE int;
+             DEFINE FIELD IF NOT EXISTS applied_at ON schema_migration TYPE datetime;",
+            json!({}),
+        )
+        .await?;
+    let applied: Vec<u32> = store.rows("SELECT VALUE version FROM schema_migration", json!({})).await?;
+    let mut current = applied.iter().copied().max().unwrap_or(0);
+    for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| !applied.contains(v)) {
+        let batch = format!(
+            "BEGIN;\n{sql}\nCREATE type::record('schema_migration', $version) CONTENT {{ version: $version, applied_at: time::now() }};\nCOMMIT;"
+        );
+        match store.run(&batch, json!({ "version": version })).await {
+            Ok(_) => tracing::info!(version, "applied schema migration"),
+            // A replica that started at the same time applied it first.
+            Err(e) if store.rows::<u32>("SELECT VALUE version FROM schema_migration WHERE version = $v", json!({"v": version})).await?.len() == 1 => {
+                tracing::debug!(version, error = %e, "migration already applied by another instance")
+            }
+            Err(e) => return Err(e),
+        }
+        current = current.max(*version);
+    }
+    Ok(current)
+}

@@ -1,0 +1,179 @@
+//! Accepting signed submissions and proving them later.
+
+use std::time::Duration;
+
+use formseal_model::{Receipt, SignedReceipt, SubmissionRequest, ValidationContext, validate};
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::forms;
+use crate::state::AppState;
+use crate::store::{InsertOutcome, NewSubmission, SubmissionRow};
+use crate::time::{now_ms, rfc3339_ms};
+
+const MAX_ATTEMPTS: u32 = 20;
+
+#[derive(Debug)]
+pub struct Accepted {
+    pub receipt: SignedReceipt,
+    /// False when this was a retry of a submission already stored.
+    pub created: bool,
+}
+
+/// Verifies, validates and stores one signed submission; answers with its receipt.
+///
+/// Idempotent per nonce: the same envelope again gets the first receipt; another
+/// envelope with a used nonce is refused.
+pub async fn accept(state: &AppState, form_id: &str, request: SubmissionRequest) -> Result<Accepted> {
+    let verified = request.verify()?;
+    let envelope = &verified.envelope;
+    if envelope.form != form_id {
+        return Err(Error::BadRequest(format!("the envelope is for form {:?}, not {form_id:?}", envelope.form)));
+    }
+    let version = forms::version(state, form_id, &envelope.version).await?;
+    // A day of slack on each side: the visitor's "today" may be the server's
+    // yesterday or tomorrow.
+    let ctx = ValidationContext { today: chrono::Utc::now().date_naive(), slack_days: 1 };
+    validate(&version.definition, &envelope.answers, &ctx).map_err(Error::Validation)?;
+
+    let lock = state.chain_lock(form_id);
+    let _turn = lock.lock().await;
+    for attempt in 0..MAX_ATTEMPTS {
+        if let Some(existing) = state.store.submission_by_nonce(form_id, &envelope.nonce).await? {
+            return if existing.envelope_digest == verified.digest {
+                Ok(Accepted { receipt: stored_receipt(&existing)?, created: false })
+            } else {
+                Err(Error::NonceReused)
+            };
+        }
+        let (sequence, previous) = state.store.chain_head(form_id).await?;
+        let received = now_ms();
+        let receipt = Receipt {
+            v: 1,
+            submission: uuid::Uuid::now_v7().to_string(),
+            form: form_id.to_owned(),
+            version: envelope.version.clone(),
+            envelope: verified.digest.clone(),
+            received_at: rfc3339_ms(received),
+            sequence: sequence + 1,
+            previous,
+        };
+        let key = state.keys.active();
+        let signed = SignedReceipt::sign(receipt, &key.id, key.signing_key())?;
+        let retention_ms = i64::from(version.definition.notice.retention_days) * 86_400_000;
+        let row = NewSubmission {
+            submission_id: signed.receipt.submission.clone(),
+            form_id: form_id.to_owned(),
+            version: envelope.version.clone(),
+            nonce: envelope.nonce.clone(),
+            envelope: verified.envelope_json.clone(),
+            envelope_digest: verified.digest.clone(),
+            public_key: request.public_key.clone(),
+            signature: request.signature.clone(),
+            sequence: signed.receipt.sequence,
+            receipt: serde_json::to_value(&signed).map_err(|e| Error::Internal(e.to_string()))?,
+            receipt_digest: signed.receipt.digest()?,
+            received_at: signed.receipt.received_at.clone(),
+            delete_after: rfc3339_ms(received + retention_ms),
+        };
+        match state.store.insert_submission(&row).await? {
+            InsertOutcome::Stored => {
+                tracing::info!(form = form_id, submission = %row.submission_id, sequence = row.sequence, "submission stored");
+                return Ok(Accepted { receipt: signed, created: true });
+            }
+            // Another replica (or a conflicting transaction) got there first: look again.
+            InsertOutcome::ChainMoved | InsertOutcome::NonceTaken => {
+                tracing::debug!(form = form_id, attempt, "chain moved; retrying");
+                tokio::time::sleep(Duration::from_millis(u64::from(attempt) * 3)).await;
+            }
+        }
+    }
+    Err(Error::Busy)
+}
+
+fn stored_receipt(row: &SubmissionRow) -> Result<SignedReceipt> {
+    serde_json::from_value(row.receipt.clone()).map_err(|e| Error::Internal(format!("stored receipt: {e}")))
+}
+
+/// What the console shows about one stored submission, checked now.
+#[derive(Debug, Clone)]
+pub struct Checked {
+    pub row: SubmissionRow,
+    pub receipt: SignedReceipt,
+    /// The visitor's signature over the stored envelope verifies.
+    pub signature_valid: bool,
+    /// The instance key's signature over the receipt verifies, and the receipt names
+    /// this envelope.
+    pub receipt_valid: bool,
+}
+
+pub async fn checked(state: &AppState, submission_id: &str) -> Result<Checked> {
+    let row = state.store.submission(submission_id).await?.ok_or(Error::NotFound("submission"))?;
+    let receipt = stored_receipt(&row)?;
+    let signature_valid = match &row.envelope {
+        Some(envelope) => {
+            let request = SubmissionRequest {
+                envelope: envelope.clone(),
+                public_key: row.public_key.clone(),
+                signature: row.signature.clone(),
+            };
+            request.verify().is_ok_and(|v| v.digest == row.envelope_digest)
+        }
+        None => false,
+    };
+    let receipt_valid = state
+        .keys
+        .find(&receipt.key)
+        .is_some_and(|k| receipt.verify(&k.verifying_key()).is_ok())
+        && receipt.receipt.envelope == row.envelope_digest;
+    Ok(Checked { row, receipt, signature_valid, receipt_valid })
+}
+
+/// The result of walking a form's receipt chain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChainReport {
+    pub receipts: u64,
+    pub intact: bool,
+    /// The first sequence number where the chain breaks, and why.
+    pub problem: Option<(u64, String)>,
+}
+
+/// Checks every receipt of a form: signed by an instance key, numbered 1, 2, 3, …
+/// without gaps, and each naming the previous receipt's digest.
+pub async fn verify_chain(state: &AppState, form_id: &str) -> Result<ChainReport> {
+    const PAGE: u64 = 500;
+    let (head, head_digest) = state.store.chain_head(form_id).await?;
+    let mut expected_seq = 1u64;
+    let mut previous: Option<String> = None;
+    let fail = |seq: u64, why: &str| ChainReport { receipts: seq.saturating_sub(1), intact: false, problem: Some((seq, why.to_owned())) };
+    loop {
+        let page = state.store.receipts(form_id, expected_seq, PAGE).await?;
+        let count = page.len() as u64;
+        for value in page {
+            let signed: SignedReceipt = serde_json::from_value(value).map_err(|e| Error::Internal(e.to_string()))?;
+            let r = &signed.receipt;
+            if r.sequence != expected_seq {
+                return Ok(fail(expected_seq, "a receipt is missing"));
+            }
+            if r.previous != previous {
+                return Ok(fail(expected_seq, "the previous-receipt digest does not match"));
+            }
+            let Some(key) = state.keys.find(&signed.key) else {
+                return Ok(fail(expected_seq, "signed by an unknown key"));
+            };
+            if signed.verify(&key.verifying_key()).is_err() {
+                return Ok(fail(expected_seq, "the receipt signature is invalid"));
+            }
+            previous = Some(r.digest()?);
+            expected_seq += 1;
+        }
+        if count < PAGE {
+            break;
+        }
+    }
+    let receipts = expected_seq - 1;
+    if receipts != head || previous != head_digest {
+        return Ok(fail(expected_seq, "the chain head does not match the last receipt"));
+    }
+    Ok(ChainReport { receipts, intact: true, problem: None })
+}

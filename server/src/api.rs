@@ -1,0 +1,78 @@
+//! The public JSON API that widgets and personal-link pages talk to.
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::http::{HeaderValue, Method, StatusCode, header, request::Parts};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::{Json, Router};
+use formseal_core::{AppState, Error, forms, submissions};
+use formseal_model::SubmissionRequest;
+use serde_json::{Value, json};
+use tower_http::cors::{AllowOrigin, CorsLayer};
+
+use crate::ServerState;
+use crate::error::ApiResult;
+
+/// Largest accepted submission body. A drawn signature is the bulk of a big one.
+pub const MAX_SUBMISSION_BYTES: usize = 256 * 1024;
+
+pub fn routes(state: &AppState) -> Router<ServerState> {
+    let forms_api = Router::new()
+        .route("/api/v1/forms/{id}", get(get_form))
+        .route(
+            "/api/v1/forms/{id}/submissions",
+            axum::routing::post(post_submission).layer(DefaultBodyLimit::max(MAX_SUBMISSION_BYTES)),
+        )
+        .layer(cors(state.clone()));
+    Router::new()
+        .merge(forms_api)
+        .route("/.well-known/formseal-keys.json", get(keys))
+}
+
+/// Cross-origin calls are allowed only from the origins each form lists.
+fn cors(state: AppState) -> CorsLayer {
+    CorsLayer::new()
+        .allow_methods([Method::GET, Method::POST])
+        .allow_headers([header::CONTENT_TYPE])
+        .max_age(std::time::Duration::from_secs(600))
+        .allow_origin(AllowOrigin::async_predicate(move |origin: HeaderValue, parts: &Parts| {
+            let state = state.clone();
+            let form_id = parts.uri.path().strip_prefix("/api/v1/forms/").and_then(|rest| rest.split('/').next()).map(str::to_owned);
+            async move {
+                let (Some(form_id), Ok(origin)) = (form_id, origin.to_str()) else { return false };
+                match state.store.form(&form_id).await {
+                    Ok(Some(form)) => forms::origin_allowed(&form, origin),
+                    _ => false,
+                }
+            }
+        }))
+}
+
+async fn get_form(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<impl IntoResponse> {
+    let version = forms::current(&state, &id).await?;
+    // Short cache: a newly published version reaches visitors within a minute.
+    Ok(([(header::CACHE_CONTROL, "public, max-age=60")], Json(version)))
+}
+
+async fn post_submission(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<impl IntoResponse> {
+    let body = body.map_err(|e| match e.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => Error::TooLarge(MAX_SUBMISSION_BYTES),
+        _ => Error::BadRequest("the body could not be read".into()),
+    })?;
+    let request: SubmissionRequest = serde_json::from_slice(&body)
+        .map_err(|e| Error::BadRequest(format!("the body is not a submission: {e}")))?;
+    let accepted = submissions::accept(&state, &id, request).await?;
+    let status = if accepted.created { StatusCode::CREATED } else { StatusCode::OK };
+    Ok((status, Json(accepted.receipt)))
+}
+
+async fn keys(State(state): State<AppState>) -> impl IntoResponse {
+    let body: Value = json!({ "keys": state.keys.public_entries() });
+    ([(header::CACHE_CONTROL, "public, max-age=300")], Json(body))
+}

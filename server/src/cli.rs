@@ -1,0 +1,72 @@
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// Formseal: GDPR-minded forms with signed submissions.
+///
+/// Start the server with `formseal serve`; it creates its data directory, signing
+/// key, database schema, an owner account and a demo form on first start.
+#[derive(Debug, Parser)]
+#[command(name = "formseal", version, about, long_about)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the server: public API, embed script, console at /admin.
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct ServeArgs {
+    /// Database URL. Default: embedded RocksDB in <data-dir>/db.
+    /// Also: `surrealkv://<path>`, `mem://` (nothing kept), `ws://host:8000` (SurrealDB server).
+    #[arg(long, env = "FORMSEAL_DB")]
+    pub db: Option<String>,
+
+    /// Directory for the database, the instance signing keys and other state.
+    #[arg(long, env = "FORMSEAL_DATA_DIR", default_value = "./data")]
+    pub data_dir: PathBuf,
+
+    /// Address to listen on.
+    #[arg(long, env = "FORMSEAL_LISTEN", default_value = "127.0.0.1:3000")]
+    pub listen: SocketAddr,
+
+    /// The URL visitors reach this server at; used in embed snippets and links.
+    /// Default: http://<listen>.
+    #[arg(long, env = "FORMSEAL_PUBLIC_URL")]
+    pub public_url: Option<String>,
+
+    /// Log format.
+    #[arg(long, env = "FORMSEAL_LOG_FORMAT", value_enum, default_value_t = LogFormat::Human)]
+    pub log_format: LogFormat,
+
+    /// Where the built console assets are (`cargo leptos build` writes target/site).
+    #[arg(long, env = "FORMSEAL_SITE_DIR", default_value = "target/site")]
+    pub site_dir: PathBuf,
+
+    /// Namespace and database inside SurrealDB.
+    #[arg(long, env = "FORMSEAL_DB_NAMESPACE", default_value = "formseal")]
+    pub db_namespace: String,
+
+    /// User for a remote SurrealDB server (ws://); the password comes from
+    /// FORMSEAL_DB_PASSWORD.
+    #[arg(long, env = "FORMSEAL_DB_USER")]
+    pub db_user: Option<String>,
+
+    #[arg(long, env = "FORMSEAL_DB_PASSWORD", hide_env_values = true, hide = true)]
+    pub db_password: Option<String>,
+
+    /// Minutes of inactivity after which a console session ends.
+    #[arg(long, env = "FORMSEAL_SESSION_IDLE_MINUTES", default_value_t = 15)]
+    pub session_idle_minutes: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Human,
+    Json,
+}

@@ -1,0 +1,55 @@
+//! The operator console: Leptos pages under `/admin`, their server functions under
+//! `/admin/fn`, and the built assets under `/pkg`.
+
+use app::{App, shell};
+use axum::Router;
+use axum::extract::Request;
+use axum::http::{Method, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use leptos::prelude::provide_context;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+
+use crate::ServerState;
+
+pub fn routes(state: &ServerState) -> Router<ServerState> {
+    let app_state = state.app.clone();
+    let routes = generate_route_list(App);
+    Router::new()
+        .route("/", get(|| async { Redirect::to("/admin") }))
+        .leptos_routes_with_context(
+            state,
+            routes,
+            move || provide_context(app_state.clone()),
+            {
+                let options = state.leptos.clone();
+                move || shell(options.clone())
+            },
+        )
+        .fallback(leptos_axum::file_and_error_handler::<ServerState, _>(shell))
+        .layer(middleware::from_fn_with_state(state.app.config.public_url.clone(), same_origin_writes))
+}
+
+/// CSRF defence in depth (the session cookie is already SameSite=Strict): a
+/// state-changing console request must come from our own origin.
+async fn same_origin_writes(
+    axum::extract::State(public_url): axum::extract::State<String>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let writes = request.method() != Method::GET && request.method() != Method::HEAD;
+    if writes && request.uri().path().starts_with("/admin") {
+        let host = request.headers().get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("");
+        let origin = request.headers().get(header::ORIGIN).and_then(|o| o.to_str().ok());
+        let same = |o: &str| {
+            o == public_url || o.strip_prefix("http://").or_else(|| o.strip_prefix("https://")) == Some(host)
+        };
+        // Browsers send Origin on every cross-site POST; a request without one is
+        // not from a browser page of another site.
+        if origin.is_some_and(|o| !same(o)) {
+            return (StatusCode::FORBIDDEN, "cross-origin request refused").into_response();
+        }
+    }
+    next.run(request).await
+}

@@ -1,0 +1,49 @@
+//! The one place where domain errors become HTTP responses.
+
+use axum::Json;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use formseal_core::Error;
+use serde_json::json;
+
+/// A domain error on its way out of a handler.
+#[derive(Debug)]
+pub struct ApiError(pub Error);
+
+impl From<Error> for ApiError {
+    fn from(e: Error) -> Self {
+        ApiError(e)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let err = self.0;
+        if err.is_server_fault() {
+            // Details go to the log only; the client gets the public message.
+            tracing::error!(error = %err, detail = ?err, "request failed");
+        } else {
+            tracing::debug!(error = %err, "request rejected");
+        }
+        let status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let mut body = json!({ "error": err.code(), "message": err.public_message() });
+        if let Error::Validation(fields) = &err {
+            body["fields"] = fields
+                .iter()
+                .map(|f| {
+                    let mut v = serde_json::to_value(f).unwrap_or_default();
+                    v["message"] = json!(f.problem.message("en"));
+                    v["message_de"] = json!(f.problem.message("de"));
+                    v
+                })
+                .collect();
+        }
+        let mut response = (status, Json(body)).into_response();
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("2"));
+        }
+        response
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;

@@ -1,0 +1,45 @@
+//! The Formseal server: wires the domain ([`formseal_core`]) and the console
+//! ([`app`]) into one axum router, and runs it.
+
+pub mod api;
+pub mod cli;
+pub mod console;
+pub mod embed;
+pub mod error;
+pub mod health;
+pub mod serve;
+
+use axum::Router;
+use axum::extract::FromRef;
+use formseal_core::AppState;
+use leptos::prelude::LeptosOptions;
+
+/// The router's state: the domain's [`AppState`] plus what Leptos needs.
+#[derive(Clone)]
+pub struct ServerState {
+    pub app: AppState,
+    pub leptos: LeptosOptions,
+}
+
+impl FromRef<ServerState> for AppState {
+    fn from_ref(s: &ServerState) -> Self {
+        s.app.clone()
+    }
+}
+
+impl FromRef<ServerState> for LeptosOptions {
+    fn from_ref(s: &ServerState) -> Self {
+        s.leptos.clone()
+    }
+}
+
+/// Every route Formseal serves.
+pub fn router(state: ServerState) -> Router {
+    Router::new()
+        .merge(api::routes(&state.app))
+        .merge(embed::routes())
+        .merge(health::routes())
+        .merge(console::routes(&state))
+        .with_state(state)
+        .layer(serve::trace_layer())
+}

@@ -1,0 +1,109 @@
+//! Start-up, request tracing and graceful shutdown.
+
+use axum::http::Request;
+use formseal_core::keys::KeyRing;
+use formseal_core::store::{DbConfig, Store};
+use formseal_core::{AppState, Config, accounts, forms};
+use leptos::prelude::LeptosOptions;
+use tower_http::classify::{ServerErrorsAsFailures, SharedClassifier};
+use tower_http::trace::TraceLayer;
+use tracing::Span;
+
+use crate::cli::{LogFormat, ServeArgs};
+use crate::{ServerState, router};
+
+/// Why the server could not start: printed as one line, exit code 2.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("cannot create data directory {0}: {1}")]
+    DataDir(String, std::io::Error),
+    #[error("{0}")]
+    Domain(#[from] formseal_core::Error),
+    #[error("cannot listen on {0}: {1}")]
+    Listen(std::net::SocketAddr, std::io::Error),
+    #[error("server stopped: {0}")]
+    Serve(std::io::Error),
+}
+
+pub fn init_tracing(format: LogFormat) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("FORMSEAL_LOG").unwrap_or_else(|_| EnvFilter::new("info,surrealdb=warn,surrealdb_core=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    let _ = match format {
+        LogFormat::Human => builder.try_init(),
+        LogFormat::Json => builder.json().flatten_event(true).try_init(),
+    };
+}
+
+/// The database URL for the arguments: `--db`, else embedded RocksDB in the data dir.
+pub fn db_url(args: &ServeArgs) -> String {
+    args.db.clone().unwrap_or_else(|| format!("rocksdb://{}", args.data_dir.join("db").display()))
+}
+
+/// Everything up to a ready router: data dir, database, schema, keys, seeds.
+pub async fn prepare(args: &ServeArgs) -> Result<ServerState, StartError> {
+    std::fs::create_dir_all(&args.data_dir).map_err(|e| StartError::DataDir(args.data_dir.display().to_string(), e))?;
+    let db = DbConfig {
+        url: db_url(args),
+        namespace: args.db_namespace.clone(),
+        user: args.db_user.clone(),
+        password: args.db_password.clone(),
+    };
+    let store = Store::connect(&db).await?;
+    let schema = store.migrate().await?;
+    let keys = KeyRing::load_or_create(&args.data_dir)?;
+    let public_url = args.public_url.clone().unwrap_or_else(|| format!("http://{}", args.listen));
+    let mut config = Config::new(&public_url);
+    config.session_idle_ms = i64::from(args.session_idle_minutes) * 60_000;
+    let state = AppState::new(store, keys, config);
+    forms::seed_demo(&state).await?;
+    if let Some(password) = accounts::ensure_owner(&state).await? {
+        // Shown once, on the very first start, so the operator can log in.
+        tracing::warn!(
+            "first start: created console account '{}' with one-time password {password} — log in at {public_url}/admin",
+            accounts::OWNER
+        );
+    }
+    let leptos = LeptosOptions::builder()
+        .output_name("formseal")
+        .site_root(args.site_dir.display().to_string())
+        .site_pkg_dir("pkg")
+        .site_addr(args.listen)
+        .build();
+    tracing::info!(db = %db.url.split('?').next().unwrap_or(""), schema, key = %state.keys.active().id, "ready");
+    Ok(ServerState { app: state, leptos })
+}
+
+pub async fn serve(args: ServeArgs) -> Result<(), StartError> {
+    let state = prepare(&args).await?;
+    let listener = tokio::net::TcpListener::bind(args.listen).await.map_err(|e| StartError::Listen(args.listen, e))?;
+    let addr = listener.local_addr().map_err(|e| StartError::Listen(args.listen, e))?;
+    tracing::info!("listening on http://{addr} (console: {}/admin, demo: {}/demo)", state.app.config.public_url, state.app.config.public_url);
+    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown_signal()).await.map_err(StartError::Serve)?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Resolves on SIGTERM or Ctrl-C; in-flight requests then finish before exit.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down");
+}
+
+pub fn trace_layer() -> TraceLayer<SharedClassifier<ServerErrorsAsFailures>, impl Fn(&Request<axum::body::Body>) -> Span + Clone> {
+    TraceLayer::new_for_http().make_span_with(|request: &Request<axum::body::Body>| {
+        // The path only: query strings and fragments may carry secrets.
+        tracing::info_span!("request", method = %request.method(), path = %request.uri().path())
+    })
+}

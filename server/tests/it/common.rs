@@ -1,0 +1,100 @@
+use std::net::SocketAddr;
+
+use chrono::Utc;
+use ed25519_dalek::SigningKey;
+use formseal::cli::{LogFormat, ServeArgs};
+use formseal::{ServerState, router, serve};
+use formseal_core::AppState;
+use formseal_model::demo::DEMO_FORM_ID;
+use formseal_model::{Answers, Envelope, PublishedVersion, SubmissionRequest, b64_encode};
+use serde_json::{Value, json};
+
+pub struct TestServer {
+    pub base: String,
+    pub state: AppState,
+    pub client: reqwest::Client,
+    _dir: tempfile::TempDir,
+}
+
+pub fn args(data_dir: &std::path::Path, listen: SocketAddr, db: Option<&str>) -> ServeArgs {
+    ServeArgs {
+        db: db.map(str::to_owned),
+        data_dir: data_dir.to_owned(),
+        listen,
+        public_url: Some(format!("http://{listen}")),
+        log_format: LogFormat::Human,
+        site_dir: data_dir.join("site"),
+        db_namespace: "formseal".into(),
+        db_user: None,
+        db_password: None,
+        session_idle_minutes: 15,
+    }
+}
+
+/// A server on 127.0.0.1:<free port> with an in-memory database.
+pub async fn start() -> TestServer {
+    let dir = tempfile::tempdir().unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let state: ServerState = serve::prepare(&args(dir.path(), addr, Some("mem://"))).await.unwrap();
+    let app = state.app.clone();
+    tokio::spawn(async move { axum::serve(listener, router(state)).await.unwrap() });
+    TestServer { base: format!("http://{addr}"), state: app, client: reqwest::Client::new(), _dir: dir }
+}
+
+impl TestServer {
+    pub async fn form(&self, id: &str) -> PublishedVersion {
+        let res = self.client.get(format!("{}/api/v1/forms/{id}", self.base)).send().await.unwrap();
+        assert_eq!(res.status(), 200);
+        res.json().await.unwrap()
+    }
+
+    pub async fn post(&self, form: &str, body: &Value) -> (u16, Value) {
+        let res = self.client.post(format!("{}/api/v1/forms/{form}/submissions", self.base)).json(body).send().await.unwrap();
+        let status = res.status().as_u16();
+        (status, res.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn submit(&self, request: &SubmissionRequest) -> (u16, Value) {
+        self.post(DEMO_FORM_ID, &serde_json::to_value(request).unwrap()).await
+    }
+}
+
+pub fn good_answers() -> Answers {
+    let today = Utc::now().date_naive().to_string();
+    [
+        ("name", json!("Ada Lovelace")),
+        ("address", json!("Musterstraße 1\n10115 Berlin")),
+        ("phone", json!("+49301234567")),
+        ("visit_date", json!(today)),
+        ("visit_time", json!(format!("{today}T18:30"))),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect()
+}
+
+pub fn envelope(version: &str, answers: Answers, nonce_seed: u64) -> Envelope {
+    let mut nonce = [0u8; 16];
+    nonce[..8].copy_from_slice(&nonce_seed.to_be_bytes());
+    nonce[8..].copy_from_slice(&std::process::id().to_be_bytes().repeat(2));
+    Envelope {
+        v: 1,
+        form: DEMO_FORM_ID.into(),
+        version: version.into(),
+        answers,
+        nonce: b64_encode(&nonce),
+        client_time: Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        link: None,
+    }
+}
+
+/// Signs as the widget does, with a new key per submission (derived from a counter:
+/// tests need distinct keys, not secret ones).
+pub fn sign(envelope: &Envelope) -> SubmissionRequest {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(1);
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let seed = formseal_model::canonical::digest(&n.to_be_bytes());
+    SubmissionRequest::sign(envelope, &SigningKey::from_bytes(&seed)).unwrap()
+}

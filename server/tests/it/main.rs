@@ -1,0 +1,9 @@
+//! Integration tests of the whole server: real embedded SurrealDB, the real router
+//! on a real loopback listener, and the real binary where start-up and crashes
+//! matter. One test binary (link time).
+
+mod api;
+mod common;
+mod console;
+mod durability;
+mod startup;
