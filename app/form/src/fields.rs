@@ -25,6 +25,10 @@ pub fn FieldView(
     answers: RwSignal<Answers>,
     problems: RwSignal<Problems>,
     on_leave: Callback<String>,
+    /// Re-checks a field that shows a problem while it is being corrected, so the
+    /// message is gone before the visitor reaches the submit button (a message that
+    /// vanished on blur would shift the button away from under the pointer).
+    on_edit: Callback<String>,
 ) -> impl IntoView {
     let key = field.key.clone();
     let id = format!("{id_prefix}-{key}");
@@ -56,6 +60,7 @@ pub fn FieldView(
             answers.update(|a| {
                 a.insert(key.clone(), Value::String(value));
             });
+            on_edit.run(key.clone());
         }
     };
     let leave = {
@@ -123,9 +128,12 @@ pub fn FieldView(
                             id=format!("{id}-{i}")
                             name=id.clone()
                             prop:checked=checked
-                            on:change=move |_| answers.update(|a| {
-                                a.insert(key.clone(), json!(value.clone()));
-                            })
+                            on:change=move |_| {
+                                answers.update(|a| {
+                                    a.insert(key.clone(), json!(value.clone()));
+                                });
+                                on_edit.run(key.clone());
+                            }
                         />
                         {option.label.get(&lang).to_owned()}
                     </label>
@@ -158,6 +166,7 @@ pub fn FieldView(
                                     }
                                     a.insert(key.clone(), Value::Array(chosen));
                                 });
+                                on_edit.run(key.clone());
                             }
                         />
                         {option.label.get(&lang).to_owned()}
@@ -181,6 +190,7 @@ pub fn FieldView(
                             answers.update(|a| {
                                 a.insert(key.clone(), json!({"accepted": accepted, "text": shown.clone()}));
                             });
+                            on_edit.run(key.clone());
                         }
                     />
                     {text.get(&lang).to_owned()}

@@ -70,6 +70,12 @@ pub fn FormView(
         });
     });
 
+    let recheck = Callback::new(move |key: String| {
+        if problems.with_untracked(|p| p.contains_key(&key)) {
+            check_one.run(key);
+        }
+    });
+
     let title = form.with_value(|f| f.title.get(&lang).to_owned());
     let description = form.with_value(|f| f.description.as_ref().map(|d| d.get(&lang).to_owned()));
     let error_summary = {
@@ -92,6 +98,7 @@ pub fn FormView(
                         answers=answers
                         problems=problems
                         on_leave=check_one
+                        on_edit=recheck
                     />
                 }
             })

@@ -144,6 +144,10 @@ impl Store {
         Ok(res)
     }
 
+    async fn exec(&self, sql: &str, vars: Value) -> Result<()> {
+        self.run(sql, vars).await.map(drop)
+    }
+
     async fn rows<T: DeserializeOwned>(&self, sql: &str, vars: Value) -> Result<Vec<T>> {
         let mut res = self.run(sql, vars).await?;
         let value: surrealdb::types::Value = res.take(0).map_err(db_error)?;
@@ -164,7 +168,7 @@ impl Store {
     /// Stores a signed version if it is new (versions are content-addressed, so the
     /// same definition is the same row) and makes it the form's current version.
     pub async fn publish_version(&self, version: &VersionRow, title: &str, allowed_origins: &[String]) -> Result<()> {
-        self.run(
+        self.exec(
             "BEGIN;
              IF (SELECT VALUE digest FROM form_version WHERE digest = $digest)[0] == NONE {
                  CREATE type::record('form_version', $digest) CONTENT {
@@ -182,8 +186,7 @@ impl Store {
                 "key_id": version.key_id, "signature": version.signature, "title": title, "origins": allowed_origins,
             }),
         )
-        .await?;
-        Ok(())
+        .await
     }
 
     pub async fn form(&self, form_id: &str) -> Result<Option<FormRow>> {
@@ -319,12 +322,11 @@ impl Store {
     }
 
     pub async fn create_account(&self, username: &str, password_hash: &str, role: &str) -> Result<()> {
-        self.run(
+        self.exec(
             "CREATE account CONTENT { username: $username, password_hash: $hash, role: $role, disabled: false, created_at: time::now() }",
             json!({ "username": username, "hash": password_hash, "role": role }),
         )
-        .await?;
-        Ok(())
+        .await
     }
 
     pub async fn account(&self, username: &str) -> Result<Option<AccountRow>> {
@@ -336,14 +338,13 @@ impl Store {
     }
 
     pub async fn create_session(&self, token_hash: &str, username: &str, now_ms: i64, expires_ms: i64) -> Result<()> {
-        self.run(
+        self.exec(
             "CREATE type::record('session', $token_hash) CONTENT {
                  token_hash: $token_hash, username: $username, created_ms: $now, last_seen_ms: $now, expires_ms: $expires
              }",
             json!({ "token_hash": token_hash, "username": username, "now": now_ms, "expires": expires_ms }),
         )
-        .await?;
-        Ok(())
+        .await
     }
 
     pub async fn session(&self, token_hash: &str) -> Result<Option<SessionRow>> {
@@ -355,17 +356,15 @@ impl Store {
     }
 
     pub async fn touch_session(&self, token_hash: &str, now_ms: i64) -> Result<()> {
-        self.run(
+        self.exec(
             "UPDATE type::record('session', $token_hash) SET last_seen_ms = $now",
             json!({ "token_hash": token_hash, "now": now_ms }),
         )
-        .await?;
-        Ok(())
+        .await
     }
 
     pub async fn delete_session(&self, token_hash: &str) -> Result<()> {
-        self.run("DELETE type::record('session', $token_hash)", json!({ "token_hash": token_hash })).await?;
-        Ok(())
+        self.exec("DELETE type::record('session', $token_hash)", json!({ "token_hash": token_hash })).await
     }
 }
 

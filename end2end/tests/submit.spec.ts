@@ -1,0 +1,71 @@
+import { test, expect, Page } from '@playwright/test';
+import { readFileSync } from 'fs';
+
+// The owner's one-time password is printed once, on first start, to the server log.
+function ownerPassword(): string {
+  const log = readFileSync(process.env.FORMSEAL_SERVER_LOG ?? '', 'utf8');
+  const match = log.match(/one-time password (\S+)/);
+  if (!match) throw new Error('no one-time password in the server log');
+  return match[1];
+}
+
+function today(): string {
+  const d = new Date();
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}
+
+async function login(page: Page) {
+  await page.goto('/admin');
+  await expect(page).toHaveURL(/\/admin\/login$/);
+  await page.getByLabel('User name').fill('owner');
+  await page.getByLabel('Password').fill(ownerPassword());
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await expect(page.getByRole('heading', { name: 'Forms' })).toBeVisible();
+}
+
+test('a visitor submits the demo form and the operator sees it, signature valid', async ({ page }) => {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+
+  await page.goto('/demo');
+  // The widget renders inside a shadow root; Playwright's locators pierce it.
+  const name = page.getByLabel('Full name');
+  await expect(name).toBeVisible();
+
+  // Submitting empty shows per-field messages from the shared validation.
+  await page.getByRole('button', { name: 'Submit' }).click();
+  await expect(page.getByText('Please correct 5 fields.')).toBeVisible();
+
+  const person = `Ada Lovelace ${Date.now()}`;
+  await name.fill(person);
+  await page.getByLabel('Address').fill('Musterstraße 1\n10115 Berlin');
+  await page.getByLabel('Phone').fill('+49 30 1234567');
+  await page.getByLabel('Date of visit').fill(today());
+  await page.getByLabel('Time of arrival').fill(`${today()}T18:30`);
+  await page.getByRole('button', { name: 'Submit' }).click();
+
+  await expect(page.getByText('Thank you, your visit is registered.')).toBeVisible();
+  const receiptId = (await page.locator('.fs-receipt-id').textContent())?.trim() ?? '';
+  expect(receiptId).toMatch(/^[0-9a-f-]{36}$/);
+  expect(errors).toEqual([]);
+
+  await login(page);
+  await page.getByRole('link', { name: 'Guest registration' }).click();
+  const row = page.getByRole('row', { name: new RegExp(person) });
+  await expect(row).toBeVisible();
+  await row.getByRole('link').click();
+  await expect(page.getByText('signature valid')).toBeVisible();
+  await expect(page.getByText('receipt valid')).toBeVisible();
+  await expect(page.getByText(receiptId, { exact: true })).toBeVisible();
+  await expect(page.getByText('+49301234567')).toBeVisible();
+  await expect(page.getByText(person)).toBeVisible();
+});
+
+test('the console refuses a wrong password without saying whether the user exists', async ({ page }) => {
+  await page.goto('/admin/login');
+  await page.getByLabel('User name').fill('nobody');
+  await page.getByLabel('Password').fill('wrong password 123');
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await expect(page.getByRole('alert')).toHaveText('The wrong user name or password.');
+});

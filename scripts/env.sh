@@ -1,0 +1,10 @@
+# Shared environment of the scripts (sourced, not run).
+# Build output lives outside the clone so fresh clones (CI) reuse a warm cache.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/formseal-target}"
+export PATH="$PWD/end2end/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+# Where cargo-leptos puts the console's assets, and where the widget is added.
+export FORMSEAL_SITE_DIR="${FORMSEAL_SITE_DIR:-$PWD/target/site}"
+# Leptos reads this at compile time (asset names). cargo-leptos sets it for its own
+# builds; setting it for every cargo call keeps `cargo test` from rebuilding Leptos
+# and from producing a server that names the wasm differently.
+export LEPTOS_OUTPUT_NAME=formseal

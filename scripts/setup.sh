@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Installs everything Formseal needs to build, run and test, on a fresh Debian machine
+# with access to the package registries only. Idempotent, and quick when all is there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/env.sh
+
+say() { printf '\033[1msetup:\033[0m %s\n' "$*"; }
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+# System packages: clang/libclang for RocksDB's bindings, Chromium for browser tests.
+missing=()
+command -v clang >/dev/null || missing+=(clang)
+dpkg -s libclang-dev >/dev/null 2>&1 || missing+=(libclang-dev)
+command -v chromium >/dev/null || missing+=(chromium)
+command -v brotli >/dev/null || missing+=(brotli)
+command -v curl >/dev/null || missing+=(curl)
+command -v node >/dev/null || missing+=(nodejs npm)
+if [ ${#missing[@]} -gt 0 ]; then
+  say "installing ${missing[*]} (apt)"
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  say "adding the wasm32 target"
+  rustup target add wasm32-unknown-unknown
+fi
+
+if ! cargo leptos --version 2>/dev/null | grep -q '0\.3\.10'; then
+  say "installing cargo-leptos 0.3.10 (about 15 minutes the first time)"
+  cargo install --locked cargo-leptos@0.3.10 --no-default-features --features no_downloads
+fi
+
+# wasm-bindgen's CLI must match the library version in Cargo.lock exactly.
+wb_version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/"/, "", $3); print $3 }' Cargo.lock)
+if ! wasm-bindgen --version 2>/dev/null | grep -q " ${wb_version}$"; then
+  say "installing wasm-bindgen-cli ${wb_version}"
+  # Not --locked: its own lockfile pins a crate the registry no longer has.
+  cargo install wasm-bindgen-cli --version "${wb_version}" --force
+fi
+
+# Node packages: Playwright (driving Debian's Chromium; it never downloads a browser)
+# and binaryen 132 (Debian's wasm-opt 108 emits wasm that Chromium rejects).
+if [ ! -f end2end/node_modules/.install-stamp ] || [ end2end/package-lock.json -nt end2end/node_modules/.install-stamp ]; then
+  say "installing node packages"
+  (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --silent && touch node_modules/.install-stamp)
+fi
+say "toolchain ready"

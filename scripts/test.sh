@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Runs every test: Rust unit and integration tests (embedded SurrealDB, real HTTP on
+# loopback, the real binary killed mid-load), then Playwright in Debian's Chromium
+# against the same debug build. Installs what is missing first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+scripts/build.sh
+source scripts/env.sh
+
+echo "== Rust tests"
+cargo test -p formseal-model -p formseal-core -p formseal
+
+echo "== Browser tests"
+data=$(mktemp -d /tmp/formseal-e2e.XXXXXX)
+log="$data/server.log"
+port="${FORMSEAL_E2E_PORT:-3100}"
+"$CARGO_TARGET_DIR/debug/formseal" serve --data-dir "$data" --listen "127.0.0.1:$port" \
+  --site-dir "$FORMSEAL_SITE_DIR" >"$log" 2>&1 &
+server=$!
+cleanup() { kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm -rf "$data"; }
+trap cleanup EXIT
+for _ in $(seq 1 120); do
+  curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break
+  kill -0 "$server" 2>/dev/null || { cat "$log"; echo "the server did not start"; exit 1; }
+  sleep 0.5
+done
+(cd end2end && FORMSEAL_URL="http://127.0.0.1:$port" FORMSEAL_SERVER_LOG="$log" npx playwright test)
