@@ -46,4 +46,9 @@ if [ ! -f end2end/node_modules/.install-stamp ] || [ end2end/package-lock.json -
   say "installing node packages"
   (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --silent && touch node_modules/.install-stamp)
 fi
+# The independent protocol check (docs/verify_vectors.py) uses Python's cryptography.
+if ! python3 -c 'import cryptography' 2>/dev/null; then
+  say "installing the Python cryptography package"
+  python3 -m pip install --quiet cryptography 2>/dev/null || as_root apt-get install -y -qq python3-cryptography >/dev/null
+fi
 say "toolchain ready"

@@ -3,13 +3,18 @@
 # loopback, the real binary killed mid-load), then Playwright in Debian's Chromium
 # against the same debug build. Installs what is missing first.
 set -euo pipefail
+shopt -s inherit_errexit 2>/dev/null || true
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 scripts/build.sh
 source scripts/env.sh
 
+results="$(mktemp)"
 echo "== Rust tests"
-cargo test -p formseal-model -p formseal-core -p formseal
+cargo test -p formseal-model -p formseal-core -p formseal 2>&1 | tee -a "$results"
+
+echo "== Protocol test vectors, verified independently (Python)"
+python3 docs/verify_vectors.py | tee -a "$results"
 
 echo "== Browser tests"
 data=$(mktemp -d /tmp/formseal-e2e.XXXXXX)
@@ -25,4 +30,11 @@ for _ in $(seq 1 120); do
   kill -0 "$server" 2>/dev/null || { cat "$log"; echo "the server did not start"; exit 1; }
   sleep 0.5
 done
-(cd end2end && FORMSEAL_URL="http://127.0.0.1:$port" FORMSEAL_SERVER_LOG="$log" npx playwright test)
+(cd end2end && FORMSEAL_URL="http://127.0.0.1:$port" FORMSEAL_SERVER_LOG="$log" npx playwright test) 2>&1 | tee -a "$results"
+
+# One line for people and CI: every runner above must have passed to get here.
+rust=$(grep -oE '^test result: ok\. [0-9]+ passed' "$results" | awk '{s += $4} END {print s + 0}')
+browser=$(grep -oE '^ +[0-9]+ passed' "$results" | awk '{s += $1} END {print s + 0}')
+vectors=$(grep -c '^ok ' "$results" || true)
+rm -f "$results"
+echo "tests: $((rust + vectors + browser)) passed, 0 failed ($rust Rust, $vectors protocol-vector checks, $browser browser)"

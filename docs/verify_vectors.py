@@ -1,0 +1,83 @@
+#!/usr/bin/env python3
+"""Verifies docs/test-vectors.json with no Formseal code: Python's json for RFC 8785
+canonical bytes (enough for these objects: no floats, ASCII member names), hashlib
+for SHA-256 and the `cryptography` package for ed25519. It is the proof that
+docs/protocol.md says enough to verify a submission and its receipt elsewhere."""
+
+import base64
+import hashlib
+import json
+import pathlib
+import sys
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+PREFIX = {
+    "form-version": b"formseal/v1/form-version\n",
+    "envelope": b"formseal/v1/envelope\n",
+    "receipt": b"formseal/v1/receipt\n",
+}
+
+
+def b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def canonical(kind: str, obj) -> bytes:
+    body = json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return PREFIX[kind] + body.encode()
+
+
+def check(what: str, ok: bool) -> None:
+    print(("ok   " if ok else "FAIL ") + what)
+    if not ok:
+        sys.exit(1)
+
+
+def verifies(public_key: str, signature: str, data: bytes) -> bool:
+    try:
+        Ed25519PublicKey.from_public_bytes(unb64(public_key)).verify(unb64(signature), data)
+        return True
+    except InvalidSignature:
+        return False
+
+
+def main() -> None:
+    path = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else pathlib.Path(__file__).with_name("test-vectors.json"))
+    v = json.loads(path.read_text(encoding="utf-8"))
+    instance = v["keys"]["instance_public_key"]
+
+    fv = v["form_version"]
+    data = canonical("form-version", fv["definition"])
+    check("form version canonical bytes", data.decode() == fv["canonical"])
+    check("form version digest", b64(hashlib.sha256(data).digest()) == fv["digest"])
+    check("form version signature", verifies(instance, fv["signature"], data))
+
+    sub = v["submission"]
+    request = sub["request"]
+    data = canonical("envelope", request["envelope"])
+    check("envelope canonical bytes", data.decode() == sub["canonical"])
+    check("envelope digest", b64(hashlib.sha256(data).digest()) == sub["digest"])
+    check("envelope signature", verifies(request["public_key"], request["signature"], data))
+    tampered = dict(request["envelope"], nonce="AAAAAAAAAAAAAAAAAAAAAA")
+    check("tampered envelope fails", not verifies(request["public_key"], request["signature"], canonical("envelope", tampered)))
+
+    previous = None
+    for n, entry in enumerate(v["receipts"], start=1):
+        receipt = entry["signed"]["receipt"]
+        data = canonical("receipt", receipt)
+        check(f"receipt {n} canonical bytes", data.decode() == entry["canonical"])
+        check(f"receipt {n} digest", b64(hashlib.sha256(data).digest()) == entry["digest"])
+        check(f"receipt {n} signature", verifies(instance, entry["signed"]["signature"], data))
+        check(f"receipt {n} sequence and previous", receipt["sequence"] == n and receipt["previous"] == previous)
+        previous = entry["digest"]
+    check("receipt 1 names the envelope", v["receipts"][0]["signed"]["receipt"]["envelope"] == sub["digest"])
+
+
+if __name__ == "__main__":
+    main()
