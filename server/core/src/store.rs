@@ -393,3 +393,93 @@ fn db_error(e: surrealdb::Error) -> Error {
     let conflict = matches!(e.query_details(), Some(QueryError::TransactionConflict)) || e.message().contains("can be retried");
     if conflict { Error::Busy } else { Error::Internal(format!("database: {}", e.message())) }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn store() -> Store {
+        let store = Store::connect(&DbConfig { url: "mem://".into(), namespace: "test".into(), user: None, password: None })
+            .await
+            .unwrap();
+        store.migrate().await.unwrap();
+        store
+    }
+
+    fn row(id: &str, nonce: &str, sequence: u64) -> NewSubmission {
+        NewSubmission {
+            submission_id: id.into(),
+            form_id: "f".into(),
+            version: "v".into(),
+            nonce: nonce.into(),
+            envelope: json!({"answers": {"name": "Ada"}}),
+            envelope_digest: format!("d-{nonce}"),
+            public_key: "pk".into(),
+            signature: "sig".into(),
+            sequence,
+            receipt: json!({"receipt": {"sequence": sequence, "previous": null}}),
+            receipt_digest: format!("r-{id}"),
+            received_at: "2026-11-27T10:00:00.000Z".into(),
+            delete_after: "2026-12-27T10:00:00.000Z".into(),
+        }
+    }
+
+    #[tokio::test]
+    async fn migrations_run_once_and_are_idempotent() {
+        let store = store().await;
+        assert_eq!(store.migrate().await.unwrap(), 1);
+        let applied: Vec<u32> = store.rows("SELECT VALUE version FROM schema_migration", json!({})).await.unwrap();
+        assert_eq!(applied, vec![1]);
+    }
+
+    #[tokio::test]
+    async fn the_chain_head_is_a_check_and_set() {
+        let store = store().await;
+        assert_eq!(store.insert_submission(&row("s1", "n1", 1)).await.unwrap(), InsertOutcome::Stored);
+        assert_eq!(store.chain_head("f").await.unwrap(), (1, Some("r-s1".into())));
+        // Someone else's sequence 1 after ours: refused, nothing written.
+        assert_eq!(store.insert_submission(&row("s2", "n2", 1)).await.unwrap(), InsertOutcome::ChainMoved);
+        // A gap is refused too.
+        assert_eq!(store.insert_submission(&row("s3", "n3", 3)).await.unwrap(), InsertOutcome::ChainMoved);
+        assert!(store.submission("s2").await.unwrap().is_none());
+        assert!(store.submission("s3").await.unwrap().is_none());
+        // A reused nonce in the right place is reported as such.
+        assert_eq!(store.insert_submission(&row("s4", "n1", 2)).await.unwrap(), InsertOutcome::NonceTaken);
+        assert_eq!(store.chain_head("f").await.unwrap().0, 1);
+    }
+
+    #[tokio::test]
+    async fn rows_come_back_typed_and_paged_newest_first() {
+        let store = store().await;
+        for i in 1..=5u64 {
+            assert_eq!(store.insert_submission(&row(&format!("s{i}"), &format!("n{i}"), i)).await.unwrap(), InsertOutcome::Stored);
+        }
+        let page = store.submissions_page("f", 1, 2).await.unwrap();
+        assert_eq!(page.iter().map(|r| r.sequence).collect::<Vec<_>>(), vec![4, 3]);
+        let one = store.submission_by_nonce("f", "n2").await.unwrap().unwrap();
+        assert_eq!(one.submission_id, "s2");
+        assert_eq!(one.received_at, "2026-11-27T10:00:00Z");
+        assert_eq!(one.envelope.unwrap()["answers"]["name"], "Ada");
+        assert_eq!(store.receipts("f", 4, 10).await.unwrap().len(), 2);
+    }
+
+    #[tokio::test]
+    async fn parameters_are_bound_not_spliced() {
+        let store = store().await;
+        // An id that would be SurrealQL if it were pasted into the query.
+        let hostile = "x'); DELETE submission; --";
+        assert_eq!(store.insert_submission(&row("keep", "n", 1)).await.unwrap(), InsertOutcome::Stored);
+        assert!(store.submission(hostile).await.unwrap().is_none());
+        assert!(store.form(hostile).await.unwrap().is_none());
+        assert!(store.submission("keep").await.unwrap().is_some());
+    }
+
+    #[test]
+    fn disk_engines_get_explicit_fsync() {
+        assert_eq!(durable_url("rocksdb:///d"), "rocksdb:///d?sync=every");
+        assert_eq!(durable_url("surrealkv://d?x=1"), "surrealkv://d?x=1&sync=every");
+        assert_eq!(durable_url("rocksdb://d?sync=200ms"), "rocksdb://d?sync=200ms");
+        assert_eq!(durable_url("mem://"), "mem://");
+        assert_eq!(durable_url("ws://h:8000"), "ws://h:8000");
+    }
+}

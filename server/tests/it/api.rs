@@ -6,7 +6,7 @@ use formseal_model::demo::DEMO_FORM_ID;
 use formseal_model::{SignedReceipt, b64_decode};
 use serde_json::{Value, json};
 
-use crate::common::{envelope, good_answers, sign, start};
+use crate::common::{envelope, good_answers, sign, start, start_with};
 
 async fn instance_key(server: &crate::common::TestServer) -> (String, VerifyingKey) {
     let keys: Value = server.client.get(format!("{}/.well-known/formseal-keys.json", server.base)).send().await.unwrap().json().await.unwrap();
@@ -172,4 +172,16 @@ async fn health_keys_embed_and_demo_are_served() {
     assert_eq!(res.status(), 404);
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["message"], "Form not found.");
+}
+
+#[tokio::test]
+async fn surrealkv_is_accepted_as_an_engine() {
+    let server = start_with(|dir| format!("surrealkv://{}", dir.join("skv").display())).await;
+    let version = server.form(DEMO_FORM_ID).await.version;
+    for i in 0..5 {
+        let (status, body) = server.submit(&sign(&envelope(&version, good_answers(), 700 + i))).await;
+        assert_eq!(status, 201, "{body}");
+    }
+    let report = verify_chain(&server.state, DEMO_FORM_ID).await.unwrap();
+    assert!(report.intact && report.receipts == 5, "{report:?}");
 }

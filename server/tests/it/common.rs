@@ -33,10 +33,16 @@ pub fn args(data_dir: &std::path::Path, listen: SocketAddr, db: Option<&str>) ->
 
 /// A server on 127.0.0.1:<free port> with an in-memory database.
 pub async fn start() -> TestServer {
+    start_with(|_| "mem://".to_owned()).await
+}
+
+/// A server whose database URL is made from its (temporary) data directory.
+pub async fn start_with(db: impl FnOnce(&std::path::Path) -> String) -> TestServer {
     let dir = tempfile::tempdir().unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let state: ServerState = serve::prepare(&args(dir.path(), addr, Some("mem://"))).await.unwrap();
+    let url = db(dir.path());
+    let state: ServerState = serve::prepare(&args(dir.path(), addr, Some(&url))).await.unwrap();
     let app = state.app.clone();
     tokio::spawn(async move { axum::serve(listener, router(state)).await.unwrap() });
     TestServer { base: format!("http://{addr}"), state: app, client: reqwest::Client::new(), _dir: dir }
