@@ -9,6 +9,9 @@ scripts/setup.sh
 scripts/build.sh
 source scripts/env.sh
 
+echo "== Widget size (brotli) against widget/size-budget.txt"
+scripts/widget-size.sh
+
 results="$(mktemp)"
 echo "== Rust tests"
 cargo test -p formseal-model -p formseal-core -p formseal 2>&1 | tee -a "$results"

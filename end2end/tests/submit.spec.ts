@@ -1,28 +1,5 @@
-import { test, expect, Page } from '@playwright/test';
-import { readFileSync } from 'fs';
-
-// The owner's one-time password is printed once, on first start, to the server log.
-function ownerPassword(): string {
-  const log = readFileSync(process.env.FORMSEAL_SERVER_LOG ?? '', 'utf8');
-  const match = log.match(/one-time password (\S+)/);
-  if (!match) throw new Error('no one-time password in the server log');
-  return match[1];
-}
-
-function today(): string {
-  const d = new Date();
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
-}
-
-async function login(page: Page) {
-  await page.goto('/admin');
-  await expect(page).toHaveURL(/\/admin\/login$/);
-  await page.getByLabel('User name').fill('owner');
-  await page.getByLabel('Password').fill(ownerPassword());
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await expect(page.getByRole('heading', { name: 'Forms' })).toBeVisible();
-}
+import { test, expect } from '@playwright/test';
+import { login, today } from './helpers';
 
 test('a visitor submits the demo form and the operator sees it, signature valid', async ({ page }) => {
   const errors: string[] = [];

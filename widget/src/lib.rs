@@ -25,6 +25,8 @@ pub fn mount(container: web_sys::HtmlElement, form_id: String, api_base: String,
     wasm_bindgen_futures::spawn_local(async move {
         let version = api::fetch_form(&api_base, &form_id).await;
         container.set_inner_html("");
+        // The loader marked its placeholder busy; the form is here now.
+        let _ = container.remove_attribute("aria-busy");
         leptos::mount::mount_to(container, move || {
             let body = match version {
                 Ok(version) => view! { <Widget version=version api_base=api_base lang=lang host=host /> }.into_any(),
@@ -56,12 +58,19 @@ fn Widget(version: PublishedVersion, api_base: String, lang: String, host: web_s
     // answers with the first receipt instead of storing a second submission.
     let pending = StoredValue::new(None::<SubmissionRequest>);
     let busy = Signal::derive(move || phase.get() == Phase::Sending);
+    let (form_id_for_sign, digest_for_sign) = (form.id.clone(), version.version.clone());
 
+    // How many times in a row the network failed; sets the wait before the next try.
+    let failures = StoredValue::new(0u32);
+    let sender: StoredValue<Option<Callback<()>>> = StoredValue::new(None);
     let send = {
         let api_base = api_base.clone();
         let form_id = form.id.clone();
-        move || {
+        Callback::new(move |()| {
             let Some(request) = pending.get_value() else { return };
+            if phase.get_untracked() == Phase::Sending {
+                return;
+            }
             phase.set(Phase::Sending);
             let (api_base, form_id, host) = (api_base.clone(), form_id.clone(), host.clone());
             leptos::task::spawn_local(async move {
@@ -81,25 +90,33 @@ fn Widget(version: PublishedVersion, api_base: String, lang: String, host: web_s
                         pending.set_value(None);
                         phase.set(Phase::Failed(message));
                     }
-                    Outcome::Network(message) => phase.set(Phase::Failed(message)),
+                    Outcome::Network(message) => {
+                        // Try again by itself: 1 s, 2 s, 4 s … at most 30 s apart,
+                        // and at once when the browser says it is online again.
+                        let n = failures.get_value();
+                        failures.set_value(n + 1);
+                        phase.set(Phase::Failed(message));
+                        let wait = std::time::Duration::from_secs(1u64 << n.min(5)).min(std::time::Duration::from_secs(30));
+                        set_timeout(move || retry(sender, phase), wait);
+                    }
                 }
             });
-        }
-    };
-
-    let on_submit = {
-        let send = send.clone();
-        let (form_id, digest) = (form.id.clone(), version.version.clone());
-        Callback::new(move |checked: Answers| {
-            match sign(&form_id, &digest, checked) {
-                Ok(request) => {
-                    pending.set_value(Some(request));
-                    send();
-                }
-                Err(message) => phase.set(Phase::Failed(message)),
-            }
         })
     };
+    sender.set_value(Some(send));
+    let _online = window_event_listener(leptos::ev::online, move |_| retry(sender, phase));
+
+    let on_submit = Callback::new(move |checked: Answers| {
+        // A second click while a signed request is pending re-sends that one.
+        if pending.with_value(Option::is_none) {
+            match sign(&form_id_for_sign, &digest_for_sign, checked) {
+                Ok(request) => pending.set_value(Some(request)),
+                Err(message) => return phase.set(Phase::Failed(message)),
+            }
+        }
+        failures.set_value(0);
+        send.run(());
+    });
 
     let ctx = ValidationContext { today: today(), slack_days: 0 };
     let success = form.success_message.as_ref().map(|m| m.get(&lang).to_owned());
@@ -112,13 +129,12 @@ fn Widget(version: PublishedVersion, api_base: String, lang: String, host: web_s
         {move || match phase.get() {
             Phase::Done(receipt) => view! { <receipt::ReceiptView receipt=*receipt lang=view_lang.clone() success=success.clone() /> }.into_any(),
             Phase::Failed(message) => {
-                let retry = send.clone();
                 let can_retry = pending.with_value(Option::is_some);
                 view! {
                     <div class="fs-failed" role="alert">
                         <p>{message}</p>
                         {can_retry.then(|| view! {
-                            <button type="button" class="fs-retry" on:click=move |_| retry()>
+                            <button type="button" class="fs-retry" on:click=move |_| send.run(())>
                                 {if view_lang == "de" { "Erneut senden" } else { "Send again" }}
                             </button>
                         })}
@@ -127,6 +143,15 @@ fn Widget(version: PublishedVersion, api_base: String, lang: String, host: web_s
             }
             _ => ().into_any(),
         }}
+    }
+}
+
+/// Sends the pending request again if the last try failed on the network.
+fn retry(sender: StoredValue<Option<Callback<()>>>, phase: RwSignal<Phase>) {
+    if matches!(phase.get_untracked(), Phase::Failed(_)) {
+        if let Some(send) = sender.get_value() {
+            send.run(());
+        }
     }
 }
 

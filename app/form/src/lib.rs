@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 
 use formseal_model::{Answers, FormDef, Problem, ValidationContext, check_field, normalize, validate};
 use leptos::prelude::*;
+use wasm_bindgen::JsCast as _;
 
 pub use notice::NoticeView;
 
@@ -33,7 +34,9 @@ pub fn FormView(
     let form = StoredValue::new(form);
     let id_prefix = format!("fs-{}", form.with_value(|f| f.id.clone()));
 
-    let submit = move |ev: leptos::ev::SubmitEvent| {
+    let submit = {
+        let id_prefix = id_prefix.clone();
+        move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if busy.get_untracked() {
             return;
@@ -46,9 +49,15 @@ pub fn FormView(
                 on_submit.run(current);
             }
             Err(errors) => {
+                let first = errors.first().map(|e| format!("{id_prefix}-{}", e.field));
                 problems.set(errors.into_iter().map(|e| (e.field, e.problem)).collect());
+                let form_element = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok());
+                if let (Some(first), Some(form_element)) = (first, form_element) {
+                    focus_field(&form_element, &first);
+                }
             }
         }
+    }
     };
 
     // Checks one field when the visitor leaves it, so mistakes show early.
@@ -119,5 +128,20 @@ pub fn FormView(
                 {move || if busy.get() { sending_label } else { submit_label }}
             </button>
         </form>
+    }
+}
+
+/// Moves focus to the control of field `id` (or its first option), so keyboard and
+/// screen-reader users land on the first problem.
+fn focus_field(form: &web_sys::Element, id: &str) {
+    let Ok(controls) = form.query_selector_all("input, textarea, select") else { return };
+    let option_prefix = format!("{id}-");
+    for i in 0..controls.length() {
+        let Some(control) = controls.item(i).and_then(|n| n.dyn_into::<web_sys::HtmlElement>().ok()) else { continue };
+        let control_id = control.id();
+        if control_id == id || control_id.starts_with(&option_prefix) {
+            let _ = control.focus();
+            return;
+        }
     }
 }
