@@ -141,7 +141,8 @@ mod ssr {
             return ServerFnError::new(UNAUTHENTICATED);
         }
         if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-            response.set_status(http::StatusCode::from_u16(e.status()).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR));
+            response
+                .set_status(http::StatusCode::from_u16(e.status()).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR));
         }
         ServerFnError::new(e.public_message())
     }
@@ -168,9 +169,12 @@ mod ssr {
 
     pub fn set_session_cookie(state: &AppState, token: &str, open: bool) {
         let secure = if state.config.secure_cookies() { "; Secure" } else { "" };
-        let lifetime = if open { format!("; Max-Age={}", state.config.session_max_ms / 1000) } else { "; Max-Age=0".to_owned() };
+        let lifetime =
+            if open { format!("; Max-Age={}", state.config.session_max_ms / 1000) } else { "; Max-Age=0".to_owned() };
         let cookie = format!("{SESSION_COOKIE}={token}; Path=/admin; HttpOnly; SameSite=Strict{secure}{lifetime}");
-        if let (Some(response), Ok(value)) = (use_context::<leptos_axum::ResponseOptions>(), HeaderValue::from_str(&cookie)) {
+        if let (Some(response), Ok(value)) =
+            (use_context::<leptos_axum::ResponseOptions>(), HeaderValue::from_str(&cookie))
+        {
             response.append_header(SET_COOKIE, value);
         }
     }
@@ -199,21 +203,30 @@ mod ssr {
     }
 
     fn answers_of(definition: Option<&FormDef>, envelope: Option<&Value>) -> Vec<AnswerItem> {
-        let Some(answers) = envelope.and_then(|e| e.get("answers")).and_then(Value::as_object) else { return Vec::new() };
+        let Some(answers) = envelope.and_then(|e| e.get("answers")).and_then(Value::as_object) else {
+            return Vec::new();
+        };
         let mut keys: Vec<&String> = answers.keys().collect();
         // Form order first, unknown keys after.
-        let position = |k: &str| definition.and_then(|d| d.fields.iter().position(|f| f.key == k)).unwrap_or(usize::MAX);
+        let position =
+            |k: &str| definition.and_then(|d| d.fields.iter().position(|f| f.key == k)).unwrap_or(usize::MAX);
         keys.sort_by_key(|k| (position(k), (*k).clone()));
         keys.into_iter()
             .map(|key| {
                 let field = definition.and_then(|d| d.field(key));
-                let label = field.map_or(key.clone(), |f| f.label.get(definition.map_or("en", |d| d.default_lang())).to_owned());
+                let label = field
+                    .map_or(key.clone(), |f| f.label.get(definition.map_or("en", |d| d.default_lang())).to_owned());
                 AnswerItem { label, value: display(field.map(|f| &f.kind), &answers[key]) }
             })
             .collect()
     }
 
-    pub async fn submission_list(state: &AppState, _operator: &Operator, form_id: &str, page: u64) -> Result<SubmissionList, Error> {
+    pub async fn submission_list(
+        state: &AppState,
+        _operator: &Operator,
+        form_id: &str,
+        page: u64,
+    ) -> Result<SubmissionList, Error> {
         let form = formseal_core::forms::form(state, form_id).await?;
         let definition = match &form.current_version {
             Some(v) => formseal_core::forms::version(state, form_id, v).await.ok().map(|p| p.definition),
@@ -238,7 +251,11 @@ mod ssr {
         Ok(SubmissionList { form: form_item(form, total), items, page, pages })
     }
 
-    pub async fn submission_detail(state: &AppState, _operator: &Operator, id: &str) -> Result<SubmissionDetail, Error> {
+    pub async fn submission_detail(
+        state: &AppState,
+        _operator: &Operator,
+        id: &str,
+    ) -> Result<SubmissionDetail, Error> {
         let checked = formseal_core::submissions::checked(state, id).await?;
         let row = &checked.row;
         let version = formseal_core::forms::version(state, &row.form_id, &row.version).await.ok();
@@ -250,7 +267,13 @@ mod ssr {
             form_title: definition.map_or(row.form_id.clone(), |d| d.title.get(d.default_lang()).to_owned()),
             sequence: row.sequence,
             received_at: receipt.receipt.received_at.clone(),
-            client_time: row.envelope.as_ref().and_then(|e| e.get("client_time")).and_then(Value::as_str).unwrap_or("").to_owned(),
+            client_time: row
+                .envelope
+                .as_ref()
+                .and_then(|e| e.get("client_time"))
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_owned(),
             answers: answers_of(definition, row.envelope.as_ref()),
             signature_valid: checked.signature_valid,
             receipt_valid: checked.receipt_valid,

@@ -26,9 +26,7 @@ pub fn routes(state: &AppState) -> Router<ServerState> {
             axum::routing::post(post_submission).layer(DefaultBodyLimit::max(MAX_SUBMISSION_BYTES)),
         )
         .layer(cors(state.clone()));
-    Router::new()
-        .merge(forms_api)
-        .route("/.well-known/formseal-keys.json", get(keys))
+    Router::new().merge(forms_api).route("/.well-known/formseal-keys.json", get(keys))
 }
 
 /// Cross-origin calls are allowed only from the origins each form lists.
@@ -39,7 +37,12 @@ fn cors(state: AppState) -> CorsLayer {
         .max_age(std::time::Duration::from_secs(600))
         .allow_origin(AllowOrigin::async_predicate(move |origin: HeaderValue, parts: &Parts| {
             let state = state.clone();
-            let form_id = parts.uri.path().strip_prefix("/api/v1/forms/").and_then(|rest| rest.split('/').next()).map(str::to_owned);
+            let form_id = parts
+                .uri
+                .path()
+                .strip_prefix("/api/v1/forms/")
+                .and_then(|rest| rest.split('/').next())
+                .map(str::to_owned);
             async move {
                 let (Some(form_id), Ok(origin)) = (form_id, origin.to_str()) else { return false };
                 match state.store.form(&form_id).await {
@@ -65,8 +68,8 @@ async fn post_submission(
         StatusCode::PAYLOAD_TOO_LARGE => Error::TooLarge(MAX_SUBMISSION_BYTES),
         _ => Error::BadRequest("the body could not be read".into()),
     })?;
-    let request: SubmissionRequest = serde_json::from_slice(&body)
-        .map_err(|e| Error::BadRequest(format!("the body is not a submission: {e}")))?;
+    let request: SubmissionRequest =
+        serde_json::from_slice(&body).map_err(|e| Error::BadRequest(format!("the body is not a submission: {e}")))?;
     let accepted = submissions::accept(&state, &id, request).await?;
     let status = if accepted.created { StatusCode::CREATED } else { StatusCode::OK };
     Ok((status, Json(accepted.receipt)))

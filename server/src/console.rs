@@ -18,15 +18,10 @@ pub fn routes(state: &ServerState) -> Router<ServerState> {
     let routes = generate_route_list(App);
     Router::new()
         .route("/", get(|| async { Redirect::to("/admin") }))
-        .leptos_routes_with_context(
-            state,
-            routes,
-            move || provide_context(app_state.clone()),
-            {
-                let options = state.leptos.clone();
-                move || shell(options.clone())
-            },
-        )
+        .leptos_routes_with_context(state, routes, move || provide_context(app_state.clone()), {
+            let options = state.leptos.clone();
+            move || shell(options.clone())
+        })
         .fallback(leptos_axum::file_and_error_handler::<ServerState, _>(shell))
         .layer(middleware::from_fn_with_state(state.app.config.public_url.clone(), same_origin_writes))
 }
@@ -42,9 +37,8 @@ async fn same_origin_writes(
     if writes && request.uri().path().starts_with("/admin") {
         let host = request.headers().get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("");
         let origin = request.headers().get(header::ORIGIN).and_then(|o| o.to_str().ok());
-        let same = |o: &str| {
-            o == public_url || o.strip_prefix("http://").or_else(|| o.strip_prefix("https://")) == Some(host)
-        };
+        let same =
+            |o: &str| o == public_url || o.strip_prefix("http://").or_else(|| o.strip_prefix("https://")) == Some(host);
         // Browsers send Origin on every cross-site POST; a request without one is
         // not from a browser page of another site.
         if origin.is_some_and(|o| !same(o)) {

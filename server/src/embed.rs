@@ -1,10 +1,10 @@
 //! What host pages load: the loader script, the widget module, and a demo page.
 
+use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::{Html, IntoResponse};
 use axum::routing::get;
-use axum::Router;
 use formseal_core::AppState;
 use formseal_model::demo::DEMO_FORM_ID;
 use leptos::prelude::LeptosOptions;
@@ -16,10 +16,7 @@ use crate::ServerState;
 const LOADER: &str = include_str!("../assets/embed.js");
 
 pub fn routes() -> Router<ServerState> {
-    Router::new()
-        .route("/embed.js", get(loader))
-        .route("/demo", get(demo))
-        .route("/widget/{*file}", get(widget_assets))
+    Router::new().route("/embed.js", get(loader)).route("/demo", get(demo)).route("/widget/{*file}", get(widget_assets))
 }
 
 async fn loader() -> impl IntoResponse {
@@ -37,14 +34,20 @@ async fn loader() -> impl IntoResponse {
 /// The widget's module and wasm, built into `<site>/widget`. Any page may load them
 /// (they hold no data); what a page may do with a form is decided per form by CORS
 /// on the API.
-async fn widget_assets(State(options): State<LeptosOptions>, request: axum::extract::Request) -> axum::response::Response {
+async fn widget_assets(
+    State(options): State<LeptosOptions>,
+    request: axum::extract::Request,
+) -> axum::response::Response {
     use tower::ServiceExt as _;
     // The request path starts with /widget/, so serving the site root maps it to
     // <site>/widget/… (ServeDir refuses `..`).
     let dir = std::path::PathBuf::from(&*options.site_root);
     let service = tower::ServiceBuilder::new()
         .layer(SetResponseHeaderLayer::overriding(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*")))
-        .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=300")))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("public, max-age=300"),
+        ))
         .service(ServeDir::new(dir).precompressed_br().precompressed_gzip());
     match service.oneshot(request).await {
         Ok(response) => response.into_response(),

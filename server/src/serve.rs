@@ -27,7 +27,8 @@ pub enum StartError {
 
 pub fn init_tracing(format: LogFormat) {
     use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_env("FORMSEAL_LOG").unwrap_or_else(|_| EnvFilter::new("info,surrealdb=warn,surrealdb_core=warn"));
+    let filter = EnvFilter::try_from_env("FORMSEAL_LOG")
+        .unwrap_or_else(|_| EnvFilter::new("info,surrealdb=warn,surrealdb_core=warn"));
     let builder = tracing_subscriber::fmt().with_env_filter(filter);
     let _ = match format {
         LogFormat::Human => builder.try_init(),
@@ -78,7 +79,11 @@ pub async fn serve(args: ServeArgs) -> Result<(), StartError> {
     let state = prepare(&args).await?;
     let listener = tokio::net::TcpListener::bind(args.listen).await.map_err(|e| StartError::Listen(args.listen, e))?;
     let addr = listener.local_addr().map_err(|e| StartError::Listen(args.listen, e))?;
-    tracing::info!("listening on http://{addr} (console: {}/admin, demo: {}/demo)", state.app.config.public_url, state.app.config.public_url);
+    tracing::info!(
+        "listening on http://{addr} (console: {}/admin, demo: {}/demo)",
+        state.app.config.public_url,
+        state.app.config.public_url
+    );
     axum::serve(listener, router(state)).with_graceful_shutdown(shutdown_signal()).await.map_err(StartError::Serve)?;
     tracing::info!("stopped");
     Ok(())
@@ -101,7 +106,8 @@ async fn shutdown_signal() {
     tracing::info!("shutting down");
 }
 
-pub fn trace_layer() -> TraceLayer<SharedClassifier<ServerErrorsAsFailures>, impl Fn(&Request<axum::body::Body>) -> Span + Clone> {
+pub fn trace_layer()
+-> TraceLayer<SharedClassifier<ServerErrorsAsFailures>, impl Fn(&Request<axum::body::Body>) -> Span + Clone> {
     TraceLayer::new_for_http().make_span_with(|request: &Request<axum::body::Body>| {
         // The path only: query strings and fragments may carry secrets.
         tracing::info_span!("request", method = %request.method(), path = %request.uri().path())

@@ -43,7 +43,9 @@ async fn send(url: &str, body: Option<String>) -> Result<(u16, String), String> 
 pub async fn fetch_form(api_base: &str, form_id: &str) -> Result<PublishedVersion, String> {
     let (status, text) = send(&format!("{api_base}/api/v1/forms/{form_id}"), None).await?;
     if status != 200 {
-        let message = serde_json::from_str::<ErrorBody>(&text).map(|e| e.message).unwrap_or_else(|_| format!("The form could not be loaded ({status})."));
+        let message = serde_json::from_str::<ErrorBody>(&text)
+            .map(|e| e.message)
+            .unwrap_or_else(|_| format!("The form could not be loaded ({status})."));
         return Err(message);
     }
     serde_json::from_str(&text).map_err(|_| "The form could not be read.".to_owned())
@@ -58,11 +60,15 @@ pub async fn post_submission(api_base: &str, form_id: &str, request: &Submission
             Err(_) => Outcome::Rejected("The receipt could not be read.".into()),
         },
         // Server trouble is worth retrying with the same signed request.
-        Ok((status, text)) if status >= 500 || status == 429 => {
-            Outcome::Network(serde_json::from_str::<ErrorBody>(&text).map(|e| e.message).unwrap_or_else(|_| format!("The server is busy ({status}); please send again.")))
-        }
+        Ok((status, text)) if status >= 500 || status == 429 => Outcome::Network(
+            serde_json::from_str::<ErrorBody>(&text)
+                .map(|e| e.message)
+                .unwrap_or_else(|_| format!("The server is busy ({status}); please send again.")),
+        ),
         Ok((_, text)) => match serde_json::from_str::<ErrorBody>(&text) {
-            Ok(body) if !body.fields.is_empty() => Outcome::Invalid(body.fields.into_iter().map(|f| (f.field, f.problem)).collect()),
+            Ok(body) if !body.fields.is_empty() => {
+                Outcome::Invalid(body.fields.into_iter().map(|f| (f.field, f.problem)).collect())
+            }
             Ok(body) => Outcome::Rejected(body.message),
             Err(_) => Outcome::Rejected("The submission was refused.".into()),
         },

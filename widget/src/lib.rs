@@ -96,7 +96,8 @@ fn Widget(version: PublishedVersion, api_base: String, lang: String, host: web_s
                         let n = failures.get_value();
                         failures.set_value(n + 1);
                         phase.set(Phase::Failed(message));
-                        let wait = std::time::Duration::from_secs(1u64 << n.min(5)).min(std::time::Duration::from_secs(30));
+                        let wait =
+                            std::time::Duration::from_secs(1u64 << n.min(5)).min(std::time::Duration::from_secs(30));
                         set_timeout(move || retry(sender, phase), wait);
                     }
                 }

@@ -6,7 +6,13 @@ use leptos::prelude::*;
 pub fn ReceiptView(receipt: SignedReceipt, lang: String, success: Option<String>) -> impl IntoView {
     let de = lang == "de";
     let short_digest: String = receipt.receipt.envelope.chars().take(12).collect();
-    let heading = success.unwrap_or_else(|| if de { "Danke, Ihre Angaben sind eingegangen.".into() } else { "Thank you, your answers were received.".into() });
+    let heading = success.unwrap_or_else(|| {
+        if de {
+            "Danke, Ihre Angaben sind eingegangen.".into()
+        } else {
+            "Thank you, your answers were received.".into()
+        }
+    });
     view! {
         <div class="fs-receipt" role="status">
             <p class="fs-success">{heading}</p>

@@ -204,7 +204,10 @@ pub fn FieldView(
         .into_any(),
     };
 
-    let is_group = matches!(field.kind, FieldKind::SingleChoice { .. } | FieldKind::MultipleChoice { .. } | FieldKind::Signature { .. });
+    let is_group = matches!(
+        field.kind,
+        FieldKind::SingleChoice { .. } | FieldKind::MultipleChoice { .. } | FieldKind::Signature { .. }
+    );
     let kind = field.kind.type_name();
     let head = if is_group {
         view! { <legend>{label.clone()}{required_mark}</legend> }.into_any()

@@ -37,38 +37,40 @@ pub fn FormView(
     let submit = {
         let id_prefix = id_prefix.clone();
         move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        if busy.get_untracked() {
-            return;
-        }
-        let mut current = answers.get_untracked();
-        form.with_value(|f| normalize(f, &mut current));
-        match form.with_value(|f| validate(f, &current, &ctx)) {
-            Ok(()) => {
-                problems.set(Problems::new());
-                on_submit.run(current);
+            ev.prevent_default();
+            if busy.get_untracked() {
+                return;
             }
-            Err(errors) => {
-                let first = errors.first().map(|e| format!("{id_prefix}-{}", e.field));
-                problems.set(errors.into_iter().map(|e| (e.field, e.problem)).collect());
-                let form_element = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok());
-                if let (Some(first), Some(form_element)) = (first, form_element) {
-                    focus_field(&form_element, &first);
+            let mut current = answers.get_untracked();
+            form.with_value(|f| normalize(f, &mut current));
+            match form.with_value(|f| validate(f, &current, &ctx)) {
+                Ok(()) => {
+                    problems.set(Problems::new());
+                    on_submit.run(current);
+                }
+                Err(errors) => {
+                    let first = errors.first().map(|e| format!("{id_prefix}-{}", e.field));
+                    problems.set(errors.into_iter().map(|e| (e.field, e.problem)).collect());
+                    let form_element = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok());
+                    if let (Some(first), Some(form_element)) = (first, form_element) {
+                        focus_field(&form_element, &first);
+                    }
                 }
             }
         }
-    }
     };
 
     // Checks one field when the visitor leaves it, so mistakes show early.
     let check_one = Callback::new(move |key: String| {
         let value = answers.with_untracked(|a| a.get(&key).cloned());
-        let result = form.with_value(|f| f.field(&key).map(|field| {
-            let mut one: Answers = value.into_iter().map(|v| (key.clone(), v)).collect();
-            let single = FormDef { fields: vec![field.clone()], ..f.clone() };
-            normalize(&single, &mut one);
-            check_field(field, one.get(&key), &ctx)
-        }));
+        let result = form.with_value(|f| {
+            f.field(&key).map(|field| {
+                let mut one: Answers = value.into_iter().map(|v| (key.clone(), v)).collect();
+                let single = FormDef { fields: vec![field.clone()], ..f.clone() };
+                normalize(&single, &mut one);
+                check_field(field, one.get(&key), &ctx)
+            })
+        });
         problems.update(|p| match result {
             Some(Err(problem)) => {
                 p.insert(key, problem);

@@ -26,7 +26,11 @@ pub fn clear_signature(lang: &str) -> &'static str {
 }
 
 pub fn sign_here(lang: &str) -> &'static str {
-    if lang == "de" { "Hier mit Finger, Stift oder Maus unterschreiben" } else { "Sign here with finger, stylus or mouse" }
+    if lang == "de" {
+        "Hier mit Finger, Stift oder Maus unterschreiben"
+    } else {
+        "Sign here with finger, stylus or mouse"
+    }
 }
 
 pub fn notice_summary(lang: &str) -> &'static str {
@@ -46,7 +50,11 @@ pub fn legal_basis(lang: &str) -> &'static str {
 }
 
 pub fn retention(lang: &str, days: u32) -> String {
-    if lang == "de" { format!("Ihre Angaben werden nach {days} Tagen gelöscht.") } else { format!("Your answers are deleted after {days} days.") }
+    if lang == "de" {
+        format!("Ihre Angaben werden nach {days} Tagen gelöscht.")
+    } else {
+        format!("Your answers are deleted after {days} days.")
+    }
 }
 
 pub fn retention_label(lang: &str) -> &'static str {

@@ -45,7 +45,12 @@ fn main() {
         previous: None,
     };
     let first = SignedReceipt::sign(receipt.clone(), &instance_id, &instance).unwrap();
-    let second_receipt = Receipt { sequence: 2, previous: Some(receipt.digest().unwrap()), submission: "0193a5f0-0000-7000-8000-000000000002".into(), ..receipt.clone() };
+    let second_receipt = Receipt {
+        sequence: 2,
+        previous: Some(receipt.digest().unwrap()),
+        submission: "0193a5f0-0000-7000-8000-000000000002".into(),
+        ..receipt.clone()
+    };
     let second = SignedReceipt::sign(second_receipt.clone(), &instance_id, &instance).unwrap();
     let form_bytes = canonical_bytes(Domain::FormVersion, &form).unwrap();
 

@@ -12,9 +12,11 @@ fn field(key: &str, en: &str, de: &str, required: bool, class: DataClass, kind: 
 
 pub fn contact_tracing() -> FormDef {
     let mut phone = field("phone", "Phone", "Telefon", true, DataClass::Personal, FieldKind::Phone);
-    phone.help = Some(LocalText::new("With country code, e.g. +49 30 1234567.", "Mit Ländervorwahl, z. B. +49 30 1234567."));
+    phone.help =
+        Some(LocalText::new("With country code, e.g. +49 30 1234567.", "Mit Ländervorwahl, z. B. +49 30 1234567."));
     phone.placeholder = Some(LocalText::new("+49 30 1234567", "+49 30 1234567"));
-    let mut email = field("email", "E-mail (optional)", "E-Mail (optional)", false, DataClass::Personal, FieldKind::Email);
+    let mut email =
+        field("email", "E-mail (optional)", "E-Mail (optional)", false, DataClass::Personal, FieldKind::Email);
     email.placeholder = Some(LocalText::new("name@example.com", "name@beispiel.de"));
     FormDef {
         id: DEMO_FORM_ID.into(),
@@ -38,13 +40,44 @@ pub fn contact_tracing() -> FormDef {
             retention_days: 30,
         },
         fields: vec![
-            field("name", "Full name", "Vor- und Nachname", true, DataClass::Personal, FieldKind::ShortText { min_len: Some(2), max_len: Some(200) }),
-            field("address", "Address", "Anschrift", true, DataClass::Personal, FieldKind::LongText { max_len: Some(500) }),
+            field(
+                "name",
+                "Full name",
+                "Vor- und Nachname",
+                true,
+                DataClass::Personal,
+                FieldKind::ShortText { min_len: Some(2), max_len: Some(200) },
+            ),
+            field(
+                "address",
+                "Address",
+                "Anschrift",
+                true,
+                DataClass::Personal,
+                FieldKind::LongText { max_len: Some(500) },
+            ),
             phone,
             email,
-            field("visit_date", "Date of visit", "Datum des Besuchs", true, DataClass::Personal, FieldKind::Date { min: Some(DateBound::Today(-30)), max: Some(DateBound::Today(0)) }),
-            field("visit_time", "Time of arrival", "Uhrzeit der Ankunft", true, DataClass::Personal, FieldKind::DateTime),
+            field(
+                "visit_date",
+                "Date of visit",
+                "Datum des Besuchs",
+                true,
+                DataClass::Personal,
+                FieldKind::Date { min: Some(DateBound::Today(-30)), max: Some(DateBound::Today(0)) },
+            ),
+            field(
+                "visit_time",
+                "Time of arrival",
+                "Uhrzeit der Ankunft",
+                true,
+                DataClass::Personal,
+                FieldKind::DateTime,
+            ),
         ],
-        success_message: Some(LocalText::new("Thank you, your visit is registered.", "Danke, Ihr Besuch ist registriert.")),
+        success_message: Some(LocalText::new(
+            "Thank you, your visit is registered.",
+            "Danke, Ihr Besuch ist registriert.",
+        )),
     }
 }

@@ -56,12 +56,48 @@ impl LegalBasis {
     pub fn label(self, lang: &str) -> &'static str {
         let de = lang == "de";
         match self {
-            LegalBasis::Consent => if de { "Einwilligung (Art. 6 Abs. 1 lit. a DSGVO)" } else { "Consent (GDPR Art. 6(1)(a))" },
-            LegalBasis::Contract => if de { "Vertrag (Art. 6 Abs. 1 lit. b DSGVO)" } else { "Contract (GDPR Art. 6(1)(b))" },
-            LegalBasis::LegalObligation => if de { "Rechtliche Verpflichtung (Art. 6 Abs. 1 lit. c DSGVO)" } else { "Legal obligation (GDPR Art. 6(1)(c))" },
-            LegalBasis::VitalInterests => if de { "Lebenswichtige Interessen (Art. 6 Abs. 1 lit. d DSGVO)" } else { "Vital interests (GDPR Art. 6(1)(d))" },
-            LegalBasis::PublicTask => if de { "Öffentliche Aufgabe (Art. 6 Abs. 1 lit. e DSGVO)" } else { "Public task (GDPR Art. 6(1)(e))" },
-            LegalBasis::LegitimateInterests => if de { "Berechtigte Interessen (Art. 6 Abs. 1 lit. f DSGVO)" } else { "Legitimate interests (GDPR Art. 6(1)(f))" },
+            LegalBasis::Consent => {
+                if de {
+                    "Einwilligung (Art. 6 Abs. 1 lit. a DSGVO)"
+                } else {
+                    "Consent (GDPR Art. 6(1)(a))"
+                }
+            }
+            LegalBasis::Contract => {
+                if de {
+                    "Vertrag (Art. 6 Abs. 1 lit. b DSGVO)"
+                } else {
+                    "Contract (GDPR Art. 6(1)(b))"
+                }
+            }
+            LegalBasis::LegalObligation => {
+                if de {
+                    "Rechtliche Verpflichtung (Art. 6 Abs. 1 lit. c DSGVO)"
+                } else {
+                    "Legal obligation (GDPR Art. 6(1)(c))"
+                }
+            }
+            LegalBasis::VitalInterests => {
+                if de {
+                    "Lebenswichtige Interessen (Art. 6 Abs. 1 lit. d DSGVO)"
+                } else {
+                    "Vital interests (GDPR Art. 6(1)(d))"
+                }
+            }
+            LegalBasis::PublicTask => {
+                if de {
+                    "Öffentliche Aufgabe (Art. 6 Abs. 1 lit. e DSGVO)"
+                } else {
+                    "Public task (GDPR Art. 6(1)(e))"
+                }
+            }
+            LegalBasis::LegitimateInterests => {
+                if de {
+                    "Berechtigte Interessen (Art. 6 Abs. 1 lit. f DSGVO)"
+                } else {
+                    "Legitimate interests (GDPR Art. 6(1)(f))"
+                }
+            }
         }
     }
 }
@@ -193,10 +229,6 @@ impl FormDef {
     /// The visitor's language if the form has it, else the form's default.
     pub fn pick_lang<'a>(&'a self, wanted: &'a str) -> &'a str {
         let short = wanted.split(['-', '_']).next().unwrap_or(wanted);
-        self.languages
-            .iter()
-            .find(|l| l.as_str() == short)
-            .map(String::as_str)
-            .unwrap_or_else(|| self.default_lang())
+        self.languages.iter().find(|l| l.as_str() == short).map(String::as_str).unwrap_or_else(|| self.default_lang())
     }
 }

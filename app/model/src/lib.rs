@@ -12,12 +12,10 @@ pub mod text;
 pub mod validate;
 
 pub use canonical::{Domain, b64_decode, b64_encode, canonical_bytes, digest, digest_b64};
-pub use form::{
-    Controller, DataClass, DateBound, Field, FieldKind, FormDef, LegalBasis, Notice, ChoiceOption,
-};
+pub use form::{ChoiceOption, Controller, DataClass, DateBound, Field, FieldKind, FormDef, LegalBasis, Notice};
 pub use signed::{
-    Envelope, ProtocolError, PublishedVersion, Receipt, SignedReceipt, SubmissionRequest,
-    VerifiedSubmission, key_id, sign_object, verify_object,
+    Envelope, ProtocolError, PublishedVersion, Receipt, SignedReceipt, SubmissionRequest, VerifiedSubmission, key_id,
+    sign_object, verify_object,
 };
 pub use text::LocalText;
 pub use validate::{Answers, FieldError, Problem, ValidationContext, check_field, normalize, validate};

@@ -68,11 +68,7 @@ impl SubmissionRequest {
     pub fn sign(envelope: &Envelope, key: &SigningKey) -> Result<Self, ProtocolError> {
         let value = serde_json::to_value(envelope).map_err(|e| ProtocolError::Malformed(e.to_string()))?;
         let signature = sign_object(Domain::Envelope, &value, key)?;
-        Ok(SubmissionRequest {
-            envelope: value,
-            public_key: b64_encode(key.verifying_key().as_bytes()),
-            signature,
-        })
+        Ok(SubmissionRequest { envelope: value, public_key: b64_encode(key.verifying_key().as_bytes()), signature })
     }
 
     /// Checks the signature (strictly: no malleable or small-order keys) over the
@@ -187,9 +183,8 @@ pub fn verify_object(domain: Domain, value: &Value, signature: &str, key: &Verif
 }
 
 fn verify_bytes(bytes: &[u8], signature: &str, key: &VerifyingKey) -> Result<(), ProtocolError> {
-    let raw: [u8; 64] = b64_decode(signature)
-        .and_then(|s| s.try_into().ok())
-        .ok_or(ProtocolError::BadSignatureEncoding)?;
+    let raw: [u8; 64] =
+        b64_decode(signature).and_then(|s| s.try_into().ok()).ok_or(ProtocolError::BadSignatureEncoding)?;
     key.verify_strict(bytes, &Signature::from_bytes(&raw)).map_err(|_| ProtocolError::SignatureMismatch)
 }
 
@@ -248,7 +243,8 @@ mod tests {
         let mut value = serde_json::to_value(envelope()).unwrap();
         value["extra"] = json!(1);
         let signature = sign_object(Domain::Envelope, &value, &key(1)).unwrap();
-        let req = SubmissionRequest { envelope: value, public_key: b64_encode(key(1).verifying_key().as_bytes()), signature };
+        let req =
+            SubmissionRequest { envelope: value, public_key: b64_encode(key(1).verifying_key().as_bytes()), signature };
         assert!(matches!(req.verify(), Err(ProtocolError::Malformed(_))));
     }
 

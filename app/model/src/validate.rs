@@ -63,28 +63,160 @@ impl Problem {
     pub fn message(&self, lang: &str) -> String {
         let de = lang == "de";
         match self {
-            Problem::Required => if de { "Bitte ausfüllen.".into() } else { "Please fill this in.".into() },
-            Problem::WrongType { expected } => if de { format!("Ungültiger Wert (erwartet: {expected}).") } else { format!("Invalid value (expected {expected}).") },
-            Problem::TooShort { min } => if de { format!("Mindestens {min} Zeichen.") } else { format!("At least {min} characters.") },
-            Problem::TooLong { max } => if de { format!("Höchstens {max} Zeichen.") } else { format!("At most {max} characters.") },
-            Problem::InvalidEmail => if de { "Bitte eine gültige E-Mail-Adresse angeben, z. B. name@beispiel.de.".into() } else { "Please enter a valid e-mail address, e.g. name@example.com.".into() },
-            Problem::InvalidPhone => if de { "Bitte eine Telefonnummer mit Ländervorwahl angeben, z. B. +49 30 1234567.".into() } else { "Please enter a phone number with country code, e.g. +44 20 7946 0958.".into() },
-            Problem::NotANumber => if de { "Bitte eine Zahl angeben.".into() } else { "Please enter a number.".into() },
-            Problem::NotAnInteger => if de { "Bitte eine ganze Zahl angeben.".into() } else { "Please enter a whole number.".into() },
-            Problem::BelowMin { min } => if de { format!("Mindestens {min}.") } else { format!("At least {min}.") },
-            Problem::AboveMax { max } => if de { format!("Höchstens {max}.") } else { format!("At most {max}.") },
-            Problem::InvalidDate => if de { "Bitte ein gültiges Datum angeben.".into() } else { "Please enter a valid date.".into() },
-            Problem::DateTooEarly { min } => if de { format!("Frühestens {min}.") } else { format!("Not before {min}.") },
-            Problem::DateTooLate { max } => if de { format!("Spätestens {max}.") } else { format!("Not after {max}.") },
-            Problem::InvalidDateTime => if de { "Bitte Datum und Uhrzeit angeben.".into() } else { "Please enter a date and time.".into() },
-            Problem::UnknownOption { .. } => if de { "Bitte eine der angebotenen Optionen wählen.".into() } else { "Please choose one of the options.".into() },
-            Problem::TooFewChoices { min } => if de { format!("Bitte mindestens {min} auswählen.") } else { format!("Please choose at least {min}.") },
-            Problem::TooManyChoices { max } => if de { format!("Bitte höchstens {max} auswählen.") } else { format!("Please choose at most {max}.") },
-            Problem::DuplicateChoice { .. } => if de { "Eine Option wurde doppelt gewählt.".into() } else { "An option was chosen twice.".into() },
-            Problem::ConsentRequired => if de { "Bitte zustimmen, um fortzufahren.".into() } else { "Please agree to continue.".into() },
-            Problem::UnknownText => if de { "Der bestätigte Text stimmt nicht mit dem Formular überein.".into() } else { "The confirmed text does not match the form.".into() },
-            Problem::InvalidSignature { .. } => if de { "Bitte unterschreiben.".into() } else { "Please sign.".into() },
-            Problem::UnknownField => if de { "Dieses Feld gibt es im Formular nicht.".into() } else { "This field is not part of the form.".into() },
+            Problem::Required => {
+                if de {
+                    "Bitte ausfüllen.".into()
+                } else {
+                    "Please fill this in.".into()
+                }
+            }
+            Problem::WrongType { expected } => {
+                if de {
+                    format!("Ungültiger Wert (erwartet: {expected}).")
+                } else {
+                    format!("Invalid value (expected {expected}).")
+                }
+            }
+            Problem::TooShort { min } => {
+                if de {
+                    format!("Mindestens {min} Zeichen.")
+                } else {
+                    format!("At least {min} characters.")
+                }
+            }
+            Problem::TooLong { max } => {
+                if de {
+                    format!("Höchstens {max} Zeichen.")
+                } else {
+                    format!("At most {max} characters.")
+                }
+            }
+            Problem::InvalidEmail => {
+                if de {
+                    "Bitte eine gültige E-Mail-Adresse angeben, z. B. name@beispiel.de.".into()
+                } else {
+                    "Please enter a valid e-mail address, e.g. name@example.com.".into()
+                }
+            }
+            Problem::InvalidPhone => {
+                if de {
+                    "Bitte eine Telefonnummer mit Ländervorwahl angeben, z. B. +49 30 1234567.".into()
+                } else {
+                    "Please enter a phone number with country code, e.g. +44 20 7946 0958.".into()
+                }
+            }
+            Problem::NotANumber => {
+                if de {
+                    "Bitte eine Zahl angeben.".into()
+                } else {
+                    "Please enter a number.".into()
+                }
+            }
+            Problem::NotAnInteger => {
+                if de {
+                    "Bitte eine ganze Zahl angeben.".into()
+                } else {
+                    "Please enter a whole number.".into()
+                }
+            }
+            Problem::BelowMin { min } => {
+                if de {
+                    format!("Mindestens {min}.")
+                } else {
+                    format!("At least {min}.")
+                }
+            }
+            Problem::AboveMax { max } => {
+                if de {
+                    format!("Höchstens {max}.")
+                } else {
+                    format!("At most {max}.")
+                }
+            }
+            Problem::InvalidDate => {
+                if de {
+                    "Bitte ein gültiges Datum angeben.".into()
+                } else {
+                    "Please enter a valid date.".into()
+                }
+            }
+            Problem::DateTooEarly { min } => {
+                if de {
+                    format!("Frühestens {min}.")
+                } else {
+                    format!("Not before {min}.")
+                }
+            }
+            Problem::DateTooLate { max } => {
+                if de {
+                    format!("Spätestens {max}.")
+                } else {
+                    format!("Not after {max}.")
+                }
+            }
+            Problem::InvalidDateTime => {
+                if de {
+                    "Bitte Datum und Uhrzeit angeben.".into()
+                } else {
+                    "Please enter a date and time.".into()
+                }
+            }
+            Problem::UnknownOption { .. } => {
+                if de {
+                    "Bitte eine der angebotenen Optionen wählen.".into()
+                } else {
+                    "Please choose one of the options.".into()
+                }
+            }
+            Problem::TooFewChoices { min } => {
+                if de {
+                    format!("Bitte mindestens {min} auswählen.")
+                } else {
+                    format!("Please choose at least {min}.")
+                }
+            }
+            Problem::TooManyChoices { max } => {
+                if de {
+                    format!("Bitte höchstens {max} auswählen.")
+                } else {
+                    format!("Please choose at most {max}.")
+                }
+            }
+            Problem::DuplicateChoice { .. } => {
+                if de {
+                    "Eine Option wurde doppelt gewählt.".into()
+                } else {
+                    "An option was chosen twice.".into()
+                }
+            }
+            Problem::ConsentRequired => {
+                if de {
+                    "Bitte zustimmen, um fortzufahren.".into()
+                } else {
+                    "Please agree to continue.".into()
+                }
+            }
+            Problem::UnknownText => {
+                if de {
+                    "Der bestätigte Text stimmt nicht mit dem Formular überein.".into()
+                } else {
+                    "The confirmed text does not match the form.".into()
+                }
+            }
+            Problem::InvalidSignature { .. } => {
+                if de {
+                    "Bitte unterschreiben.".into()
+                } else {
+                    "Please sign.".into()
+                }
+            }
+            Problem::UnknownField => {
+                if de {
+                    "Dieses Feld gibt es im Formular nicht.".into()
+                } else {
+                    "This field is not part of the form.".into()
+                }
+            }
         }
     }
 }
@@ -137,10 +269,14 @@ pub fn check_field(field: &Field, value: Option<&Value>, ctx: &ValidationContext
             }
             check_length(text, *min_len, Some(max_len.unwrap_or(1_000)))
         }
-        FieldKind::LongText { max_len } => check_length(as_text(value)?, None, Some(max_len.unwrap_or(MAX_TEXT_BYTES as u32))),
+        FieldKind::LongText { max_len } => {
+            check_length(as_text(value)?, None, Some(max_len.unwrap_or(MAX_TEXT_BYTES as u32)))
+        }
         FieldKind::Email => check_email(as_text(value)?),
         FieldKind::Phone => check_phone(as_text(value)?),
-        FieldKind::Number { min, max, integer } => check_number(as_text(value)?, min.as_deref(), max.as_deref(), *integer),
+        FieldKind::Number { min, max, integer } => {
+            check_number(as_text(value)?, min.as_deref(), max.as_deref(), *integer)
+        }
         FieldKind::Date { min, max } => check_date(as_text(value)?, min.as_ref(), max.as_ref(), ctx),
         FieldKind::DateTime => {
             let text = as_text(value)?;
@@ -148,7 +284,11 @@ pub fn check_field(field: &Field, value: Option<&Value>, ctx: &ValidationContext
         }
         FieldKind::SingleChoice { options } => {
             let chosen = as_text(value)?;
-            if options.iter().any(|o| o.value == chosen) { Ok(()) } else { Err(Problem::UnknownOption { value: chosen.to_owned() }) }
+            if options.iter().any(|o| o.value == chosen) {
+                Ok(())
+            } else {
+                Err(Problem::UnknownOption { value: chosen.to_owned() })
+            }
         }
         FieldKind::MultipleChoice { options, min, max } => {
             let Value::Array(items) = value else {
@@ -215,7 +355,13 @@ pub fn check_email(text: &str) -> Result<(), Problem> {
         return bad;
     }
     let Some((local, domain)) = text.split_once('@') else { return bad };
-    if local.is_empty() || local.len() > 64 || domain.contains('@') || local.starts_with('.') || local.ends_with('.') || local.contains("..") {
+    if local.is_empty()
+        || local.len() > 64
+        || domain.contains('@')
+        || local.starts_with('.')
+        || local.ends_with('.')
+        || local.contains("..")
+    {
         return bad;
     }
     let labels: Vec<&str> = domain.split('.').collect();
@@ -223,9 +369,15 @@ pub fn check_email(text: &str) -> Result<(), Problem> {
         return bad;
     }
     let label_ok = |l: &&str| {
-        !l.is_empty() && l.len() <= 63 && !l.starts_with('-') && !l.ends_with('-') && l.chars().all(|c| c.is_alphanumeric() || c == '-')
+        !l.is_empty()
+            && l.len() <= 63
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+            && l.chars().all(|c| c.is_alphanumeric() || c == '-')
     };
-    let tld_ok = labels.last().is_some_and(|t| t.chars().count() >= 2 && t.chars().all(char::is_alphabetic) || t.starts_with("xn--"));
+    let tld_ok = labels
+        .last()
+        .is_some_and(|t| t.chars().count() >= 2 && t.chars().all(char::is_alphabetic) || t.starts_with("xn--"));
     if labels.iter().all(label_ok) && tld_ok { Ok(()) } else { bad }
 }
 
@@ -330,7 +482,12 @@ fn resolve_bound(bound: &DateBound, ctx: &ValidationContext, is_min: bool) -> Op
     }
 }
 
-fn check_date(text: &str, min: Option<&DateBound>, max: Option<&DateBound>, ctx: &ValidationContext) -> Result<(), Problem> {
+fn check_date(
+    text: &str,
+    min: Option<&DateBound>,
+    max: Option<&DateBound>,
+    ctx: &ValidationContext,
+) -> Result<(), Problem> {
     if text.len() != 10 {
         return Err(Problem::InvalidDate);
     }

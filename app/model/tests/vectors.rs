@@ -12,7 +12,8 @@ fn vectors() -> Value {
 }
 
 fn key(seed_hex: &str) -> SigningKey {
-    let seed: Vec<u8> = (0..seed_hex.len()).step_by(2).map(|i| u8::from_str_radix(&seed_hex[i..i + 2], 16).unwrap()).collect();
+    let seed: Vec<u8> =
+        (0..seed_hex.len()).step_by(2).map(|i| u8::from_str_radix(&seed_hex[i..i + 2], 16).unwrap()).collect();
     SigningKey::from_bytes(&seed.try_into().unwrap())
 }
 
@@ -62,10 +63,16 @@ fn receipts_match_and_chain() {
     for entry in v["receipts"].as_array().unwrap() {
         let signed: SignedReceipt = serde_json::from_value(entry["signed"].clone()).unwrap();
         signed.verify(&public).unwrap();
-        assert_eq!(String::from_utf8(canonical_bytes(Domain::Receipt, &signed.receipt).unwrap()).unwrap(), entry["canonical"]);
+        assert_eq!(
+            String::from_utf8(canonical_bytes(Domain::Receipt, &signed.receipt).unwrap()).unwrap(),
+            entry["canonical"]
+        );
         assert_eq!(signed.receipt.digest().unwrap(), entry["digest"]);
         assert_eq!(signed.receipt.previous, previous);
-        assert_eq!(SignedReceipt::sign(signed.receipt.clone(), &signed.key, &instance).unwrap().signature, signed.signature);
+        assert_eq!(
+            SignedReceipt::sign(signed.receipt.clone(), &signed.key, &instance).unwrap().signature,
+            signed.signature
+        );
         previous = Some(signed.receipt.digest().unwrap());
     }
     assert_eq!(v["receipts"][0]["signed"]["receipt"]["envelope"], v["submission"]["digest"]);

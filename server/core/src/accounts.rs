@@ -2,8 +2,8 @@
 //! random tokens kept by the browser in an HttpOnly cookie and stored here only as
 //! their SHA-256.
 
-use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString};
 use formseal_model::{b64_encode, digest};
 
 use crate::error::{Error, Result};
@@ -65,7 +65,8 @@ async fn hash_password(password: String) -> Result<String> {
 
 async fn password_matches(password: String, hash: String) -> bool {
     tokio::task::spawn_blocking(move || {
-        PasswordHash::new(&hash).is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+        PasswordHash::new(&hash)
+            .is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
     })
     .await
     .unwrap_or(false)
@@ -73,7 +74,8 @@ async fn password_matches(password: String, hash: String) -> bool {
 
 /// A hash of a password nobody knows, so an unknown user name takes as long to
 /// refuse as a wrong password.
-const DECOY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$Lm6BVnGPFRxDqiG2QJI6AlVAJzBKuFnHQoR2HUNrAOs";
+const DECOY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$Lm6BVnGPFRxDqiG2QJI6AlVAJzBKuFnHQoR2HUNrAOs";
 
 /// Checks the password and opens a session; returns the session token.
 pub async fn login(state: &AppState, username: &str, password: &str) -> Result<String> {
@@ -84,7 +86,10 @@ pub async fn login(state: &AppState, username: &str, password: &str) -> Result<S
         Some(a) if ok && !a.disabled => {
             let token = random::token(32)?;
             let now = now_ms();
-            state.store.create_session(&token_hash(&token), &a.username, now, now + state.config.session_max_ms).await?;
+            state
+                .store
+                .create_session(&token_hash(&token), &a.username, now, now + state.config.session_max_ms)
+                .await?;
             tracing::info!(user = %a.username, "logged in");
             Ok(token)
         }

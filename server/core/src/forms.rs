@@ -34,7 +34,8 @@ pub async fn seed_demo(state: &AppState) -> Result<()> {
 
 pub fn to_published(row: VersionRow) -> Result<PublishedVersion> {
     Ok(PublishedVersion {
-        definition: serde_json::from_value(row.definition).map_err(|e| Error::Internal(format!("stored definition: {e}")))?,
+        definition: serde_json::from_value(row.definition)
+            .map_err(|e| Error::Internal(format!("stored definition: {e}")))?,
         version: row.digest,
         key: row.key_id,
         signature: row.signature,

@@ -109,12 +109,8 @@ fn new_key(created_ms: i64) -> Result<InstanceKey> {
 fn create_key(dir: &Path) -> Result<InstanceKey> {
     let key = new_key(chrono::Utc::now().timestamp_millis())?;
     let path = dir.join(format!("{}.key", key.created_ms));
-    let mut file = fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(&path)
-        .map_err(|e| io_error(&path, e))?;
+    let mut file =
+        fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(&path).map_err(|e| io_error(&path, e))?;
     file.write_all(b64_encode(key.signing.as_bytes()).as_bytes()).map_err(|e| io_error(&path, e))?;
     file.sync_all().map_err(|e| io_error(&path, e))?;
     Ok(key)
@@ -138,9 +134,9 @@ fn read_keys(dir: &Path) -> Result<Vec<InstanceKey>> {
         .into_iter()
         .map(|(created_ms, path)| {
             let text = fs::read_to_string(&path).map_err(|e| io_error(&path, e))?;
-            let seed: [u8; 32] = b64_decode(text.trim())
-                .and_then(|b| b.try_into().ok())
-                .ok_or_else(|| Error::Unavailable(format!("key file {} is not a base64url ed25519 seed", path.display())))?;
+            let seed: [u8; 32] = b64_decode(text.trim()).and_then(|b| b.try_into().ok()).ok_or_else(|| {
+                Error::Unavailable(format!("key file {} is not a base64url ed25519 seed", path.display()))
+            })?;
             let signing = SigningKey::from_bytes(&seed);
             Ok(InstanceKey { id: key_id(&signing.verifying_key()), created_ms, signing })
         })

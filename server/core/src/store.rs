@@ -156,7 +156,9 @@ impl Store {
             Value::Null => Vec::new(),
             one => vec![one],
         };
-        rows.into_iter().map(|r| serde_json::from_value(r).map_err(|e| Error::Internal(format!("row shape: {e}")))).collect()
+        rows.into_iter()
+            .map(|r| serde_json::from_value(r).map_err(|e| Error::Internal(format!("row shape: {e}"))))
+            .collect()
     }
 
     async fn first<T: DeserializeOwned>(&self, sql: &str, vars: Value) -> Result<Option<T>> {
@@ -232,8 +234,9 @@ impl Store {
             sequence: u64,
             digest: String,
         }
-        let head: Option<Head> =
-            self.first("SELECT sequence, digest FROM type::record('chain_head', $form_id)", json!({ "form_id": form_id })).await?;
+        let head: Option<Head> = self
+            .first("SELECT sequence, digest FROM type::record('chain_head', $form_id)", json!({ "form_id": form_id }))
+            .await?;
         Ok(head.map(|h| (h.sequence, Some(h.digest))).unwrap_or((0, None)))
     }
 
@@ -384,13 +387,15 @@ fn strip_nulls(vars: Value) -> Value {
 fn root_error(res: &mut IndexedResults) -> Option<surrealdb::Error> {
     let mut errors: Vec<(usize, surrealdb::Error)> = res.take_errors().into_iter().collect();
     errors.sort_by_key(|(i, _)| *i);
-    let is_echo = |e: &surrealdb::Error| matches!(e.query_details(), Some(QueryError::NotExecuted) | Some(QueryError::Cancelled));
+    let is_echo =
+        |e: &surrealdb::Error| matches!(e.query_details(), Some(QueryError::NotExecuted) | Some(QueryError::Cancelled));
     let root = errors.iter().position(|(_, e)| !is_echo(e)).unwrap_or(errors.len().saturating_sub(1));
     errors.into_iter().nth(root).map(|(_, e)| e)
 }
 
 fn db_error(e: surrealdb::Error) -> Error {
-    let conflict = matches!(e.query_details(), Some(QueryError::TransactionConflict)) || e.message().contains("can be retried");
+    let conflict =
+        matches!(e.query_details(), Some(QueryError::TransactionConflict)) || e.message().contains("can be retried");
     if conflict { Error::Busy } else { Error::Internal(format!("database: {}", e.message())) }
 }
 
@@ -399,9 +404,10 @@ mod tests {
     use super::*;
 
     async fn store() -> Store {
-        let store = Store::connect(&DbConfig { url: "mem://".into(), namespace: "test".into(), user: None, password: None })
-            .await
-            .unwrap();
+        let store =
+            Store::connect(&DbConfig { url: "mem://".into(), namespace: "test".into(), user: None, password: None })
+                .await
+                .unwrap();
         store.migrate().await.unwrap();
         store
     }
@@ -452,7 +458,10 @@ mod tests {
     async fn rows_come_back_typed_and_paged_newest_first() {
         let store = store().await;
         for i in 1..=5u64 {
-            assert_eq!(store.insert_submission(&row(&format!("s{i}"), &format!("n{i}"), i)).await.unwrap(), InsertOutcome::Stored);
+            assert_eq!(
+                store.insert_submission(&row(&format!("s{i}"), &format!("n{i}"), i)).await.unwrap(),
+                InsertOutcome::Stored
+            );
         }
         let page = store.submissions_page("f", 1, 2).await.unwrap();
         assert_eq!(page.iter().map(|r| r.sequence).collect::<Vec<_>>(), vec![4, 3]);

@@ -121,10 +121,7 @@ pub async fn checked(state: &AppState, submission_id: &str) -> Result<Checked> {
         }
         None => false,
     };
-    let receipt_valid = state
-        .keys
-        .find(&receipt.key)
-        .is_some_and(|k| receipt.verify(&k.verifying_key()).is_ok())
+    let receipt_valid = state.keys.find(&receipt.key).is_some_and(|k| receipt.verify(&k.verifying_key()).is_ok())
         && receipt.receipt.envelope == row.envelope_digest;
     Ok(Checked { row, receipt, signature_valid, receipt_valid })
 }
@@ -145,7 +142,11 @@ pub async fn verify_chain(state: &AppState, form_id: &str) -> Result<ChainReport
     let (head, head_digest) = state.store.chain_head(form_id).await?;
     let mut expected_seq = 1u64;
     let mut previous: Option<String> = None;
-    let fail = |seq: u64, why: &str| ChainReport { receipts: seq.saturating_sub(1), intact: false, problem: Some((seq, why.to_owned())) };
+    let fail = |seq: u64, why: &str| ChainReport {
+        receipts: seq.saturating_sub(1),
+        intact: false,
+        problem: Some((seq, why.to_owned())),
+    };
     loop {
         let page = state.store.receipts(form_id, expected_seq, PAGE).await?;
         let count = page.len() as u64;

@@ -6,8 +6,5 @@ pub fn now_ms() -> i64 {
 
 /// RFC 3339, UTC, millisecond precision: the one time format in signed objects.
 pub fn rfc3339_ms(ms: i64) -> String {
-    Utc.timestamp_millis_opt(ms)
-        .single()
-        .unwrap_or_default()
-        .to_rfc3339_opts(SecondsFormat::Millis, true)
+    Utc.timestamp_millis_opt(ms).single().unwrap_or_default().to_rfc3339_opts(SecondsFormat::Millis, true)
 }

@@ -9,7 +9,15 @@ use serde_json::{Value, json};
 use crate::common::{envelope, good_answers, sign, start, start_with};
 
 async fn instance_key(server: &crate::common::TestServer) -> (String, VerifyingKey) {
-    let keys: Value = server.client.get(format!("{}/.well-known/formseal-keys.json", server.base)).send().await.unwrap().json().await.unwrap();
+    let keys: Value = server
+        .client
+        .get(format!("{}/.well-known/formseal-keys.json", server.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let key = &keys["keys"][0];
     assert_eq!(key["algorithm"], "ed25519");
     assert_eq!(key["active"], true);
@@ -70,7 +78,13 @@ async fn rejections_are_readable_4xx_and_store_nothing() {
     assert!(body["fields"][1]["message_de"].as_str().unwrap().contains("Ländervorwahl"));
 
     // Not JSON, wrong shape, wrong form in the path, floats.
-    let res = server.client.post(format!("{}/api/v1/forms/{DEMO_FORM_ID}/submissions", server.base)).body("{not json").send().await.unwrap();
+    let res = server
+        .client
+        .post(format!("{}/api/v1/forms/{DEMO_FORM_ID}/submissions", server.base))
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 400);
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["error"], "bad_request");
@@ -78,14 +92,24 @@ async fn rejections_are_readable_4xx_and_store_nothing() {
     assert_eq!(status, 400);
     let mut float = serde_json::to_value(envelope(&version, good_answers(), 13)).unwrap();
     float["answers"]["name"] = json!(1.5);
-    let (status, body) = server.post(DEMO_FORM_ID, &json!({"envelope": float, "public_key": "AAAA", "signature": "AAAA"})).await;
+    let (status, body) =
+        server.post(DEMO_FORM_ID, &json!({"envelope": float, "public_key": "AAAA", "signature": "AAAA"})).await;
     assert_eq!(status, 400, "{body}");
-    let (status, body) = server.post("no-such-form", &serde_json::to_value(sign(&envelope(&version, good_answers(), 14))).unwrap()).await;
+    let (status, body) = server
+        .post("no-such-form", &serde_json::to_value(sign(&envelope(&version, good_answers(), 14))).unwrap())
+        .await;
     assert_eq!(status, 400, "{body}");
 
     // Too large.
     let huge = "x".repeat(300 * 1024);
-    let res = server.client.post(format!("{}/api/v1/forms/{DEMO_FORM_ID}/submissions", server.base)).header("content-type", "application/json").body(huge).send().await.unwrap();
+    let res = server
+        .client
+        .post(format!("{}/api/v1/forms/{DEMO_FORM_ID}/submissions", server.base))
+        .header("content-type", "application/json")
+        .body(huge)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 413);
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["error"], "too_large");
@@ -111,10 +135,13 @@ async fn a_retried_post_gets_the_first_receipt_and_a_reused_nonce_is_refused() {
     // Twenty identical posts at once: one row, one receipt.
     let burst = sign(&envelope(&version, good_answers(), 21));
     let results = futures::future::join_all((0..20).map(|_| server.submit(&burst))).await;
-    let receipts: HashSet<String> = results.iter().map(|(s, b)| {
-        assert!(*s == 201 || *s == 200, "{s} {b}");
-        b["receipt"]["submission"].as_str().unwrap().to_owned()
-    }).collect();
+    let receipts: HashSet<String> = results
+        .iter()
+        .map(|(s, b)| {
+            assert!(*s == 201 || *s == 200, "{s} {b}");
+            b["receipt"]["submission"].as_str().unwrap().to_owned()
+        })
+        .collect();
     assert_eq!(receipts.len(), 1);
     assert_eq!(results.iter().filter(|(s, _)| *s == 201).count(), 1);
     assert_eq!(server.state.store.chain_head(DEMO_FORM_ID).await.unwrap().0, 2);
@@ -154,16 +181,29 @@ async fn cors_allows_only_the_origins_a_form_lists() {
             .header("access-control-request-headers", "content-type")
             .send()
     };
-    let allowed = |res: &reqwest::Response| res.headers().get("access-control-allow-origin").map(|v| v.to_str().unwrap().to_owned());
-    assert_eq!(allowed(&preflight("shop-only", "https://shop.example").await.unwrap()).as_deref(), Some("https://shop.example"));
+    let allowed = |res: &reqwest::Response| {
+        res.headers().get("access-control-allow-origin").map(|v| v.to_str().unwrap().to_owned())
+    };
+    assert_eq!(
+        allowed(&preflight("shop-only", "https://shop.example").await.unwrap()).as_deref(),
+        Some("https://shop.example")
+    );
     assert_eq!(allowed(&preflight("shop-only", "https://evil.example").await.unwrap()), None);
-    assert_eq!(allowed(&preflight(DEMO_FORM_ID, "https://anyone.example").await.unwrap()).as_deref(), Some("https://anyone.example"));
+    assert_eq!(
+        allowed(&preflight(DEMO_FORM_ID, "https://anyone.example").await.unwrap()).as_deref(),
+        Some("https://anyone.example")
+    );
 }
 
 #[tokio::test]
 async fn health_keys_embed_and_demo_are_served() {
     let server = start().await;
-    for (path, needle) in [("/healthz", "ok"), ("/readyz", "ready"), ("/embed.js", "attachShadow"), ("/demo", "data-form=\"contact-tracing\"")] {
+    for (path, needle) in [
+        ("/healthz", "ok"),
+        ("/readyz", "ready"),
+        ("/embed.js", "attachShadow"),
+        ("/demo", "data-form=\"contact-tracing\""),
+    ] {
         let res = server.client.get(format!("{}{path}", server.base)).send().await.unwrap();
         assert_eq!(res.status(), 200, "{path}");
         assert!(res.text().await.unwrap().contains(needle), "{path}");

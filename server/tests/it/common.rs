@@ -56,7 +56,8 @@ impl TestServer {
     }
 
     pub async fn post(&self, form: &str, body: &Value) -> (u16, Value) {
-        let res = self.client.post(format!("{}/api/v1/forms/{form}/submissions", self.base)).json(body).send().await.unwrap();
+        let res =
+            self.client.post(format!("{}/api/v1/forms/{form}/submissions", self.base)).json(body).send().await.unwrap();
         let status = res.status().as_u16();
         (status, res.json().await.unwrap_or(Value::Null))
     }

@@ -20,34 +20,83 @@ async fn server_functions_require_a_session_and_refuse_cross_origin_writes() {
 
     // Wrong password: refused, without saying whether the user exists.
     for user in ["viewer1", "nobody"] {
-        let res = server.client.post(url("login")).form(&[("username", user), ("password", "wrong wrong wrong")]).send().await.unwrap();
+        let res = server
+            .client
+            .post(url("login"))
+            .form(&[("username", user), ("password", "wrong wrong wrong")])
+            .send()
+            .await
+            .unwrap();
         assert!(res.headers().get("set-cookie").is_none());
         assert!(res.text().await.unwrap().contains("The wrong user name or password."));
     }
 
     // A write from another origin never reaches the server function.
-    let res = server.client.post(url("login")).header("origin", "https://evil.example")
-        .form(&[("username", "viewer1"), ("password", PASSWORD)]).send().await.unwrap();
+    let res = server
+        .client
+        .post(url("login"))
+        .header("origin", "https://evil.example")
+        .form(&[("username", "viewer1"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 403);
 
     // Log in: an HttpOnly, SameSite=Strict session cookie.
-    let res = server.client.post(url("login")).header("origin", &server.base)
-        .form(&[("username", "viewer1"), ("password", PASSWORD)]).send().await.unwrap();
+    let res = server
+        .client
+        .post(url("login"))
+        .header("origin", &server.base)
+        .form(&[("username", "viewer1"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
     let cookie = res.headers().get("set-cookie").expect("session cookie").to_str().unwrap().to_owned();
-    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict") && cookie.contains("Path=/admin"), "{cookie}");
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict") && cookie.contains("Path=/admin"),
+        "{cookie}"
+    );
     let session = cookie.split(';').next().unwrap().to_owned();
 
-    let forms: Value = server.client.post(url("forms")).header("cookie", &session).form(&[("", "")]).send().await.unwrap().json().await.unwrap();
+    let forms: Value = server
+        .client
+        .post(url("forms"))
+        .header("cookie", &session)
+        .form(&[("", "")])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(forms[0]["id"], DEMO_FORM_ID);
     assert_eq!(forms[0]["submissions"], 1);
 
-    let list: Value = server.client.post(url("submissions")).header("cookie", &session)
-        .form(&[("form", DEMO_FORM_ID), ("page", "1")]).send().await.unwrap().json().await.unwrap();
+    let list: Value = server
+        .client
+        .post(url("submissions"))
+        .header("cookie", &session)
+        .form(&[("form", DEMO_FORM_ID), ("page", "1")])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(list["items"][0]["id"], submission_id.as_str());
     assert!(list["items"][0]["preview"].as_str().unwrap().contains("Ada Lovelace"));
 
-    let detail: Value = server.client.post(url("submission")).header("cookie", &session)
-        .form(&[("id", submission_id.as_str())]).send().await.unwrap().json().await.unwrap();
+    let detail: Value = server
+        .client
+        .post(url("submission"))
+        .header("cookie", &session)
+        .form(&[("id", submission_id.as_str())])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(detail["signature_valid"], true);
     assert_eq!(detail["receipt_valid"], true);
     assert_eq!(detail["answers"][0]["label"], "Full name");
@@ -68,11 +117,24 @@ async fn the_console_page_renders_and_escapes_what_visitors_typed() {
     let (status, _) = server.submit(&sign(&envelope(&version, answers, 600))).await;
     assert_eq!(status, 201);
 
-    let res = server.client.post(format!("{}/admin/fn/login", server.base))
-        .form(&[("username", "viewer2"), ("password", PASSWORD)]).send().await.unwrap();
+    let res = server
+        .client
+        .post(format!("{}/admin/fn/login", server.base))
+        .form(&[("username", "viewer2"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
     let cookie = res.headers().get("set-cookie").unwrap().to_str().unwrap().split(';').next().unwrap().to_owned();
-    let html = server.client.get(format!("{}/admin/forms/{DEMO_FORM_ID}", server.base)).header("cookie", &cookie)
-        .send().await.unwrap().text().await.unwrap();
+    let html = server
+        .client
+        .get(format!("{}/admin/forms/{DEMO_FORM_ID}", server.base))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "{html}");
     assert!(!html.contains("<script>alert(1)"));
 
@@ -81,4 +143,3 @@ async fn the_console_page_renders_and_escapes_what_visitors_typed() {
     assert_eq!(res.url().path(), "/admin/login");
     assert!(res.text().await.unwrap().contains("<h1>Log in</h1>"));
 }
-

@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 use formseal_core::keys::KeyRing;
 use formseal_core::store::{DbConfig, Store};
 use formseal_core::{AppState, Config};
-use formseal_model::demo::DEMO_FORM_ID;
 use formseal_model::PublishedVersion;
+use formseal_model::demo::DEMO_FORM_ID;
 use tokio::sync::Mutex;
 
 use crate::common::{envelope, good_answers, sign};
@@ -49,21 +49,24 @@ async fn every_acknowledged_submission_survives_kill_9() {
 
     let mut server = spawn(dir.path(), port);
     wait_ready(&client, &base).await;
-    let version: PublishedVersion = client.get(format!("{base}/api/v1/forms/{DEMO_FORM_ID}")).send().await.unwrap().json().await.unwrap();
+    let version: PublishedVersion =
+        client.get(format!("{base}/api/v1/forms/{DEMO_FORM_ID}")).send().await.unwrap().json().await.unwrap();
 
     // Eight clients submit as fast as they can; the server is killed under them.
     let acked = Arc::new(Mutex::new(Vec::<String>::new()));
     let stop = Arc::new(AtomicBool::new(false));
     let mut clients = Vec::new();
     for c in 0..8u64 {
-        let (client, base, acked, stop, version) = (client.clone(), base.clone(), acked.clone(), stop.clone(), version.version.clone());
+        let (client, base, acked, stop, version) =
+            (client.clone(), base.clone(), acked.clone(), stop.clone(), version.version.clone());
         clients.push(tokio::spawn(async move {
             for i in 0..10_000u64 {
                 if stop.load(Ordering::Relaxed) {
                     break;
                 }
                 let request = sign(&envelope(&version, good_answers(), c * 1_000_000 + i));
-                let sent = client.post(format!("{base}/api/v1/forms/{DEMO_FORM_ID}/submissions")).json(&request).send().await;
+                let sent =
+                    client.post(format!("{base}/api/v1/forms/{DEMO_FORM_ID}/submissions")).json(&request).send().await;
                 match sent {
                     Ok(res) if res.status() == 201 => {
                         let body: serde_json::Value = res.json().await.unwrap();
@@ -92,7 +95,8 @@ async fn every_acknowledged_submission_survives_kill_9() {
     let mut server = spawn(dir.path(), port);
     wait_ready(&client, &base).await;
     let request = sign(&envelope(&version.version, good_answers(), 99_000_000));
-    let res = client.post(format!("{base}/api/v1/forms/{DEMO_FORM_ID}/submissions")).json(&request).send().await.unwrap();
+    let res =
+        client.post(format!("{base}/api/v1/forms/{DEMO_FORM_ID}/submissions")).json(&request).send().await.unwrap();
     assert_eq!(res.status(), 201);
     // SIGTERM: graceful stop, releasing the database for the checks below.
     Command::new("kill").arg(server.id().to_string()).status().unwrap();

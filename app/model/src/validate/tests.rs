@@ -9,7 +9,15 @@ fn ctx() -> ValidationContext {
 }
 
 fn one(kind: FieldKind, required: bool) -> Field {
-    Field { key: "f".into(), label: LocalText::only("en", "F"), help: None, placeholder: None, required, class: DataClass::None, kind }
+    Field {
+        key: "f".into(),
+        label: LocalText::only("en", "F"),
+        help: None,
+        placeholder: None,
+        required,
+        class: DataClass::None,
+        kind,
+    }
 }
 
 fn check(kind: FieldKind, value: Value) -> Result<(), Problem> {
@@ -129,7 +137,10 @@ fn consent_records_the_exact_text() {
     assert_eq!(check(kind.clone(), json!({"accepted": true, "text": "Ich stimme zu."})), Ok(()));
     assert_eq!(check(kind.clone(), json!({"accepted": false, "text": "I agree."})), Err(Problem::ConsentRequired));
     assert_eq!(check(kind.clone(), json!({"accepted": true, "text": "Something else"})), Err(Problem::UnknownText));
-    assert!(matches!(check(kind.clone(), json!({"accepted": true, "text": "I agree.", "x": 1})), Err(Problem::WrongType { .. })));
+    assert!(matches!(
+        check(kind.clone(), json!({"accepted": true, "text": "I agree.", "x": 1})),
+        Err(Problem::WrongType { .. })
+    ));
     assert_eq!(check_field(&one(kind, true), None, &ctx()), Err(Problem::ConsentRequired));
 }
 
@@ -138,11 +149,23 @@ fn signature_strokes() {
     let kind = FieldKind::Signature { statement: LocalText::only("en", "I confirm the above.") };
     let good = json!({"statement": "I confirm the above.", "strokes": [[[10, 10, 0], [20, 15, 16], [30, 12, 33]]]});
     assert_eq!(check(kind.clone(), good), Ok(()));
-    assert_eq!(check(kind.clone(), json!({"statement": "Other", "strokes": [[[1, 1, 0], [2, 2, 1]]]})), Err(Problem::UnknownText));
-    assert!(matches!(check(kind.clone(), json!({"statement": "I confirm the above.", "strokes": [[[1, 1, 0]]]})), Err(Problem::InvalidSignature { .. })));
-    assert!(matches!(check(kind.clone(), json!({"statement": "I confirm the above.", "strokes": [[["x", 1]]]})), Err(Problem::InvalidSignature { .. })));
+    assert_eq!(
+        check(kind.clone(), json!({"statement": "Other", "strokes": [[[1, 1, 0], [2, 2, 1]]]})),
+        Err(Problem::UnknownText)
+    );
+    assert!(matches!(
+        check(kind.clone(), json!({"statement": "I confirm the above.", "strokes": [[[1, 1, 0]]]})),
+        Err(Problem::InvalidSignature { .. })
+    ));
+    assert!(matches!(
+        check(kind.clone(), json!({"statement": "I confirm the above.", "strokes": [[["x", 1]]]})),
+        Err(Problem::InvalidSignature { .. })
+    ));
     let too_many: Vec<Value> = (0..(MAX_SIGNATURE_POINTS as i64 + 1)).map(|i| json!([i, i, i])).collect();
-    assert!(matches!(check(kind, json!({"statement": "I confirm the above.", "strokes": [too_many]})), Err(Problem::InvalidSignature { .. })));
+    assert!(matches!(
+        check(kind, json!({"statement": "I confirm the above.", "strokes": [too_many]})),
+        Err(Problem::InvalidSignature { .. })
+    ));
 }
 
 #[test]

@@ -27,7 +27,13 @@ pub async fn apply(store: &Store) -> Result<u32> {
         match store.run(&batch, json!({ "version": version })).await {
             Ok(_) => tracing::info!(version, "applied schema migration"),
             // A replica that started at the same time applied it first.
-            Err(e) if store.rows::<u32>("SELECT VALUE version FROM schema_migration WHERE version = $v", json!({"v": version})).await?.len() == 1 => {
+            Err(e)
+                if store
+                    .rows::<u32>("SELECT VALUE version FROM schema_migration WHERE version = $v", json!({"v": version}))
+                    .await?
+                    .len()
+                    == 1 =>
+            {
                 tracing::debug!(version, error = %e, "migration already applied by another instance")
             }
             Err(e) => return Err(e),
