@@ -4,6 +4,7 @@
 //! model, sign with a fresh ed25519 key, post, show the receipt.
 
 mod api;
+mod draft;
 mod receipt;
 
 use chrono::NaiveDate;
@@ -25,8 +26,9 @@ pub fn mount(container: web_sys::HtmlElement, form_id: String, api_base: String,
     wasm_bindgen_futures::spawn_local(async move {
         let version = api::fetch_form(&api_base, &form_id).await;
         container.set_inner_html("");
-        // The loader marked its placeholder busy; the form is here now.
+        // The loader marked its placeholder busy and reserved room; the form is here now.
         let _ = container.remove_attribute("aria-busy");
+        let _ = container.remove_attribute("style");
         leptos::mount::mount_to(container, move || {
             let body = match version {
                 Ok(version) => view! { <Widget version=version api_base=api_base lang=lang host=host /> }.into_any(),
@@ -51,7 +53,8 @@ enum Phase {
 fn Widget(version: PublishedVersion, api_base: String, lang: String, host: web_sys::HtmlElement) -> impl IntoView {
     let form = version.definition.clone();
     let lang = form.pick_lang(&lang).to_owned();
-    let answers = RwSignal::new(Answers::new());
+    let drafts = draft::Drafts::for_form(&form).map(std::rc::Rc::new);
+    let answers = RwSignal::new(drafts.as_ref().map(|d| d.load(&form)).unwrap_or_default());
     let problems = RwSignal::new(Problems::new());
     let phase = RwSignal::new(Phase::Filling);
     // The signed request is kept so a retry re-sends the same nonce: the server then
@@ -119,6 +122,39 @@ fn Widget(version: PublishedVersion, api_base: String, lang: String, host: web_s
         send.run(());
     });
 
+    if let Some(drafts) = drafts.clone() {
+        let form = form.clone();
+        Effect::new(move |_| {
+            if matches!(phase.get(), Phase::Done(_)) {
+                drafts.clear();
+            } else {
+                answers.with(|a| drafts.save(&form, a));
+            }
+        });
+    }
+    let clear = drafts.clone().map(|drafts| {
+        let lang = lang.clone();
+        view! {
+            <p class="fs-draft-note">
+                {if lang == "de" {
+                    "Ihre Angaben bleiben bis zum Absenden in diesem Browser gespeichert. "
+                } else {
+                    "Your answers are kept in this browser until you submit them. "
+                }}
+                <button
+                    type="button"
+                    class="fs-clear"
+                    on:click=move |_| {
+                        drafts.clear();
+                        answers.set(Answers::new());
+                        problems.set(Problems::new());
+                    }
+                >
+                    {if lang == "de" { "Formular leeren" } else { "Clear form" }}
+                </button>
+            </p>
+        }
+    });
     let ctx = ValidationContext { today: today(), slack_days: 0 };
     let success = form.success_message.as_ref().map(|m| m.get(&lang).to_owned());
     let view_lang = lang.clone();
@@ -126,6 +162,7 @@ fn Widget(version: PublishedVersion, api_base: String, lang: String, host: web_s
     view! {
         <Show when=move || !done.get()>
             <FormView form=form.clone() lang=lang.clone() ctx=ctx answers=answers problems=problems busy=busy on_submit=on_submit />
+            {clear.clone()}
         </Show>
         {move || match phase.get() {
             Phase::Done(receipt) => view! { <receipt::ReceiptView receipt=*receipt lang=view_lang.clone() success=success.clone() /> }.into_any(),

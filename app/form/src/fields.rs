@@ -178,11 +178,16 @@ pub fn FieldView(
         FieldKind::Consent { text } => {
             let shown = text.get(&lang).to_owned();
             let key = key.clone();
+            let accepted = {
+                let key = key.clone();
+                move || answers.with(|a| a.get(&key).and_then(|v| v.get("accepted")).and_then(Value::as_bool).unwrap_or(false))
+            };
             view! {
                 <label class="fs-option fs-consent">
                     <input
                         type="checkbox"
                         id=id.clone()
+                        prop:checked=accepted
                         aria-invalid=invalid
                         aria-describedby=described_by.clone()
                         on:change=move |ev| {
