@@ -9,9 +9,10 @@ const server = process.env.FORMSEAL_URL ?? 'http://127.0.0.1:3000';
 // widget is embedded cross-origin as it is in production.
 let landing: Server;
 let landingHtml = '';
+let landingCsp = '';
 test.beforeAll(async () => {
   landing = createServer((_req, res) => {
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', ...(landingCsp ? { 'content-security-policy': landingCsp } : {}) });
     res.end(landingHtml);
   });
   await new Promise<void>((resolve) => landing.listen(0, '127.0.0.1', resolve));
@@ -20,7 +21,8 @@ test.afterAll(async () => {
   await new Promise((resolve) => landing.close(resolve));
 });
 
-async function hostPage(page: Page, body: string, head = '') {
+async function hostPage(page: Page, body: string, head = '', csp = '') {
+  landingCsp = csp;
   landingHtml = `<!doctype html><html><head><meta charset="utf-8">${head}</head><body>${body}</body></html>`;
   const port = (landing.address() as AddressInfo).port;
   await page.goto(`http://127.0.0.1:${port}/landing.html`);
@@ -35,6 +37,8 @@ test('hostile host CSS cannot break it, and two forms on one page both work', as
   </style>`;
   await hostPage(page, `<p>Our shop</p><section id="slot"></section>${tag('data-target="#slot"')}${tag('data-lang="de"')}`, hostile);
 
+  // The second form loads when it comes near the viewport.
+  await page.locator('formseal-form').scrollIntoViewIfNeeded();
   await expect(page.getByLabel('Vor- und Nachname')).toBeVisible();
   await expect(page.getByRole('button', { name: 'Absenden' })).toBeVisible();
   const name = page.getByLabel('Full name');
@@ -88,4 +92,19 @@ test('a draft survives a reload and is gone after submit', async ({ page }) => {
   await expect(page.getByText('Thank you, your visit is registered.')).toBeVisible();
   await page.reload();
   await expect(page.getByLabel('Full name')).toHaveValue('');
+});
+
+test('a strict Content-Security-Policy on the host page needs only our origin and wasm', async ({ page }) => {
+  const errors: string[] = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  // What docs/embedding.md tells site owners to allow; no 'unsafe-inline' anywhere.
+  const csp = `default-src 'none'; script-src ${server} 'wasm-unsafe-eval'; connect-src ${server}; style-src 'none'`;
+  await hostPage(page, `<h1>Strict shop</h1>${tag('')}`, '', csp);
+  await expect(page.getByLabel('Full name')).toBeVisible();
+  const border = await page.getByLabel('Full name').evaluate((el) => getComputedStyle(el).borderTopStyle);
+  expect(border).toBe('solid'); // our stylesheet applied
+  await fillDemo(page);
+  await page.getByRole('button', { name: 'Submit' }).click();
+  await expect(page.getByText('Thank you, your visit is registered.')).toBeVisible();
+  expect(errors.filter((e) => /Content Security Policy/i.test(e))).toEqual([]);
 });

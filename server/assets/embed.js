@@ -31,8 +31,11 @@
       tag.parentNode.insertBefore(host, tag);
     }
     var root = host.shadowRoot || host.attachShadow({ mode: "open" });
-    // Important rules inside a shadow root beat the host page's important rules.
-    root.innerHTML = "<style>:host{all:initial!important;display:block!important}</style>";
+    // Important rules inside a shadow root beat the host page's important rules. A
+    // constructed sheet needs no 'unsafe-inline' in the host page's CSP.
+    var css = ":host{all:initial!important;display:block!important}";
+    try { var sheet = new CSSStyleSheet(); sheet.replaceSync(css); root.adoptedStyleSheets = [sheet]; }
+    catch (e) { root.innerHTML = "<style>" + css + "</style>"; }
     var box = document.createElement("div");
     // Reserve room at once so the page does not jump when the form arrives.
     box.style.cssText = "min-height:24rem;font:16px system-ui,sans-serif;color:#57606a;padding:1.25rem";

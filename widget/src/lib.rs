@@ -22,6 +22,7 @@ const CSS: &str = include_str!("../style.css");
 #[wasm_bindgen]
 pub fn mount(container: web_sys::HtmlElement, form_id: String, api_base: String, lang: String) {
     console_error_panic_hook::set_once();
+    adopt_styles(&container);
     let host = container.clone();
     wasm_bindgen_futures::spawn_local(async move {
         let version = api::fetch_form(&api_base, &form_id).await;
@@ -34,10 +35,23 @@ pub fn mount(container: web_sys::HtmlElement, form_id: String, api_base: String,
                 Ok(version) => view! { <Widget version=version api_base=api_base lang=lang host=host /> }.into_any(),
                 Err(message) => view! { <p class="fs-load-error" role="alert">{message}</p> }.into_any(),
             };
-            view! { <style>{CSS}</style> <div class="fs-root">{body}</div> }
+            view! { <div class="fs-root">{body}</div> }
         })
         .forget();
     });
+}
+
+/// Gives the shadow root our stylesheet as a constructed sheet: unlike a `<style>`
+/// element it needs no `style-src 'unsafe-inline'` in the host page's CSP.
+fn adopt_styles(container: &web_sys::HtmlElement) {
+    use wasm_bindgen::JsCast as _;
+    let Ok(root) = container.get_root_node().dyn_into::<web_sys::ShadowRoot>() else { return };
+    let Ok(sheet) = web_sys::CssStyleSheet::new() else { return };
+    if sheet.replace_sync(CSS).is_ok() {
+        let sheets = js_sys::Array::from(&root.adopted_style_sheets());
+        sheets.push(&sheet);
+        root.set_adopted_style_sheets(&sheets);
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
