@@ -53,6 +53,14 @@ test('hostile host CSS cannot break it, and two forms on one page both work', as
   await expect(page.getByRole('button', { name: 'Absenden' })).toBeVisible();
 });
 
+test('the host page can theme the form through custom properties', async ({ page }) => {
+  await hostPage(page, tag(''), '<style>formseal-form { --fs-accent: rgb(200, 0, 100); --fs-radius: 0px; }</style>');
+  const submit = page.getByRole('button', { name: 'Submit' });
+  await expect(submit).toBeVisible();
+  expect(await submit.evaluate((el) => getComputedStyle(el).backgroundColor)).toBe('rgb(200, 0, 100)');
+  expect(await page.getByLabel('Full name').evaluate((el) => getComputedStyle(el).borderTopLeftRadius)).toBe('0px');
+});
+
 test('popup mode opens the form in a dialog', async ({ page }) => {
   await hostPage(page, `<h1>Welcome</h1>${tag('data-mode="popup" data-label="Register your visit"')}`);
   await page.getByRole('button', { name: 'Register your visit' }).click();

@@ -66,7 +66,8 @@ async fn demo(State(state): State<AppState>) -> Html<String> {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Formseal demo: a landing page with an embedded form</title>
 <link rel="icon" href="data:,">
-<style>body {{ font-family: Georgia, serif; max-width: 46rem; margin: 2rem auto; padding: 0 1rem; color: #222; }}</style>
+<style>body {{ font-family: Georgia, serif; max-width: 46rem; margin: 2rem auto; padding: 0 1rem; color: #222; }}
+pre {{ white-space: pre-wrap; overflow-wrap: anywhere; }}</style>
 </head>
 <body>
 <h1>Café Formseal</h1>
