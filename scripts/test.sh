@@ -23,8 +23,9 @@ echo "== Browser tests"
 data=$(mktemp -d /tmp/formseal-e2e.XXXXXX)
 log="$data/server.log"
 port="${FORMSEAL_E2E_PORT:-3100}"
+# Every browser test comes from 127.0.0.1, so the per-address limit is raised.
 "$CARGO_TARGET_DIR/debug/formseal" serve --data-dir "$data" --listen "127.0.0.1:$port" \
-  --site-dir "$FORMSEAL_SITE_DIR" >"$log" 2>&1 &
+  --site-dir "$FORMSEAL_SITE_DIR" --rate-limit-burst 1000 >"$log" 2>&1 &
 server=$!
 cleanup() { kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm -rf "$data"; }
 trap cleanup EXIT

@@ -9,22 +9,59 @@ use axum::routing::get;
 use axum::{Json, Router};
 use formseal_core::{AppState, Error, forms, submissions};
 use formseal_model::SubmissionRequest;
+use governor::middleware::NoOpMiddleware;
 use serde_json::{Value, json};
+use tower_governor::GovernorError;
+use tower_governor::GovernorLayer;
+use tower_governor::governor::{GovernorConfig, GovernorConfigBuilder};
+use tower_governor::key_extractor::PeerIpKeyExtractor;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
 use crate::ServerState;
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 
 /// Largest accepted submission body. A drawn signature is the bulk of a big one.
 pub const MAX_SUBMISSION_BYTES: usize = 256 * 1024;
 
-pub fn routes(state: &AppState) -> Router<ServerState> {
+/// Limits per client address on the public API (kept in this process: with several
+/// replicas, each allows the burst; the load balancer should limit too).
+pub type RateLimit = std::sync::Arc<GovernorConfig<PeerIpKeyExtractor, NoOpMiddleware>>;
+
+pub fn rate_limit(burst: u32) -> Result<RateLimit, Error> {
+    GovernorConfigBuilder::default()
+        .per_second(1)
+        .burst_size(burst)
+        .finish()
+        .map(std::sync::Arc::new)
+        .ok_or_else(|| Error::BadRequest("the rate-limit burst must be at least 1".into()))
+}
+
+/// Drops the state of clients that have been quiet, so memory stays bounded.
+pub async fn forget_quiet_clients(limit: RateLimit) {
+    loop {
+        tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+        limit.limiter().retain_recent();
+    }
+}
+
+fn limited(limit: &RateLimit) -> GovernorLayer<PeerIpKeyExtractor, NoOpMiddleware, axum::body::Body> {
+    GovernorLayer::new(limit.clone()).error_handler(|e| {
+        let err = match e {
+            GovernorError::TooManyRequests { wait_time, .. } => Error::RateLimited(wait_time),
+            other => Error::Internal(format!("rate limiter: {other}")),
+        };
+        ApiError(err).into_response()
+    })
+}
+
+pub fn routes(state: &AppState, limit: &RateLimit) -> Router<ServerState> {
     let forms_api = Router::new()
         .route("/api/v1/forms/{id}", get(get_form))
         .route(
             "/api/v1/forms/{id}/submissions",
             axum::routing::post(post_submission).layer(DefaultBodyLimit::max(MAX_SUBMISSION_BYTES)),
         )
+        .layer(limited(limit))
         .layer(cors(state.clone()));
     Router::new().merge(forms_api).route("/.well-known/formseal-keys.json", get(keys))
 }

@@ -60,6 +60,11 @@ pub struct ServeArgs {
     #[arg(long, env = "FORMSEAL_DB_PASSWORD", hide_env_values = true, hide = true)]
     pub db_password: Option<String>,
 
+    /// Requests to the public API one client address may send at once; the
+    /// allowance refills by one per second. Beyond it: 429 with Retry-After.
+    #[arg(long, env = "FORMSEAL_RATE_LIMIT_BURST", default_value_t = 60)]
+    pub rate_limit_burst: u32,
+
     /// Minutes of inactivity after which a console session ends.
     #[arg(long, env = "FORMSEAL_SESSION_IDLE_MINUTES", default_value_t = 15)]
     pub session_idle_minutes: u32,

@@ -38,9 +38,14 @@ impl IntoResponse for ApiError {
                 })
                 .collect();
         }
+        let retry_after = match &err {
+            Error::RateLimited(seconds) => Some(seconds.max(&1).to_string()),
+            Error::Busy | Error::Unavailable(_) => Some("2".to_owned()),
+            _ => None,
+        };
         let mut response = (status, Json(body)).into_response();
-        if status == StatusCode::SERVICE_UNAVAILABLE {
-            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("2"));
+        if let Some(value) = retry_after.and_then(|v| HeaderValue::from_str(&v).ok()) {
+            response.headers_mut().insert(header::RETRY_AFTER, value);
         }
         response
     }

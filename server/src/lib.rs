@@ -19,6 +19,8 @@ use leptos::prelude::LeptosOptions;
 pub struct ServerState {
     pub app: AppState,
     pub leptos: LeptosOptions,
+    /// Per-client-address limits on the public API.
+    pub rate_limit: api::RateLimit,
 }
 
 impl FromRef<ServerState> for AppState {
@@ -36,7 +38,7 @@ impl FromRef<ServerState> for LeptosOptions {
 /// Every route Formseal serves.
 pub fn router(state: ServerState) -> Router {
     Router::new()
-        .merge(api::routes(&state.app))
+        .merge(api::routes(&state.app, &state.rate_limit))
         .merge(embed::routes())
         .merge(health::routes())
         .merge(console::routes(&state))

@@ -72,7 +72,8 @@ pub async fn prepare(args: &ServeArgs) -> Result<ServerState, StartError> {
         .site_addr(args.listen)
         .build();
     tracing::info!(db = %db.url.split('?').next().unwrap_or(""), schema, key = %state.keys.active().id, "ready");
-    Ok(ServerState { app: state, leptos })
+    let rate_limit = crate::api::rate_limit(args.rate_limit_burst)?;
+    Ok(ServerState { app: state, leptos, rate_limit })
 }
 
 pub async fn serve(args: ServeArgs) -> Result<(), StartError> {
@@ -84,7 +85,10 @@ pub async fn serve(args: ServeArgs) -> Result<(), StartError> {
         state.app.config.public_url,
         state.app.config.public_url
     );
-    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown_signal()).await.map_err(StartError::Serve)?;
+    tokio::spawn(crate::api::forget_quiet_clients(state.rate_limit.clone()));
+    // Connection info: the rate limits key on the client's address.
+    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await.map_err(StartError::Serve)?;
     tracing::info!("stopped");
     Ok(())
 }

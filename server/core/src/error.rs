@@ -25,6 +25,8 @@ pub enum Error {
     Forbidden,
     #[error("the wrong user name or password")]
     BadCredentials,
+    #[error("too many requests; please wait {0} seconds")]
+    RateLimited(u64),
     #[error("the database is busy; please retry")]
     Busy,
     // Display carries the details for the log; clients get `public_message`.
@@ -47,6 +49,7 @@ impl Error {
             Error::UnknownVersion(_) => 409,
             Error::Unauthenticated | Error::BadCredentials => 401,
             Error::Forbidden => 403,
+            Error::RateLimited(_) => 429,
             Error::Busy | Error::Unavailable(_) => 503,
             Error::Internal(_) => 500,
         }
@@ -66,6 +69,7 @@ impl Error {
             Error::Unauthenticated => "unauthenticated",
             Error::BadCredentials => "bad_credentials",
             Error::Forbidden => "forbidden",
+            Error::RateLimited(_) => "rate_limited",
             Error::Busy => "busy",
             Error::Unavailable(_) => "unavailable",
             Error::Internal(_) => "internal",

@@ -6,7 +6,7 @@ use formseal_model::demo::DEMO_FORM_ID;
 use formseal_model::{SignedReceipt, b64_decode};
 use serde_json::{Value, json};
 
-use crate::common::{envelope, good_answers, sign, start, start_with};
+use crate::common::{envelope, good_answers, sign, start, start_custom, start_with};
 
 async fn instance_key(server: &crate::common::TestServer) -> (String, VerifyingKey) {
     let keys: Value = server
@@ -224,4 +224,21 @@ async fn surrealkv_is_accepted_as_an_engine() {
     }
     let report = verify_chain(&server.state, DEMO_FORM_ID).await.unwrap();
     assert!(report.intact && report.receipts == 5, "{report:?}");
+}
+
+#[tokio::test]
+async fn one_client_is_rate_limited_with_429_and_retry_after() {
+    let server = start_custom(|_| "mem://".to_owned(), |args| args.rate_limit_burst = 3).await;
+    let url = format!("{}/api/v1/forms/{DEMO_FORM_ID}", server.base);
+    for _ in 0..3 {
+        assert_eq!(server.client.get(&url).send().await.unwrap().status(), 200);
+    }
+    let res = server.client.get(&url).send().await.unwrap();
+    assert_eq!(res.status(), 429);
+    let wait: u64 = res.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=2).contains(&wait), "{wait}");
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["error"], "rate_limited");
+    // Health checks are not limited.
+    assert_eq!(server.client.get(format!("{}/healthz", server.base)).send().await.unwrap().status(), 200);
 }

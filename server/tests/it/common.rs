@@ -28,6 +28,8 @@ pub fn args(data_dir: &std::path::Path, listen: SocketAddr, db: Option<&str>) ->
         db_user: None,
         db_password: None,
         session_idle_minutes: 15,
+        // The tests send many requests from one address on purpose.
+        rate_limit_burst: 100_000,
     }
 }
 
@@ -38,14 +40,25 @@ pub async fn start() -> TestServer {
 
 /// A server whose database URL is made from its (temporary) data directory.
 pub async fn start_with(db: impl FnOnce(&std::path::Path) -> String) -> TestServer {
+    start_custom(db, |_| {}).await
+}
+
+/// As [`start_with`], with the arguments adjusted by `adjust` first.
+pub async fn start_custom(
+    db: impl FnOnce(&std::path::Path) -> String,
+    adjust: impl FnOnce(&mut ServeArgs),
+) -> TestServer {
     let dir = tempfile::tempdir().unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let url = db(dir.path());
-    let state: ServerState = serve::prepare(&args(dir.path(), addr, Some(&url))).await.unwrap();
-    let app = state.app.clone();
-    tokio::spawn(async move { axum::serve(listener, router(state)).await.unwrap() });
-    TestServer { base: format!("http://{addr}"), state: app, client: reqwest::Client::new(), _dir: dir }
+    let mut args = args(dir.path(), addr, Some(&url));
+    adjust(&mut args);
+    let state: ServerState = serve::prepare(&args).await.unwrap();
+    let app_state = state.app.clone();
+    let service = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    tokio::spawn(async move { axum::serve(listener, service).await.unwrap() });
+    TestServer { base: format!("http://{addr}"), state: app_state, client: reqwest::Client::new(), _dir: dir }
 }
 
 impl TestServer {

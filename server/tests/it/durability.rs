@@ -22,6 +22,7 @@ fn free_port() -> u16 {
 fn spawn(data: &std::path::Path, port: u16) -> Child {
     Command::new(env!("CARGO_BIN_EXE_formseal"))
         .args(["serve", "--data-dir", data.to_str().unwrap(), "--listen", &format!("127.0.0.1:{port}")])
+        .args(["--rate-limit-burst", "1000000"])
         .env("FORMSEAL_LOG", "warn")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
