@@ -1,9 +1,15 @@
 use formseal_model::demo::DEMO_FORM_ID;
 use serde_json::Value;
 
-use crate::common::{envelope, good_answers, sign, start};
+use crate::common::{TestServer, envelope, good_answers, sign, start};
 
 const PASSWORD: &str = "correct horse battery staple";
+
+/// Calls a console server function as the hydrated page does (form-encoded POST).
+async fn call(server: &TestServer, name: &str, cookie: &str, args: &[(&str, &str)]) -> Value {
+    let url = format!("{}/admin/fn/{name}", server.base);
+    server.client.post(url).header("cookie", cookie).form(args).send().await.unwrap().json().await.unwrap()
+}
 
 #[tokio::test]
 async fn server_functions_require_a_session_and_refuse_cross_origin_writes() {
@@ -58,45 +64,15 @@ async fn server_functions_require_a_session_and_refuse_cross_origin_writes() {
     );
     let session = cookie.split(';').next().unwrap().to_owned();
 
-    let forms: Value = server
-        .client
-        .post(url("forms"))
-        .header("cookie", &session)
-        .form(&[("", "")])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let forms = call(&server, "forms", &session, &[("", "")]).await;
     assert_eq!(forms[0]["id"], DEMO_FORM_ID);
     assert_eq!(forms[0]["submissions"], 1);
 
-    let list: Value = server
-        .client
-        .post(url("submissions"))
-        .header("cookie", &session)
-        .form(&[("form", DEMO_FORM_ID), ("page", "1")])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list = call(&server, "submissions", &session, &[("form", DEMO_FORM_ID), ("page", "1")]).await;
     assert_eq!(list["items"][0]["id"], submission_id.as_str());
     assert!(list["items"][0]["preview"].as_str().unwrap().contains("Ada Lovelace"));
 
-    let detail: Value = server
-        .client
-        .post(url("submission"))
-        .header("cookie", &session)
-        .form(&[("id", submission_id.as_str())])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let detail = call(&server, "submission", &session, &[("id", submission_id.as_str())]).await;
     assert_eq!(detail["signature_valid"], true);
     assert_eq!(detail["receipt_valid"], true);
     assert_eq!(detail["answers"][0]["label"], "Full name");
