@@ -9,6 +9,12 @@ scripts/setup.sh
 scripts/build.sh
 source scripts/env.sh
 
+echo "== The widget depends on the model and renderer, never on the console or server"
+if cargo tree -p widget --target wasm32-unknown-unknown -e normal --prefix none | grep -E '^(app|formseal-core|formseal|leptos_axum|axum|surrealdb) v'; then
+  echo "the widget pulls in console or server crates (above)"; exit 1
+fi
+echo "ok"
+
 echo "== Widget size (brotli) against widget/size-budget.txt"
 scripts/widget-size.sh
 
