@@ -23,17 +23,12 @@ pub fn LoginPage() -> impl IntoView {
     }
 }
 
-/// The header's log-out button; not shown on the log-in page itself.
 #[component]
 pub fn LogoutButton() -> impl IntoView {
     let logout = ServerAction::<Logout>::new();
-    let location = leptos_router::hooks::use_location();
-    let on_login_page = move || location.pathname.get() == "/admin/login";
     view! {
-        <Show when=move || !on_login_page()>
-            <ActionForm action=logout attr:class="logout">
-                <button type="submit" class="link">"Log out"</button>
-            </ActionForm>
-        </Show>
+        <ActionForm action=logout attr:class="logout">
+            <button type="submit" class="link">"Log out"</button>
+        </ActionForm>
     }
 }
