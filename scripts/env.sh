@@ -8,3 +8,5 @@ export FORMSEAL_SITE_DIR="${FORMSEAL_SITE_DIR:-$PWD/target/site}"
 # builds; setting it for every cargo call keeps `cargo test` from rebuilding Leptos
 # and from producing a server that names the wasm differently.
 export LEPTOS_OUTPUT_NAME=formseal
+# CI builds a fresh clone each time: incremental caches would only pile up on disk.
+if [ "${CI:-}" = "true" ]; then export CARGO_INCREMENTAL=0; fi
