@@ -7,7 +7,6 @@ use axum::response::{Html, IntoResponse};
 use axum::routing::get;
 use formseal_core::AppState;
 use formseal_model::demo::DEMO_FORM_ID;
-use leptos::prelude::LeptosOptions;
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 
@@ -15,8 +14,8 @@ use crate::ServerState;
 
 const LOADER: &str = include_str!("../assets/embed.js");
 
-pub fn routes() -> Router<ServerState> {
-    Router::new().route("/embed.js", get(loader)).route("/demo", get(demo)).route("/widget/{*file}", get(widget_assets))
+pub fn routes(site_root: &str) -> Router<ServerState> {
+    Router::new().route("/embed.js", get(loader)).route("/demo", get(demo)).merge(widget_assets(site_root))
 }
 
 async fn loader() -> impl IntoResponse {
@@ -34,25 +33,15 @@ async fn loader() -> impl IntoResponse {
 /// The widget's module and wasm, built into `<site>/widget`. Any page may load them
 /// (they hold no data); what a page may do with a form is decided per form by CORS
 /// on the API.
-async fn widget_assets(
-    State(options): State<LeptosOptions>,
-    request: axum::extract::Request,
-) -> axum::response::Response {
-    use tower::ServiceExt as _;
-    // The request path starts with /widget/, so serving the site root maps it to
-    // <site>/widget/… (ServeDir refuses `..`).
-    let dir = std::path::PathBuf::from(&*options.site_root);
-    let service = tower::ServiceBuilder::new()
+fn widget_assets(site_root: &str) -> Router<ServerState> {
+    let files = tower::ServiceBuilder::new()
         .layer(SetResponseHeaderLayer::overriding(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*")))
         .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,
             HeaderValue::from_static("public, max-age=300"),
         ))
-        .service(ServeDir::new(dir).precompressed_br().precompressed_gzip());
-    match service.oneshot(request).await {
-        Ok(response) => response.into_response(),
-        Err(never) => match never {},
-    }
+        .service(ServeDir::new(std::path::Path::new(site_root).join("widget")).precompressed_br().precompressed_gzip());
+    Router::new().nest_service("/widget", files)
 }
 
 /// A plain page that embeds the demo form the way a customer's landing page would.

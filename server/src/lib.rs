@@ -39,7 +39,7 @@ impl FromRef<ServerState> for LeptosOptions {
 pub fn router(state: ServerState) -> Router {
     Router::new()
         .merge(api::routes(&state.app, &state.rate_limit))
-        .merge(embed::routes())
+        .merge(embed::routes(&state.leptos.site_root))
         .merge(health::routes())
         .merge(console::routes(&state))
         .with_state(state)
