@@ -46,7 +46,7 @@ pub fn contact_tracing() -> FormDef {
                 "Vor- und Nachname",
                 true,
                 DataClass::Personal,
-                FieldKind::ShortText { min_len: Some(2), max_len: Some(200) },
+                FieldKind::ShortText { min_len: Some(2), max_len: Some(200), pattern: None },
             ),
             field(
                 "address",
@@ -79,5 +79,7 @@ pub fn contact_tracing() -> FormDef {
             "Thank you, your visit is registered.",
             "Danke, Ihr Besuch ist registriert.",
         )),
+        phone_region: None,
+        theme: None,
     }
 }

@@ -21,6 +21,29 @@ pub struct FormDef {
     pub fields: Vec<Field>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_message: Option<LocalText>,
+    /// Region whose national numbers visitors may type without country code
+    /// (ISO 3166 alpha-2, e.g. `DE`); see [`crate::phone`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone_region: Option<String>,
+    /// The operator's look for this form; a host page may still override it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub theme: Option<Theme>,
+}
+
+/// The widget's CSS custom properties, set per form. Values are checked by
+/// [`crate::definition::check`] so nothing but a colour, a font name and a length
+/// reaches the style sheet.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Theme {
+    /// `#rrggbb`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accent: Option<String>,
+    /// A font family list such as `Georgia, serif`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub font: Option<String>,
+    /// Corner radius in CSS pixels.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub radius_px: Option<u32>,
 }
 
 /// What the visitor is told before submitting (GDPR Art. 13).
@@ -138,6 +161,8 @@ pub enum FieldKind {
         min_len: Option<u32>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         max_len: Option<u32>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pattern: Option<TextPattern>,
     },
     LongText {
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -154,6 +179,9 @@ pub enum FieldKind {
         max: Option<String>,
         #[serde(default)]
         integer: bool,
+        /// Answers must be `min` (or 0) plus a whole multiple of `step`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        step: Option<String>,
     },
     /// `YYYY-MM-DD`.
     Date {
@@ -164,8 +192,15 @@ pub enum FieldKind {
     },
     /// Local date and time, `YYYY-MM-DDTHH:MM`.
     DateTime,
+    /// Street, postcode, city and country; answered as an object of four strings.
+    Address {
+        /// Countries that may be chosen (ISO 3166 alpha-2); the first is preselected.
+        countries: Vec<String>,
+    },
     SingleChoice {
         options: Vec<ChoiceOption>,
+        #[serde(default, skip_serializing_if = "ChoiceDisplay::is_radio")]
+        display: ChoiceDisplay,
     },
     MultipleChoice {
         options: Vec<ChoiceOption>,
@@ -173,7 +208,12 @@ pub enum FieldKind {
         min: Option<u32>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         max: Option<u32>,
+        /// Whether the visitor may add one answer of their own ("Other: …").
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        other: bool,
     },
+    /// Answered `true` or `false`.
+    YesNo,
     /// A checkbox; the exact text shown is part of the answer.
     Consent {
         text: LocalText,
@@ -182,6 +222,37 @@ pub enum FieldKind {
     Signature {
         statement: LocalText,
     },
+    /// A section heading (its label); asks nothing.
+    Heading,
+    /// A paragraph of text; asks nothing.
+    Paragraph {
+        text: LocalText,
+    },
+    /// Not shown; its value comes from a personal link's prefill.
+    Hidden,
+}
+
+/// How a single choice is offered.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChoiceDisplay {
+    #[default]
+    Radio,
+    Dropdown,
+}
+
+impl ChoiceDisplay {
+    fn is_radio(&self) -> bool {
+        *self == ChoiceDisplay::Radio
+    }
+}
+
+/// A pattern a short text must match, with the message shown when it does not.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TextPattern {
+    /// A regular expression (Rust `regex` syntax) the whole answer must match.
+    pub regex: String,
+    pub message: LocalText,
 }
 
 impl FieldKind {
@@ -194,12 +265,67 @@ impl FieldKind {
             FieldKind::Number { .. } => "number",
             FieldKind::Date { .. } => "date",
             FieldKind::DateTime => "date_time",
+            FieldKind::Address { .. } => "address",
             FieldKind::SingleChoice { .. } => "single_choice",
             FieldKind::MultipleChoice { .. } => "multiple_choice",
+            FieldKind::YesNo => "yes_no",
             FieldKind::Consent { .. } => "consent",
             FieldKind::Signature { .. } => "signature",
+            FieldKind::Heading => "heading",
+            FieldKind::Paragraph { .. } => "paragraph",
+            FieldKind::Hidden => "hidden",
         }
     }
+
+    /// Headings and paragraphs show text but take no answer.
+    pub fn is_static(&self) -> bool {
+        matches!(self, FieldKind::Heading | FieldKind::Paragraph { .. })
+    }
+
+    /// A new field of the type named `type_name`, with empty settings, as the
+    /// designer's palette adds it.
+    pub fn blank(type_name: &str) -> Option<FieldKind> {
+        let text = || LocalText::default();
+        Some(match type_name {
+            "short_text" => FieldKind::ShortText { min_len: None, max_len: None, pattern: None },
+            "long_text" => FieldKind::LongText { max_len: None },
+            "email" => FieldKind::Email,
+            "phone" => FieldKind::Phone,
+            "number" => FieldKind::Number { min: None, max: None, integer: false, step: None },
+            "date" => FieldKind::Date { min: None, max: None },
+            "date_time" => FieldKind::DateTime,
+            "address" => FieldKind::Address { countries: vec!["DE".into(), "AT".into(), "CH".into()] },
+            "single_choice" => FieldKind::SingleChoice { options: Vec::new(), display: ChoiceDisplay::Radio },
+            "multiple_choice" => FieldKind::MultipleChoice { options: Vec::new(), min: None, max: None, other: false },
+            "yes_no" => FieldKind::YesNo,
+            "consent" => FieldKind::Consent { text: text() },
+            "signature" => FieldKind::Signature { statement: text() },
+            "heading" => FieldKind::Heading,
+            "paragraph" => FieldKind::Paragraph { text: text() },
+            "hidden" => FieldKind::Hidden,
+            _ => return None,
+        })
+    }
+
+    /// Every type name, in the order the designer's palette lists them.
+    pub const TYPE_NAMES: [&'static str; 16] = [
+        "short_text",
+        "long_text",
+        "email",
+        "phone",
+        "number",
+        "date",
+        "date_time",
+        "address",
+        "single_choice",
+        "multiple_choice",
+        "yes_no",
+        "consent",
+        "signature",
+        "heading",
+        "paragraph",
+        "hidden",
+    ];
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -4,15 +4,24 @@
 //! The widget (wasm32), the console and the server all link this crate, so there is
 //! exactly one definition of "a valid submission" and one of "the signed bytes".
 
+pub mod address;
 pub mod canonical;
+pub mod definition;
 pub mod demo;
+pub mod diff;
 pub mod form;
+pub mod overview;
+pub mod phone;
 pub mod signed;
+pub mod templates;
 pub mod text;
 pub mod validate;
 
 pub use canonical::{Domain, b64_decode, b64_encode, canonical_bytes, digest, digest_b64};
-pub use form::{ChoiceOption, Controller, DataClass, DateBound, Field, FieldKind, FormDef, LegalBasis, Notice};
+pub use form::{
+    ChoiceDisplay, ChoiceOption, Controller, DataClass, DateBound, Field, FieldKind, FormDef, LegalBasis, Notice,
+    TextPattern, Theme,
+};
 pub use signed::{
     Envelope, ProtocolError, PublishedVersion, Receipt, SignedReceipt, SubmissionRequest, VerifiedSubmission, key_id,
     sign_object, verify_object,

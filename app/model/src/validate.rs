@@ -7,7 +7,10 @@ use chrono::{Days, NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::form::{DateBound, Field, FieldKind, FormDef};
+use crate::address;
+use crate::form::{DateBound, Field, FieldKind, FormDef, TextPattern};
+use crate::phone::normalize_phone;
+use crate::text::LocalText;
 
 /// Answers by field key. Values are JSON: strings for text, numbers (as exact decimal
 /// strings), dates and choices; arrays of strings for multiple choice; objects for
@@ -35,27 +38,65 @@ pub struct FieldError {
 #[serde(tag = "code", rename_all = "snake_case")]
 pub enum Problem {
     Required,
-    WrongType { expected: String },
-    TooShort { min: u32 },
-    TooLong { max: u32 },
+    WrongType {
+        expected: String,
+    },
+    TooShort {
+        min: u32,
+    },
+    TooLong {
+        max: u32,
+    },
     InvalidEmail,
     InvalidPhone,
     NotANumber,
     NotAnInteger,
-    BelowMin { min: String },
-    AboveMax { max: String },
+    BelowMin {
+        min: String,
+    },
+    AboveMax {
+        max: String,
+    },
     InvalidDate,
-    DateTooEarly { min: String },
-    DateTooLate { max: String },
+    DateTooEarly {
+        min: String,
+    },
+    DateTooLate {
+        max: String,
+    },
     InvalidDateTime,
-    UnknownOption { value: String },
-    TooFewChoices { min: u32 },
-    TooManyChoices { max: u32 },
-    DuplicateChoice { value: String },
+    UnknownOption {
+        value: String,
+    },
+    TooFewChoices {
+        min: u32,
+    },
+    TooManyChoices {
+        max: u32,
+    },
+    DuplicateChoice {
+        value: String,
+    },
     ConsentRequired,
     UnknownText,
-    InvalidSignature { reason: String },
+    InvalidSignature {
+        reason: String,
+    },
     UnknownField,
+    /// The operator's pattern did not match; `hint` is the operator's message.
+    PatternMismatch {
+        hint: LocalText,
+    },
+    StepMismatch {
+        step: String,
+    },
+    AddressIncomplete {
+        part: String,
+    },
+    InvalidPostcode {
+        country: String,
+    },
+    NoAnswerExpected,
 }
 
 impl Problem {
@@ -217,6 +258,44 @@ impl Problem {
                     "This field is not part of the form.".into()
                 }
             }
+            Problem::PatternMismatch { hint } if !hint.is_empty() => hint.get(lang).to_owned(),
+            Problem::PatternMismatch { .. } => {
+                if de {
+                    "Das Format stimmt nicht.".into()
+                } else {
+                    "The format is not right.".into()
+                }
+            }
+            Problem::StepMismatch { step } => {
+                if de {
+                    format!("Bitte in Schritten von {step}.")
+                } else {
+                    format!("Please use steps of {step}.")
+                }
+            }
+            Problem::AddressIncomplete { part } => {
+                let (en, de_part) = match part.as_str() {
+                    "street" => ("street and number", "Straße und Hausnummer"),
+                    "postcode" => ("postcode", "Postleitzahl"),
+                    "city" => ("city", "Ort"),
+                    _ => ("country", "Land"),
+                };
+                if de { format!("Bitte {de_part} angeben.") } else { format!("Please enter the {en}.") }
+            }
+            Problem::InvalidPostcode { country } => {
+                if de {
+                    format!("Diese Postleitzahl passt nicht zu {}.", address::country_name(country, "de"))
+                } else {
+                    format!("This postcode does not fit {}.", address::country_name(country, "en"))
+                }
+            }
+            Problem::NoAnswerExpected => {
+                if de {
+                    "Hier wird keine Antwort erwartet.".into()
+                } else {
+                    "No answer is expected here.".into()
+                }
+            }
         }
     }
 }
@@ -253,6 +332,9 @@ fn is_blank(value: Option<&Value>) -> bool {
 }
 
 pub fn check_field(field: &Field, value: Option<&Value>, ctx: &ValidationContext) -> Result<(), Problem> {
+    if field.kind.is_static() {
+        return if is_blank(value) { Ok(()) } else { Err(Problem::NoAnswerExpected) };
+    }
     if is_blank(value) {
         return match (&field.kind, field.required) {
             (FieldKind::Consent { .. }, true) => Err(Problem::ConsentRequired),
@@ -262,27 +344,32 @@ pub fn check_field(field: &Field, value: Option<&Value>, ctx: &ValidationContext
     }
     let Some(value) = value else { return Ok(()) };
     match &field.kind {
-        FieldKind::ShortText { min_len, max_len } => {
+        FieldKind::ShortText { min_len, max_len, pattern } => {
             let text = as_text(value)?;
             if text.contains(['\n', '\r']) {
                 return Err(Problem::WrongType { expected: "one line of text".into() });
             }
-            check_length(text, *min_len, Some(max_len.unwrap_or(1_000)))
+            check_length(text, *min_len, Some(max_len.unwrap_or(1_000)))?;
+            pattern.as_ref().map_or(Ok(()), |p| check_pattern(text, p))
         }
+        FieldKind::Hidden => check_length(as_text(value)?, None, Some(1_000)),
         FieldKind::LongText { max_len } => {
             check_length(as_text(value)?, None, Some(max_len.unwrap_or(MAX_TEXT_BYTES as u32)))
         }
         FieldKind::Email => check_email(as_text(value)?),
         FieldKind::Phone => check_phone(as_text(value)?),
-        FieldKind::Number { min, max, integer } => {
-            check_number(as_text(value)?, min.as_deref(), max.as_deref(), *integer)
+        FieldKind::Number { min, max, integer, step } => {
+            check_number(as_text(value)?, min.as_deref(), max.as_deref(), *integer, step.as_deref())
         }
         FieldKind::Date { min, max } => check_date(as_text(value)?, min.as_ref(), max.as_ref(), ctx),
         FieldKind::DateTime => {
             let text = as_text(value)?;
             NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M").map(|_| ()).map_err(|_| Problem::InvalidDateTime)
         }
-        FieldKind::SingleChoice { options } => {
+        FieldKind::Address { countries } => check_address(value, countries),
+        FieldKind::YesNo => value.as_bool().map(|_| ()).ok_or(Problem::WrongType { expected: "yes or no".into() }),
+        FieldKind::Heading | FieldKind::Paragraph { .. } => Err(Problem::NoAnswerExpected),
+        FieldKind::SingleChoice { options, .. } => {
             let chosen = as_text(value)?;
             if options.iter().any(|o| o.value == chosen) {
                 Ok(())
@@ -290,12 +377,23 @@ pub fn check_field(field: &Field, value: Option<&Value>, ctx: &ValidationContext
                 Err(Problem::UnknownOption { value: chosen.to_owned() })
             }
         }
-        FieldKind::MultipleChoice { options, min, max } => {
+        FieldKind::MultipleChoice { options, min, max, other } => {
             let Value::Array(items) = value else {
                 return Err(Problem::WrongType { expected: "list of options".into() });
             };
             let mut seen = Vec::with_capacity(items.len());
+            let mut others = 0;
             for item in items {
+                if let Value::Object(own) = item {
+                    // The visitor's own answer: `{"other": "text"}`, at most once.
+                    others += 1;
+                    let text = own.get("other").and_then(Value::as_str).unwrap_or("");
+                    if !*other || own.len() != 1 || others > 1 || text.trim().is_empty() {
+                        return Err(Problem::WrongType { expected: "options and at most one own answer".into() });
+                    }
+                    check_length(text, None, Some(200))?;
+                    continue;
+                }
                 let chosen = as_text(item)?;
                 if !options.iter().any(|o| o.value == chosen) {
                     return Err(Problem::UnknownOption { value: chosen.to_owned() });
@@ -330,6 +428,38 @@ pub fn check_field(field: &Field, value: Option<&Value>, ctx: &ValidationContext
         }
         FieldKind::Signature { statement } => check_signature(value, statement),
     }
+}
+
+fn check_pattern(text: &str, pattern: &TextPattern) -> Result<(), Problem> {
+    // A pattern the definition check would refuse never reaches a published form;
+    // should one still fail to compile, nothing can match it.
+    let matches = regex_lite::Regex::new(&format!("^(?:{})$", pattern.regex)).is_ok_and(|re| re.is_match(text));
+    if matches { Ok(()) } else { Err(Problem::PatternMismatch { hint: pattern.message.clone() }) }
+}
+
+/// An address answer: `{"street", "postcode", "city", "country"}`, all text.
+fn check_address(value: &Value, countries: &[String]) -> Result<(), Problem> {
+    let Value::Object(obj) = value else { return Err(Problem::WrongType { expected: "address".into() }) };
+    const PARTS: [&str; 4] = ["street", "postcode", "city", "country"];
+    if obj.keys().any(|k| !PARTS.contains(&k.as_str())) {
+        return Err(Problem::WrongType { expected: "address {street, postcode, city, country}".into() });
+    }
+    let part = |name: &str| obj.get(name).map_or(Ok(""), as_text);
+    for name in PARTS {
+        let text = part(name)?;
+        if text.trim().is_empty() {
+            return Err(Problem::AddressIncomplete { part: name.into() });
+        }
+        check_length(text, None, Some(200))?;
+    }
+    let country = part("country")?;
+    if !(countries.iter().any(|c| c == country) || countries.is_empty() && address::is_country(country)) {
+        return Err(Problem::UnknownOption { value: country.to_owned() });
+    }
+    if !address::postcode_plausible(country, part("postcode")?) {
+        return Err(Problem::InvalidPostcode { country: country.to_owned() });
+    }
+    Ok(())
 }
 
 fn as_text(value: &Value) -> Result<&str, Problem> {
@@ -392,30 +522,49 @@ pub fn check_phone(text: &str) -> Result<(), Problem> {
     }
 }
 
-/// Removes spaces, dashes, dots, slashes and brackets; `00` becomes `+`.
-/// Numbers without country code are left as typed (and fail [`check_phone`]).
-pub fn normalize_phone(text: &str) -> String {
-    let compact: String = text.chars().filter(|c| !matches!(c, ' ' | '-' | '.' | '/' | '(' | ')' | '\u{a0}')).collect();
-    match compact.strip_prefix("00") {
-        Some(rest) => format!("+{rest}"),
-        None => compact,
-    }
-}
-
 /// Tidies what a person typed before it is validated and signed: trims text and
 /// brings phone numbers into E.164 form. The server does not normalise: it checks
 /// exactly the signed bytes.
 pub fn normalize(form: &FormDef, answers: &mut Answers) {
+    let region = form.phone_region.as_deref();
     for field in &form.fields {
-        if let Some(Value::String(text)) = answers.get_mut(&field.key) {
-            let trimmed = text.trim();
-            *text = match field.kind {
-                FieldKind::Phone => normalize_phone(trimmed),
-                _ => trimmed.to_owned(),
-            };
+        match (answers.get_mut(&field.key), &field.kind) {
+            (Some(Value::String(text)), FieldKind::Phone) => *text = normalize_phone(text.trim(), region),
+            (Some(Value::String(text)), _) => *text = text.trim().to_owned(),
+            (Some(Value::Object(parts)), FieldKind::Address { .. }) => {
+                for part in parts.values_mut() {
+                    if let Value::String(text) = part {
+                        *text = text.trim().to_owned();
+                    }
+                }
+                // A country preselected by the form is not an answer on its own.
+                let typed = ["street", "postcode", "city"]
+                    .iter()
+                    .any(|p| parts.get(*p).and_then(Value::as_str).is_some_and(|t| !t.is_empty()));
+                if !typed {
+                    parts.clear();
+                }
+            }
+            (Some(Value::Array(items)), FieldKind::MultipleChoice { .. }) => {
+                items.retain(|item| match item.get("other") {
+                    Some(Value::String(text)) => !text.trim().is_empty(),
+                    _ => true,
+                });
+                for item in items.iter_mut() {
+                    if let Some(Value::String(text)) = item.get_mut("other") {
+                        *text = text.trim().to_owned();
+                    }
+                }
+            }
+            _ => {}
         }
     }
-    answers.retain(|_, v| !matches!(v, Value::String(s) if s.is_empty()) && !v.is_null());
+    answers.retain(|_, v| {
+        !(v.is_null()
+            || matches!(v, Value::String(s) if s.is_empty())
+            || matches!(v, Value::Object(o) if o.is_empty())
+            || matches!(v, Value::Array(a) if a.is_empty()))
+    });
 }
 
 /// An exact decimal: optional `-`, digits, optional `.` and digits.
@@ -442,6 +591,16 @@ fn parse_decimal(text: &str) -> Option<Decimal<'_>> {
     Some(Decimal { negative: negative && !zero, int, frac })
 }
 
+/// Whether `text` is an exact decimal as number answers and bounds are written.
+pub fn parse_number(text: &str) -> Option<()> {
+    parse_decimal(text).map(|_| ())
+}
+
+/// Compares two exact decimals; `None` if either is not one.
+pub fn compare_numbers(a: &str, b: &str) -> Option<std::cmp::Ordering> {
+    Some(cmp_decimal(&parse_decimal(a)?, &parse_decimal(b)?))
+}
+
 fn cmp_decimal(a: &Decimal, b: &Decimal) -> std::cmp::Ordering {
     use std::cmp::Ordering;
     let magnitude = a.int.len().cmp(&b.int.len()).then_with(|| a.int.cmp(b.int)).then_with(|| a.frac.cmp(b.frac));
@@ -453,8 +612,22 @@ fn cmp_decimal(a: &Decimal, b: &Decimal) -> std::cmp::Ordering {
     }
 }
 
-fn check_number(text: &str, min: Option<&str>, max: Option<&str>, integer: bool) -> Result<(), Problem> {
+fn check_number(
+    text: &str,
+    min: Option<&str>,
+    max: Option<&str>,
+    integer: bool,
+    step: Option<&str>,
+) -> Result<(), Problem> {
     let value = parse_decimal(text.trim()).ok_or(Problem::NotANumber)?;
+    if let Some(step) = step {
+        let base = min.and_then(parse_decimal).unwrap_or(Decimal { negative: false, int: "", frac: "" });
+        if let Some(step_value) = parse_decimal(step) {
+            if !on_step(&value, &base, &step_value) {
+                return Err(Problem::StepMismatch { step: step.to_owned() });
+            }
+        }
+    }
     if integer && !value.frac.is_empty() {
         return Err(Problem::NotAnInteger);
     }
@@ -465,6 +638,22 @@ fn check_number(text: &str, min: Option<&str>, max: Option<&str>, integer: bool)
         return Err(Problem::AboveMax { max: max.to_owned() });
     }
     Ok(())
+}
+
+/// Whether `value - base` is a whole multiple of `step`, computed exactly on
+/// integers scaled to a common number of decimal places. Numbers too long for that
+/// are refused rather than guessed.
+fn on_step(value: &Decimal, base: &Decimal, step: &Decimal) -> bool {
+    let places = value.frac.len().max(base.frac.len()).max(step.frac.len());
+    let scaled = |d: &Decimal| -> Option<i128> {
+        let digits = format!("{}{:0<places$}", d.int, d.frac);
+        let n: i128 = if digits.is_empty() { 0 } else { digits.parse().ok()? };
+        Some(if d.negative { -n } else { n })
+    };
+    match (scaled(value), scaled(base), scaled(step)) {
+        (Some(v), Some(b), Some(s)) if s > 0 => v.checked_sub(b).is_some_and(|d| d % s == 0),
+        _ => false,
+    }
 }
 
 fn resolve_bound(bound: &DateBound, ctx: &ValidationContext, is_min: bool) -> Option<NaiveDate> {

@@ -1,7 +1,7 @@
 use serde_json::json;
 
 use super::*;
-use crate::form::{ChoiceOption, DataClass, Field, FieldKind};
+use crate::form::{ChoiceOption, DataClass, Field, FieldKind, TextPattern};
 use crate::text::LocalText;
 
 fn ctx() -> ValidationContext {
@@ -30,7 +30,7 @@ fn options() -> Vec<ChoiceOption> {
 
 #[test]
 fn required_and_optional_blank_answers() {
-    let f = one(FieldKind::ShortText { min_len: None, max_len: None }, true);
+    let f = one(FieldKind::ShortText { min_len: None, max_len: None, pattern: None }, true);
     assert_eq!(check_field(&f, None, &ctx()), Err(Problem::Required));
     assert_eq!(check_field(&f, Some(&json!("   ")), &ctx()), Err(Problem::Required));
     let optional = one(FieldKind::Email, false);
@@ -40,7 +40,7 @@ fn required_and_optional_blank_answers() {
 
 #[test]
 fn short_and_long_text() {
-    let short = FieldKind::ShortText { min_len: Some(2), max_len: Some(5) };
+    let short = FieldKind::ShortText { min_len: Some(2), max_len: Some(5), pattern: None };
     assert_eq!(check(short.clone(), json!("Ada")), Ok(()));
     assert_eq!(check(short.clone(), json!("A")), Err(Problem::TooShort { min: 2 }));
     assert_eq!(check(short.clone(), json!("Adalbert")), Err(Problem::TooLong { max: 5 }));
@@ -67,13 +67,13 @@ fn phone_is_e164() {
     for bad in ["0301234567", "+49 30 1234567", "+0301234567", "+123", "+4930123456789012"] {
         assert_eq!(check(FieldKind::Phone, json!(bad)), Err(Problem::InvalidPhone), "{bad}");
     }
-    assert_eq!(normalize_phone("+49 (30) 123-45/67"), "+49301234567");
-    assert_eq!(normalize_phone("0049 30 1234567"), "+49301234567");
+    assert_eq!(normalize_phone("+49 (30) 123-45/67", None), "+49301234567");
+    assert_eq!(normalize_phone("0049 30 1234567", None), "+49301234567");
 }
 
 #[test]
 fn numbers_are_exact_decimals() {
-    let kind = FieldKind::Number { min: Some("-1.5".into()), max: Some("100".into()), integer: false };
+    let kind = FieldKind::Number { min: Some("-1.5".into()), max: Some("100".into()), integer: false, step: None };
     for ok in ["0", "-1.5", "100", "99.99", "007", "100.000"] {
         assert_eq!(check(kind.clone(), json!(ok)), Ok(()), "{ok}");
     }
@@ -82,7 +82,7 @@ fn numbers_are_exact_decimals() {
     for bad in ["1e3", "1.", ".5", "abc", "--1", "1,5"] {
         assert_eq!(check(kind.clone(), json!(bad)), Err(Problem::NotANumber), "{bad}");
     }
-    let int = FieldKind::Number { min: None, max: None, integer: true };
+    let int = FieldKind::Number { min: None, max: None, integer: true, step: None };
     assert_eq!(check(int.clone(), json!("12")), Ok(()));
     assert_eq!(check(int.clone(), json!("12.0")), Ok(()));
     assert_eq!(check(int, json!("12.5")), Err(Problem::NotAnInteger));
@@ -116,16 +116,16 @@ fn date_time() {
 
 #[test]
 fn single_and_multiple_choice() {
-    let single = FieldKind::SingleChoice { options: options() };
+    let single = FieldKind::SingleChoice { options: options(), display: Default::default() };
     assert_eq!(check(single.clone(), json!("b")), Ok(()));
     assert_eq!(check(single, json!("z")), Err(Problem::UnknownOption { value: "z".into() }));
-    let multi = FieldKind::MultipleChoice { options: options(), min: Some(1), max: Some(2) };
+    let multi = FieldKind::MultipleChoice { options: options(), min: Some(1), max: Some(2), other: false };
     assert_eq!(check(multi.clone(), json!(["a", "c"])), Ok(()));
     assert_eq!(check(multi.clone(), json!(["a", "b", "c"])), Err(Problem::TooManyChoices { max: 2 }));
     assert_eq!(check(multi.clone(), json!(["a", "a"])), Err(Problem::DuplicateChoice { value: "a".into() }));
     assert_eq!(check(multi.clone(), json!(["q"])), Err(Problem::UnknownOption { value: "q".into() }));
     assert!(matches!(check(multi, json!("a")), Err(Problem::WrongType { .. })));
-    let at_least_two = FieldKind::MultipleChoice { options: options(), min: Some(2), max: None };
+    let at_least_two = FieldKind::MultipleChoice { options: options(), min: Some(2), max: None, other: false };
     let f = one(at_least_two, false);
     assert_eq!(check_field(&f, Some(&json!(["a"])), &ctx()), Err(Problem::TooFewChoices { min: 2 }));
 }
@@ -208,4 +208,129 @@ proptest::proptest! {
         let (sa, sb) = (a.to_string(), b.to_string());
         proptest::prop_assert_eq!(cmp_decimal(&parse_decimal(&sa).unwrap(), &parse_decimal(&sb).unwrap()), a.cmp(&b));
     }
+}
+
+#[test]
+fn short_text_patterns_give_the_operators_message() {
+    let hint =
+        LocalText::new("Two letters and four digits, e.g. AB1234.", "Zwei Buchstaben und vier Ziffern, z. B. AB1234.");
+    let kind = FieldKind::ShortText {
+        min_len: None,
+        max_len: None,
+        pattern: Some(TextPattern { regex: "[A-Z]{2}[0-9]{4}".into(), message: hint.clone() }),
+    };
+    assert_eq!(check(kind.clone(), json!("AB1234")), Ok(()));
+    // The whole answer must match, not a part of it.
+    for bad in ["AB12345", "xAB1234", "ab1234", "AB 1234"] {
+        assert_eq!(check(kind.clone(), json!(bad)), Err(Problem::PatternMismatch { hint: hint.clone() }), "{bad}");
+    }
+    let problem = check(kind, json!("x")).unwrap_err();
+    assert_eq!(problem.message("de"), "Zwei Buchstaben und vier Ziffern, z. B. AB1234.");
+    // An alternation is anchored as a whole.
+    let alternation = FieldKind::ShortText {
+        min_len: None,
+        max_len: None,
+        pattern: Some(TextPattern { regex: "yes|no".into(), message: LocalText::default() }),
+    };
+    assert_eq!(check(alternation.clone(), json!("no")), Ok(()));
+    assert!(check(alternation.clone(), json!("yesno")).is_err());
+    assert_eq!(check(alternation, json!("nope")).unwrap_err().message("en"), "The format is not right.");
+}
+
+#[test]
+fn number_steps_are_exact() {
+    let kind = |min: Option<&str>, step: &str| FieldKind::Number {
+        min: min.map(Into::into),
+        max: None,
+        integer: false,
+        step: Some(step.into()),
+    };
+    assert_eq!(check(kind(None, "0.5"), json!("2.5")), Ok(()));
+    assert_eq!(check(kind(None, "0.5"), json!("-1.50")), Ok(()));
+    assert_eq!(check(kind(None, "0.5"), json!("2.25")), Err(Problem::StepMismatch { step: "0.5".into() }));
+    // Steps count from the minimum.
+    assert_eq!(check(kind(Some("1"), "5"), json!("11")), Ok(()));
+    assert!(check(kind(Some("1"), "5"), json!("10")).is_err());
+    // 0.1 steps have no binary rounding trouble here.
+    assert_eq!(check(kind(None, "0.1"), json!("0.3")), Ok(()));
+    // Too long to compute exactly: refused, not guessed.
+    assert!(check(kind(None, "0.1"), json!("99999999999999999999999999999999999999.5")).is_err());
+}
+
+fn address(street: &str, postcode: &str, city: &str, country: &str) -> Value {
+    json!({"street": street, "postcode": postcode, "city": city, "country": country})
+}
+
+#[test]
+fn addresses_need_every_part_and_a_plausible_postcode() {
+    let kind = FieldKind::Address { countries: vec!["DE".into(), "AT".into(), "CH".into()] };
+    assert_eq!(check(kind.clone(), address("Musterstraße 1", "10115", "Berlin", "DE")), Ok(()));
+    assert_eq!(check(kind.clone(), address("Ring 1", "1010", "Wien", "AT")), Ok(()));
+    assert_eq!(
+        check(kind.clone(), address("Ring 1", "10115", "Wien", "AT")),
+        Err(Problem::InvalidPostcode { country: "AT".into() })
+    );
+    assert_eq!(
+        check(kind.clone(), address("", "10115", "Berlin", "DE")),
+        Err(Problem::AddressIncomplete { part: "street".into() })
+    );
+    assert_eq!(
+        check(kind.clone(), json!({"street": "a", "postcode": "10115", "city": "b"})),
+        Err(Problem::AddressIncomplete { part: "country".into() })
+    );
+    assert_eq!(
+        check(kind.clone(), address("Rue 1", "75001", "Paris", "FR")),
+        Err(Problem::UnknownOption { value: "FR".into() })
+    );
+    assert!(matches!(check(kind.clone(), json!("Berlin")), Err(Problem::WrongType { .. })));
+    let extra = json!({"street": "a", "postcode": "10115", "city": "b", "country": "DE", "x": "y"});
+    assert!(matches!(check(kind, extra), Err(Problem::WrongType { .. })));
+    assert_eq!(
+        Problem::InvalidPostcode { country: "CH".into() }.message("de"),
+        "Diese Postleitzahl passt nicht zu Schweiz."
+    );
+}
+
+#[test]
+fn yes_no_static_and_hidden_fields() {
+    assert_eq!(check(FieldKind::YesNo, json!(false)), Ok(()));
+    assert!(matches!(check(FieldKind::YesNo, json!("yes")), Err(Problem::WrongType { .. })));
+    let required = one(FieldKind::YesNo, true);
+    assert_eq!(check_field(&required, None, &ctx()), Err(Problem::Required));
+    // A heading takes no answer, even when marked required.
+    let heading = one(FieldKind::Heading, true);
+    assert_eq!(check_field(&heading, None, &ctx()), Ok(()));
+    assert_eq!(check_field(&heading, Some(&json!("x")), &ctx()), Err(Problem::NoAnswerExpected));
+    let paragraph = one(FieldKind::Paragraph { text: LocalText::new("a", "b") }, false);
+    assert_eq!(check_field(&paragraph, Some(&json!(true)), &ctx()), Err(Problem::NoAnswerExpected));
+    assert_eq!(check(FieldKind::Hidden, json!("customer-42")), Ok(()));
+    assert!(check(FieldKind::Hidden, json!("x".repeat(1001))).is_err());
+}
+
+#[test]
+fn multiple_choice_with_an_own_answer() {
+    let kind = |other| FieldKind::MultipleChoice { options: options(), min: Some(1), max: Some(2), other };
+    assert_eq!(check(kind(true), json!(["a", {"other": "Something else"}])), Ok(()));
+    assert_eq!(check(kind(true), json!([{"other": "only mine"}])), Ok(()));
+    assert!(check(kind(false), json!(["a", {"other": "x"}])).is_err(), "own answers only when allowed");
+    assert!(check(kind(true), json!([{"other": "x"}, {"other": "y"}])).is_err(), "one own answer at most");
+    assert!(check(kind(true), json!([{"other": ""}])).is_err());
+    assert_eq!(check(kind(true), json!(["a", "b", {"other": "x"}])), Err(Problem::TooManyChoices { max: 2 }));
+}
+
+#[test]
+fn normalize_completes_national_phone_numbers_and_drops_untouched_parts() {
+    let mut form = crate::templates::build("contact_tracing", "t", "T").unwrap();
+    form.fields.push(one(FieldKind::MultipleChoice { options: options(), min: None, max: None, other: true }, false));
+    let mut answers: Answers = [
+        ("phone".to_owned(), json!(" 030 123 4567 ")),
+        ("address".to_owned(), json!({"street": " ", "postcode": "", "city": "", "country": "DE"})),
+        ("f".to_owned(), json!(["a", {"other": "  "}])),
+    ]
+    .into_iter()
+    .collect();
+    normalize(&form, &mut answers);
+    assert_eq!(answers["phone"], json!("+49301234567"));
+    assert!(!answers.contains_key("address"), "a preselected country alone is no answer");
+    assert_eq!(answers["f"], json!(["a"]));
 }

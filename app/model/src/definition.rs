@@ -1,0 +1,289 @@
+//! Checks of a form definition itself, as the designer shows them next to the field
+//! and as publishing enforces them: a choice without options, a minimum above its
+//! maximum, a duplicate key.
+
+use serde::{Deserialize, Serialize};
+
+use crate::address;
+use crate::form::{DateBound, Field, FieldKind, FormDef, Theme};
+use crate::phone;
+use crate::text::LocalText;
+
+/// Languages the widget and the console can speak.
+pub const LANGUAGES: [&str; 2] = ["en", "de"];
+pub const MAX_FIELDS: usize = 200;
+pub const MAX_RETENTION_DAYS: u32 = 3650;
+
+/// One thing to fix before the form can be published.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DefinitionProblem {
+    /// Position of the field in the form, or `None` for a form setting.
+    pub field: Option<usize>,
+    /// The setting concerned, e.g. `key`, `options`, `notice.purpose`.
+    pub setting: String,
+    pub message: String,
+}
+
+/// Every problem of `form`, form settings first, then fields in order.
+pub fn check(form: &FormDef) -> Vec<DefinitionProblem> {
+    let mut out = Problems(Vec::new());
+    check_settings(form, &mut out);
+    for (index, field) in form.fields.iter().enumerate() {
+        let duplicate = form.fields[..index].iter().any(|f| f.key == field.key);
+        check_field(form, index, field, duplicate, &mut out);
+    }
+    out.0
+}
+
+struct Problems(Vec<DefinitionProblem>);
+
+impl Problems {
+    fn add(&mut self, field: Option<usize>, setting: &str, message: impl Into<String>) {
+        self.0.push(DefinitionProblem { field, setting: setting.to_owned(), message: message.into() });
+    }
+
+    /// A text must be there in each of the form's languages.
+    fn text(&mut self, form: &FormDef, field: Option<usize>, setting: &str, what: &str, text: &LocalText) {
+        for lang in form.languages.iter().filter(|l| LANGUAGES.contains(&l.as_str())) {
+            if text.0.get(lang).is_none_or(|t| t.trim().is_empty()) {
+                self.add(field, setting, format!("{what} is missing in {}.", language_name(lang)));
+            }
+        }
+    }
+}
+
+pub fn language_name(lang: &str) -> &str {
+    match lang {
+        "en" => "English",
+        "de" => "German",
+        other => other,
+    }
+}
+
+fn check_settings(form: &FormDef, out: &mut Problems) {
+    if !is_form_id(&form.id) {
+        out.add(None, "id", "The form id must be 2–64 lowercase letters, digits or dashes.");
+    }
+    if form.languages.is_empty() {
+        out.add(None, "languages", "Choose at least one language.");
+    }
+    for (i, lang) in form.languages.iter().enumerate() {
+        if !LANGUAGES.contains(&lang.as_str()) {
+            out.add(None, "languages", format!("The language {lang:?} is not supported (en, de)."));
+        } else if form.languages[..i].contains(lang) {
+            out.add(None, "languages", format!("{} is listed twice.", language_name(lang)));
+        }
+    }
+    out.text(form, None, "title", "The title", &form.title);
+    let controller = &form.notice.controller;
+    for (setting, what, value) in [
+        ("notice.controller.name", "The controller's name", &controller.name),
+        ("notice.controller.address", "The controller's address", &controller.address),
+        ("notice.controller.contact", "The controller's contact", &controller.contact),
+    ] {
+        if value.trim().is_empty() {
+            out.add(None, setting, format!("{what} is missing (visitors must be told who collects their data)."));
+        }
+    }
+    out.text(form, None, "notice.purpose", "The purpose of processing", &form.notice.purpose);
+    if !(1..=MAX_RETENTION_DAYS).contains(&form.notice.retention_days) {
+        out.add(None, "notice.retention_days", format!("Retention must be 1 to {MAX_RETENTION_DAYS} days."));
+    }
+    if let Some(region) = &form.phone_region {
+        if !phone::is_region(region) {
+            out.add(None, "phone_region", format!("{region:?} is not a supported phone region."));
+        }
+    }
+    if let Some(theme) = &form.theme {
+        check_theme(theme, out);
+    }
+    if !form.fields.iter().any(|f| !f.kind.is_static()) {
+        out.add(None, "fields", "Add at least one field that asks something.");
+    }
+    if form.fields.len() > MAX_FIELDS {
+        out.add(None, "fields", format!("A form can have at most {MAX_FIELDS} fields."));
+    }
+}
+
+fn check_theme(theme: &Theme, out: &mut Problems) {
+    if let Some(accent) = &theme.accent {
+        let hex = accent.strip_prefix('#').unwrap_or("");
+        if hex.len() != 6 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+            out.add(None, "theme.accent", "The accent colour must look like #1a5fb4.");
+        }
+    }
+    if let Some(font) = &theme.font {
+        let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, ' ' | ',' | '-' | '\'');
+        if font.is_empty() || font.len() > 100 || !font.chars().all(allowed) {
+            out.add(None, "theme.font", "The font must be a list of font names, e.g. Georgia, serif.");
+        }
+    }
+    if theme.radius_px.is_some_and(|r| r > 32) {
+        out.add(None, "theme.radius_px", "The corner radius can be at most 32 pixels.");
+    }
+}
+
+pub fn is_form_id(id: &str) -> bool {
+    (2..=64).contains(&id.len())
+        && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !id.starts_with('-')
+        && !id.ends_with('-')
+}
+
+pub fn is_field_key(key: &str) -> bool {
+    (1..=64).contains(&key.len())
+        && key.starts_with(|c: char| c.is_ascii_lowercase())
+        && key.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+}
+
+fn check_field(form: &FormDef, index: usize, field: &Field, duplicate: bool, out: &mut Problems) {
+    let at = Some(index);
+    if !is_field_key(&field.key) {
+        out.add(at, "key", "The key must start with a letter and use only a–z, 0–9 and _.");
+    } else if duplicate {
+        out.add(at, "key", format!("Another field already uses the key {:?}.", field.key));
+    }
+    let what = if matches!(field.kind, FieldKind::Heading) { "The heading" } else { "The label" };
+    out.text(form, at, "label", what, &field.label);
+    let bounds = |out: &mut Problems, min: Option<u32>, max: Option<u32>, what: &str| {
+        if let (Some(min), Some(max)) = (min, max) {
+            if min > max {
+                out.add(at, "min", format!("The minimum {what} ({min}) is above the maximum ({max})."));
+            }
+        }
+    };
+    match &field.kind {
+        FieldKind::ShortText { min_len, max_len, pattern } => {
+            bounds(out, *min_len, *max_len, "length");
+            if max_len.is_some_and(|m| m == 0 || m > 1_000) {
+                out.add(at, "max", "A short text can be 1 to 1000 characters long.");
+            }
+            if let Some(pattern) = pattern {
+                if pattern.regex.len() > 500 || regex_lite::Regex::new(&pattern.regex).is_err() {
+                    out.add(at, "pattern", "The pattern is not a valid regular expression.");
+                }
+                out.text(form, at, "pattern.message", "The message for the pattern", &pattern.message);
+            }
+        }
+        FieldKind::LongText { max_len } => {
+            if max_len.is_some_and(|m| m == 0 || m > 10_000) {
+                out.add(at, "max", "A long text can be 1 to 10000 characters long.");
+            }
+        }
+        FieldKind::Number { min, max, integer, step } => check_number(at, min, max, *integer, step, out),
+        FieldKind::Date { min, max } => check_dates(at, min.as_ref(), max.as_ref(), out),
+        FieldKind::Address { countries } => {
+            if countries.is_empty() {
+                out.add(at, "countries", "Choose at least one country.");
+            }
+            for (i, country) in countries.iter().enumerate() {
+                if !address::is_country(country) {
+                    out.add(at, "countries", format!("{country:?} is not a supported country."));
+                } else if countries[..i].contains(country) {
+                    out.add(at, "countries", format!("{country} is listed twice."));
+                }
+            }
+        }
+        FieldKind::SingleChoice { options, .. } => {
+            if options.len() < 2 {
+                out.add(at, "options", "A single choice needs at least two options.");
+            }
+            check_options(form, at, options, out);
+        }
+        FieldKind::MultipleChoice { options, min, max, other } => {
+            if options.is_empty() {
+                out.add(at, "options", "A multiple choice needs at least one option.");
+            }
+            check_options(form, at, options, out);
+            bounds(out, *min, *max, "number of choices");
+            let available = options.len() as u32 + u32::from(*other);
+            if min.is_some_and(|m| m > available) {
+                out.add(
+                    at,
+                    "min",
+                    format!("At least {} choices are asked, but there are only {available}.", min.unwrap_or(0)),
+                );
+            }
+            if *max == Some(0) {
+                out.add(at, "max", "The maximum number of choices must be at least 1.");
+            }
+        }
+        FieldKind::Consent { text } => out.text(form, at, "text", "The consent text", text),
+        FieldKind::Signature { statement } => out.text(form, at, "statement", "The statement to sign", statement),
+        FieldKind::Paragraph { text } => out.text(form, at, "text", "The paragraph's text", text),
+        FieldKind::Hidden if field.required => {
+            out.add(at, "required", "A hidden field cannot be required: visitors cannot fill it in.");
+        }
+        FieldKind::Email
+        | FieldKind::Phone
+        | FieldKind::DateTime
+        | FieldKind::YesNo
+        | FieldKind::Heading
+        | FieldKind::Hidden => {}
+    }
+}
+
+fn check_options(form: &FormDef, at: Option<usize>, options: &[crate::form::ChoiceOption], out: &mut Problems) {
+    for (i, option) in options.iter().enumerate() {
+        let value = option.value.trim();
+        if value.is_empty() || value.len() > 100 || value != option.value {
+            out.add(at, "options", format!("Option {} needs a value (1–100 characters, no outer spaces).", i + 1));
+        } else if options[..i].iter().any(|o| o.value == option.value) {
+            out.add(at, "options", format!("The option value {:?} is used twice.", option.value));
+        }
+        out.text(form, at, "options", &format!("The label of option {}", i + 1), &option.label);
+    }
+}
+
+fn check_number(
+    at: Option<usize>,
+    min: &Option<String>,
+    max: &Option<String>,
+    integer: bool,
+    step: &Option<String>,
+    out: &mut Problems,
+) {
+    let number = |s: &str| crate::validate::parse_number(s);
+    for (setting, value) in [("min", min), ("max", max), ("step", step)] {
+        if let Some(value) = value {
+            match number(value) {
+                None => out.add(at, setting, format!("{value:?} is not a number (use digits and a dot).")),
+                Some(_) if integer && value.contains('.') => {
+                    out.add(at, setting, format!("{value} is not a whole number, but the field asks for one."))
+                }
+                Some(_) => {}
+            }
+        }
+    }
+    if let Some(step) = step.as_deref().filter(|s| number(s).is_some()) {
+        if step.starts_with('-') || step.trim_start_matches(['0', '.']).is_empty() {
+            out.add(at, "step", "The step must be above zero.");
+        }
+    }
+    if let (Some(min), Some(max)) = (min.as_deref(), max.as_deref()) {
+        if crate::validate::compare_numbers(min, max).is_some_and(|o| o.is_gt()) {
+            out.add(at, "min", format!("The minimum ({min}) is above the maximum ({max})."));
+        }
+    }
+}
+
+fn check_dates(at: Option<usize>, min: Option<&DateBound>, max: Option<&DateBound>, out: &mut Problems) {
+    for (setting, bound) in [("min", min), ("max", max)] {
+        if let Some(DateBound::Date(d)) = bound {
+            if d.len() != 10 || chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").is_err() {
+                out.add(at, setting, format!("{d:?} is not a date (YYYY-MM-DD)."));
+            }
+        }
+    }
+    let earlier = match (min, max) {
+        (Some(DateBound::Date(a)), Some(DateBound::Date(b))) => a > b,
+        (Some(DateBound::Today(a)), Some(DateBound::Today(b))) => a > b,
+        _ => false,
+    };
+    if earlier {
+        out.add(at, "min", "The earliest date is after the latest date.");
+    }
+}
+
+#[cfg(test)]
+mod tests;

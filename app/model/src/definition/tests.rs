@@ -1,0 +1,175 @@
+use super::*;
+use crate::form::{ChoiceOption, DataClass, TextPattern};
+use crate::templates::{TEMPLATES, build};
+
+fn settings_of(problems: &[DefinitionProblem], field: Option<usize>) -> Vec<&str> {
+    problems.iter().filter(|p| p.field == field).map(|p| p.setting.as_str()).collect()
+}
+
+fn filled(template: &str) -> FormDef {
+    let mut form = build(template, "test-form", "Test").unwrap();
+    form.notice.controller = crate::form::Controller {
+        name: "Example GmbH".into(),
+        address: "Musterstraße 1, 10115 Berlin".into(),
+        contact: "privacy@example.com".into(),
+    };
+    if form.notice.purpose.is_empty() {
+        form.notice.purpose = LocalText::new("Testing", "Testen");
+    }
+    form
+}
+
+fn with_field(kind: FieldKind) -> FormDef {
+    let mut form = filled("lead_form");
+    form.fields.push(Field {
+        key: "extra".into(),
+        label: LocalText::new("Extra", "Extra"),
+        help: None,
+        placeholder: None,
+        required: false,
+        class: DataClass::None,
+        kind,
+    });
+    form
+}
+
+#[test]
+fn every_template_once_filled_in_is_publishable() {
+    for (template, _, _) in TEMPLATES {
+        if template == "blank" {
+            continue;
+        }
+        assert_eq!(check(&filled(template)), vec![], "{template}");
+    }
+}
+
+#[test]
+fn a_blank_form_says_what_is_missing() {
+    let form = build("blank", "new-form", "").unwrap();
+    let problems = check(&form);
+    let settings = settings_of(&problems, None);
+    for expected in ["title", "notice.controller.name", "notice.controller.contact", "notice.purpose", "fields"] {
+        assert!(settings.contains(&expected), "{expected} missing from {settings:?}");
+    }
+}
+
+#[test]
+fn form_ids_keys_and_languages() {
+    let mut form = filled("lead_form");
+    form.id = "Bad Id".into();
+    form.languages.push("fr".into());
+    form.fields[1].key = "name".into();
+    form.fields[2].key = "2nd".into();
+    let problems = check(&form);
+    assert!(settings_of(&problems, None).contains(&"id"));
+    assert!(settings_of(&problems, None).contains(&"languages"));
+    assert_eq!(settings_of(&problems, Some(0)), Vec::<&str>::new(), "the first use of a key is fine");
+    assert_eq!(settings_of(&problems, Some(1)), vec!["key"]);
+    assert_eq!(settings_of(&problems, Some(2)), vec!["key"]);
+    assert!(is_form_id("guest-list-2") && !is_form_id("-x") && !is_form_id("a"));
+    assert!(is_field_key("visit_date") && !is_field_key("Visit") && !is_field_key("_x"));
+}
+
+#[test]
+fn texts_are_needed_in_every_language() {
+    let mut form = filled("lead_form");
+    form.fields[0].label = LocalText::only("en", "Name");
+    let problems = check(&form);
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert_eq!(problems[0].field, Some(0));
+    assert!(problems[0].message.contains("German"));
+}
+
+#[test]
+fn choices_need_options_with_unique_values() {
+    let none = check(&with_field(FieldKind::SingleChoice { options: vec![], display: Default::default() }));
+    assert_eq!(settings_of(&none, Some(3)), vec!["options"]);
+    let twice = vec![
+        ChoiceOption { value: "a".into(), label: LocalText::new("A", "A") },
+        ChoiceOption { value: "a".into(), label: LocalText::new("B", "B") },
+    ];
+    let dup =
+        check(&with_field(FieldKind::MultipleChoice { options: twice, min: Some(3), max: Some(2), other: false }));
+    let settings = settings_of(&dup, Some(3));
+    assert!(settings.contains(&"options") && settings.contains(&"min"), "{dup:?}");
+    assert!(dup.iter().any(|p| p.message.contains("used twice")));
+    assert!(dup.iter().any(|p| p.message.contains("above the maximum")));
+    assert!(dup.iter().any(|p| p.message.contains("only 2")));
+}
+
+#[test]
+fn bounds_above_each_other_are_refused() {
+    let text = with_field(FieldKind::ShortText { min_len: Some(10), max_len: Some(5), pattern: None });
+    assert_eq!(settings_of(&check(&text), Some(3)), vec!["min"]);
+    let number = with_field(FieldKind::Number {
+        min: Some("10.5".into()),
+        max: Some("9".into()),
+        integer: false,
+        step: Some("0".into()),
+    });
+    assert_eq!(settings_of(&check(&number), Some(3)), vec!["step", "min"]);
+    let integer =
+        with_field(FieldKind::Number { min: Some("1.5".into()), max: Some("x".into()), integer: true, step: None });
+    assert_eq!(settings_of(&check(&integer), Some(3)), vec!["min", "max"]);
+    let dates = with_field(FieldKind::Date {
+        min: Some(DateBound::Date("2026-12-01".into())),
+        max: Some(DateBound::Date("2026-11-01".into())),
+    });
+    assert_eq!(settings_of(&check(&dates), Some(3)), vec!["min"]);
+    let relative = with_field(FieldKind::Date { min: Some(DateBound::Today(1)), max: Some(DateBound::Today(0)) });
+    assert_eq!(settings_of(&check(&relative), Some(3)), vec!["min"]);
+    let bad_date = with_field(FieldKind::Date { min: Some(DateBound::Date("2026-13-01".into())), max: None });
+    assert_eq!(settings_of(&check(&bad_date), Some(3)), vec!["min"]);
+}
+
+#[test]
+fn patterns_must_compile_and_explain_themselves() {
+    let pattern = |regex: &str, en: &str| {
+        with_field(FieldKind::ShortText {
+            min_len: None,
+            max_len: None,
+            pattern: Some(TextPattern { regex: regex.into(), message: LocalText::new(en, en) }),
+        })
+    };
+    assert_eq!(check(&pattern("[A-Z]{2}[0-9]{4}", "Two letters, four digits")), vec![]);
+    assert_eq!(settings_of(&check(&pattern("([A-Z]", "x")), Some(3)), vec!["pattern"]);
+    assert_eq!(settings_of(&check(&pattern("[0-9]+", "")), Some(3)), vec!["pattern.message", "pattern.message"]);
+}
+
+#[test]
+fn addresses_theme_region_retention_and_hidden_fields() {
+    let address = with_field(FieldKind::Address { countries: vec!["DE".into(), "DE".into(), "US".into()] });
+    assert_eq!(settings_of(&check(&address), Some(3)), vec!["countries", "countries"]);
+    let mut hidden = with_field(FieldKind::Hidden);
+    hidden.fields[3].required = true;
+    assert_eq!(settings_of(&check(&hidden), Some(3)), vec!["required"]);
+    let mut form = filled("lead_form");
+    form.theme = Some(crate::form::Theme {
+        accent: Some("red; background: url(x)".into()),
+        font: Some("x}body{".into()),
+        radius_px: Some(99),
+    });
+    form.phone_region = Some("XX".into());
+    form.notice.retention_days = 0;
+    let problems = check(&form);
+    let settings = settings_of(&problems, None);
+    assert_eq!(
+        settings,
+        vec!["notice.retention_days", "phone_region", "theme.accent", "theme.font", "theme.radius_px"]
+    );
+}
+
+#[test]
+fn headings_alone_ask_nothing() {
+    let mut form = filled("lead_form");
+    form.fields = vec![Field {
+        key: "intro".into(),
+        label: LocalText::new("Welcome", "Willkommen"),
+        help: None,
+        placeholder: None,
+        required: false,
+        class: DataClass::None,
+        kind: FieldKind::Heading,
+    }];
+    assert_eq!(settings_of(&check(&form), None), vec!["fields"]);
+}
