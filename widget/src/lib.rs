@@ -22,10 +22,15 @@ const CSS: &str = include_str!("../style.css");
 #[wasm_bindgen]
 pub fn mount(container: web_sys::HtmlElement, form_id: String, api_base: String, lang: String) {
     console_error_panic_hook::set_once();
-    adopt_styles(&container);
+    adopt_styles(&container, CSS);
     let host = container.clone();
     wasm_bindgen_futures::spawn_local(async move {
         let version = api::fetch_form(&api_base, &form_id).await;
+        // The operator's look, as a `:host` rule: rules of the host page on the
+        // element itself still win, so the host can override it.
+        if let Some(theme) = version.as_ref().ok().and_then(|v| v.definition.theme.as_ref()) {
+            adopt_styles(&container, &format!(":host{{{}}}", theme.declarations()));
+        }
         container.set_inner_html("");
         // The loader marked its placeholder busy and reserved room; the form is here now.
         let _ = container.remove_attribute("aria-busy");
@@ -43,11 +48,11 @@ pub fn mount(container: web_sys::HtmlElement, form_id: String, api_base: String,
 
 /// Gives the shadow root our stylesheet as a constructed sheet: unlike a `<style>`
 /// element it needs no `style-src 'unsafe-inline'` in the host page's CSP.
-fn adopt_styles(container: &web_sys::HtmlElement) {
+fn adopt_styles(container: &web_sys::HtmlElement, css: &str) {
     use wasm_bindgen::JsCast as _;
     let Ok(root) = container.get_root_node().dyn_into::<web_sys::ShadowRoot>() else { return };
     let Ok(sheet) = web_sys::CssStyleSheet::new() else { return };
-    if sheet.replace_sync(CSS).is_ok() {
+    if sheet.replace_sync(css).is_ok() {
         let sheets = js_sys::Array::from(&root.adopted_style_sheets());
         sheets.push(&sheet);
         root.set_adopted_style_sheets(&sheets);

@@ -1,4 +1,5 @@
-use formseal_model::{Answers, Field, FieldKind};
+use formseal_model::address::country_name;
+use formseal_model::{Answers, ChoiceDisplay, ChoiceOption, Field, FieldKind};
 use leptos::prelude::*;
 use serde_json::{Value, json};
 
@@ -17,6 +18,18 @@ fn autocomplete(field: &Field) -> &'static str {
     }
 }
 
+/// Headings, paragraphs and hidden fields: no control, no answer typed here.
+fn static_view(field: &Field, lang: &str) -> Option<AnyView> {
+    match &field.kind {
+        FieldKind::Heading => Some(view! { <h3 class="fs-heading">{field.label.get(lang).to_owned()}</h3> }.into_any()),
+        FieldKind::Paragraph { text } => {
+            Some(view! { <p class="fs-paragraph">{text.get(lang).to_owned()}</p> }.into_any())
+        }
+        FieldKind::Hidden => Some(().into_any()),
+        _ => None,
+    }
+}
+
 #[component]
 pub fn FieldView(
     field: Field,
@@ -30,6 +43,9 @@ pub fn FieldView(
     /// vanished on blur would shift the button away from under the pointer).
     on_edit: Callback<String>,
 ) -> impl IntoView {
+    if let Some(view) = static_view(&field, &lang) {
+        return view;
+    }
     let key = field.key.clone();
     let id = format!("{id_prefix}-{key}");
     let error_id = format!("{id}-error");
@@ -112,7 +128,10 @@ pub fn FieldView(
             ></textarea>
         }
         .into_any(),
-        FieldKind::SingleChoice { options } => options
+        FieldKind::SingleChoice { options, display: ChoiceDisplay::Dropdown } => {
+            choice_select(&id, &key, options, &lang, required, described_by.clone(), invalid, answers, on_edit, on_leave)
+        }
+        FieldKind::SingleChoice { options, .. } => options
             .iter()
             .enumerate()
             .map(|(i, option)| {
@@ -141,7 +160,8 @@ pub fn FieldView(
             })
             .collect_view()
             .into_any(),
-        FieldKind::MultipleChoice { options, .. } => options
+        FieldKind::MultipleChoice { options, other, .. } => {
+            let boxes = options
             .iter()
             .enumerate()
             .map(|(i, option)| {
@@ -173,8 +193,42 @@ pub fn FieldView(
                     </label>
                 }
             })
+            .collect_view();
+            let own = other.then(|| own_answer(&id, &key, &lang, answers, on_edit));
+            view! { {boxes}{own} }.into_any()
+        }
+        FieldKind::YesNo => [(true, "Yes"), (false, "No")]
+            .into_iter()
+            .map(|(choice, word)| {
+                let key = key.clone();
+                let checked = {
+                    let key = key.clone();
+                    move || answers.with(|a| a.get(&key).and_then(Value::as_bool) == Some(choice))
+                };
+                view! {
+                    <label class="fs-option">
+                        <input
+                            type="radio"
+                            id=format!("{id}-{}", if choice { "yes" } else { "no" })
+                            name=id.clone()
+                            prop:checked=checked
+                            on:change=move |_| {
+                                answers.update(|a| {
+                                    a.insert(key.clone(), Value::Bool(choice));
+                                });
+                                on_edit.run(key.clone());
+                            }
+                        />
+                        {texts::word(&lang, word)}
+                    </label>
+                }
+            })
             .collect_view()
             .into_any(),
+        FieldKind::Address { countries } => {
+            address_inputs(&id, &key, countries, &lang, described_by.clone(), invalid, answers, on_edit, on_leave)
+        }
+        FieldKind::Heading | FieldKind::Paragraph { .. } | FieldKind::Hidden => ().into_any(),
         FieldKind::Consent { text } => {
             let shown = text.get(&lang).to_owned();
             let key = key.clone();
@@ -211,7 +265,11 @@ pub fn FieldView(
 
     let is_group = matches!(
         field.kind,
-        FieldKind::SingleChoice { .. } | FieldKind::MultipleChoice { .. } | FieldKind::Signature { .. }
+        FieldKind::SingleChoice { display: ChoiceDisplay::Radio, .. }
+            | FieldKind::MultipleChoice { .. }
+            | FieldKind::Signature { .. }
+            | FieldKind::YesNo
+            | FieldKind::Address { .. }
     );
     let kind = field.kind.type_name();
     let head = if is_group {
@@ -233,4 +291,194 @@ pub fn FieldView(
     } else {
         view! { <div class="fs-field" data-kind=kind>{head}{help}{control}{error}</div> }.into_any()
     }
+}
+
+/// A single choice offered as a drop-down list.
+#[allow(clippy::too_many_arguments)]
+fn choice_select(
+    id: &str,
+    key: &str,
+    options: &[ChoiceOption],
+    lang: &str,
+    required: bool,
+    described_by: String,
+    invalid: impl Fn() -> String + Send + Sync + 'static,
+    answers: RwSignal<Answers>,
+    on_edit: Callback<String>,
+    on_leave: Callback<String>,
+) -> AnyView {
+    let key = key.to_owned();
+    let current = {
+        let key = key.clone();
+        move || answers.with(|a| a.get(&key).and_then(Value::as_str).unwrap_or_default().to_owned())
+    };
+    let leave_key = key.clone();
+    let choices = options
+        .iter()
+        .map(|o| view! { <option value=o.value.clone()>{o.label.get(lang).to_owned()}</option> })
+        .collect_view();
+    view! {
+        <select
+            id=id.to_owned()
+            name=key.clone()
+            required=required
+            aria-invalid=invalid
+            aria-describedby=described_by
+            prop:value=current
+            on:change=move |ev| {
+                let value = event_target_value(&ev);
+                answers.update(|a| {
+                    if value.is_empty() { a.remove(&key) } else { a.insert(key.clone(), json!(value)) };
+                });
+                on_edit.run(key.clone());
+            }
+            on:blur=move |_| on_leave.run(leave_key.clone())
+        >
+            <option value="">{texts::word(lang, "Please choose")}</option>
+            {choices}
+        </select>
+    }
+    .into_any()
+}
+
+/// The "Other" box of a multiple choice and the text of the visitor's own answer,
+/// kept in the answer list as `{"other": text}`.
+fn own_answer(id: &str, key: &str, lang: &str, answers: RwSignal<Answers>, on_edit: Callback<String>) -> AnyView {
+    let key = key.to_owned();
+    let own_text = {
+        let key = key.clone();
+        Memo::new(move |_| {
+            answers.with(|a| {
+                a.get(&key)
+                    .and_then(Value::as_array)
+                    .and_then(|items| items.iter().find_map(|i| i.get("other").and_then(Value::as_str)))
+                    .map(str::to_owned)
+            })
+        })
+    };
+    let set_own = Callback::new(move |text: Option<String>| {
+        answers.update(|a| {
+            let mut items: Vec<Value> = a.get(&key).and_then(Value::as_array).cloned().unwrap_or_default();
+            items.retain(|i| i.get("other").is_none());
+            if let Some(text) = text {
+                items.push(json!({ "other": text }));
+            }
+            a.insert(key.clone(), Value::Array(items));
+        });
+        on_edit.run(key.clone());
+    });
+    let checked = move || own_text.with(Option::is_some);
+    let text_id = format!("{id}-other-text");
+    let answer_label = texts::word(lang, "Your answer");
+    view! {
+        <label class="fs-option">
+            <input
+                type="checkbox"
+                id=format!("{id}-other")
+                prop:checked=checked
+                on:change=move |ev| set_own.run(event_target_checked(&ev).then(String::new))
+            />
+            {texts::word(lang, "Other")}
+        </label>
+        <Show when=checked>
+            <label class="fs-sub" for=text_id.clone()>{answer_label}</label>
+            <input
+                type="text"
+                id=text_id.clone()
+                maxlength="200"
+                prop:value=move || own_text.get().unwrap_or_default()
+                on:input=move |ev| set_own.run(Some(event_target_value(&ev)))
+            />
+        </Show>
+    }
+    .into_any()
+}
+
+/// Street, postcode, city and country, each labelled; the answer is one object.
+#[allow(clippy::too_many_arguments)]
+fn address_inputs(
+    id: &str,
+    key: &str,
+    countries: &[String],
+    lang: &str,
+    described_by: String,
+    invalid: impl Fn() -> String + Clone + Send + Sync + 'static,
+    answers: RwSignal<Answers>,
+    on_edit: Callback<String>,
+    on_leave: Callback<String>,
+) -> AnyView {
+    let first_country = countries.first().cloned().unwrap_or_default();
+    let part_value = {
+        let (key, first_country) = (key.to_owned(), first_country.clone());
+        move |part: &'static str| {
+            let (key, first_country) = (key.clone(), first_country.clone());
+            move || {
+                answers.with(|a| {
+                    let value = a.get(&key).and_then(|v| v.get(part)).and_then(Value::as_str).map(str::to_owned);
+                    value.unwrap_or_else(|| if part == "country" { first_country.clone() } else { String::new() })
+                })
+            }
+        }
+    };
+    let set_part = {
+        let (key, first_country) = (key.to_owned(), first_country.clone());
+        move |part: &'static str, value: String| {
+            answers.update(|a| {
+                let entry = a.entry(key.clone()).or_insert_with(|| json!({}));
+                if !entry.is_object() {
+                    *entry = json!({});
+                }
+                if let Some(obj) = entry.as_object_mut() {
+                    obj.entry("country").or_insert_with(|| json!(first_country.clone()));
+                    obj.insert(part.to_owned(), json!(value));
+                }
+            });
+            on_edit.run(key.clone());
+        }
+    };
+    let text_part = |part: &'static str, label: &'static str, autocomplete: &'static str, size: &'static str| {
+        let set_part = set_part.clone();
+        let leave_key = key.to_owned();
+        let part_id = format!("{id}-{part}");
+        view! {
+            <span class=format!("fs-part fs-part-{size}")>
+                <label class="fs-sub" for=part_id.clone()>{texts::word(lang, label)}</label>
+                <input
+                    id=part_id.clone()
+                    type="text"
+                    autocomplete=autocomplete
+                    aria-invalid=invalid.clone()
+                    aria-describedby=described_by.clone()
+                    prop:value=part_value(part)
+                    on:input=move |ev| set_part(part, event_target_value(&ev))
+                    on:blur=move |_| on_leave.run(leave_key.clone())
+                />
+            </span>
+        }
+    };
+    let country_id = format!("{id}-country");
+    let set_country = set_part.clone();
+    let country_options = countries
+        .iter()
+        .map(|c| view! { <option value=c.clone()>{country_name(c, lang).to_owned()}</option> })
+        .collect_view();
+    view! {
+        <div class="fs-address">
+            {text_part("street", "Street and number", "street-address", "wide")}
+            {text_part("postcode", "Postcode", "postal-code", "short")}
+            {text_part("city", "City", "address-level2", "long")}
+            <span class="fs-part fs-part-wide">
+                <label class="fs-sub" for=country_id.clone()>{texts::word(lang, "Country")}</label>
+                <select
+                    id=country_id.clone()
+                    autocomplete="country"
+                    prop:value=part_value("country")
+                    on:change=move |ev| set_country("country", event_target_value(&ev))
+                >
+                    {country_options}
+                </select>
+            </span>
+        </div>
+    }
+    .into_any()
 }

@@ -60,3 +60,23 @@ pub fn retention(lang: &str, days: u32) -> String {
 pub fn retention_label(lang: &str) -> &'static str {
     if lang == "de" { "Speicherdauer" } else { "Retention" }
 }
+
+/// A short word in English or German; the renderer's labels for address parts,
+/// yes/no and choices.
+pub fn word(lang: &str, en: &'static str) -> &'static str {
+    if lang != "de" {
+        return en;
+    }
+    match en {
+        "Street and number" => "Straße und Hausnummer",
+        "Postcode" => "Postleitzahl",
+        "City" => "Ort",
+        "Country" => "Land",
+        "Yes" => "Ja",
+        "No" => "Nein",
+        "Other" => "Anderes",
+        "Your answer" => "Ihre Antwort",
+        "Please choose" => "Bitte wählen",
+        other => other,
+    }
+}

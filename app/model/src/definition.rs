@@ -106,19 +106,13 @@ fn check_settings(form: &FormDef, out: &mut Problems) {
 }
 
 fn check_theme(theme: &Theme, out: &mut Problems) {
-    if let Some(accent) = &theme.accent {
-        let hex = accent.strip_prefix('#').unwrap_or("");
-        if hex.len() != 6 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-            out.add(None, "theme.accent", "The accent colour must look like #1a5fb4.");
-        }
+    if theme.accent.as_deref().is_some_and(|a| !Theme::accent_ok(a)) {
+        out.add(None, "theme.accent", "The accent colour must look like #1a5fb4.");
     }
-    if let Some(font) = &theme.font {
-        let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, ' ' | ',' | '-' | '\'');
-        if font.is_empty() || font.len() > 100 || !font.chars().all(allowed) {
-            out.add(None, "theme.font", "The font must be a list of font names, e.g. Georgia, serif.");
-        }
+    if theme.font.as_deref().is_some_and(|f| !Theme::font_ok(f)) {
+        out.add(None, "theme.font", "The font must be a list of font names, e.g. Georgia, serif.");
     }
-    if theme.radius_px.is_some_and(|r| r > 32) {
+    if theme.radius_px.is_some_and(|r| r > Theme::MAX_RADIUS_PX) {
         out.add(None, "theme.radius_px", "The corner radius can be at most 32 pixels.");
     }
 }

@@ -232,6 +232,36 @@ pub enum FieldKind {
     Hidden,
 }
 
+impl Theme {
+    pub fn accent_ok(accent: &str) -> bool {
+        accent.strip_prefix('#').is_some_and(|hex| hex.len() == 6 && hex.bytes().all(|b| b.is_ascii_hexdigit()))
+    }
+
+    pub fn font_ok(font: &str) -> bool {
+        let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, ' ' | ',' | '-' | '\'');
+        !font.is_empty() && font.len() <= 100 && font.chars().all(allowed)
+    }
+
+    pub const MAX_RADIUS_PX: u32 = 32;
+
+    /// The CSS custom-property declarations of this theme, e.g.
+    /// `--fs-accent:#1a5fb4;`. Values that fail the checks are left out, so nothing
+    /// else ever reaches a style sheet.
+    pub fn declarations(&self) -> String {
+        let mut css = String::new();
+        if let Some(accent) = self.accent.as_deref().filter(|a| Self::accent_ok(a)) {
+            css.push_str(&format!("--fs-accent:{accent};"));
+        }
+        if let Some(font) = self.font.as_deref().filter(|f| Self::font_ok(f)) {
+            css.push_str(&format!("--fs-font:{font};"));
+        }
+        if let Some(radius) = self.radius_px.filter(|r| *r <= Self::MAX_RADIUS_PX) {
+            css.push_str(&format!("--fs-radius:{radius}px;"));
+        }
+        css
+    }
+}
+
 /// How a single choice is offered.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -149,6 +149,10 @@ fn addresses_theme_region_retention_and_hidden_fields() {
         font: Some("x}body{".into()),
         radius_px: Some(99),
     });
+    assert_eq!(form.theme.as_ref().unwrap().declarations(), "", "unsafe values never reach CSS");
+    let good =
+        crate::form::Theme { accent: Some("#1a5fb4".into()), font: Some("Georgia, serif".into()), radius_px: Some(0) };
+    assert_eq!(good.declarations(), "--fs-accent:#1a5fb4;--fs-font:Georgia, serif;--fs-radius:0px;");
     form.phone_region = Some("XX".into());
     form.notice.retention_days = 0;
     let problems = check(&form);
