@@ -68,6 +68,11 @@ pub struct ServeArgs {
     /// Minutes of inactivity after which a console session ends.
     #[arg(long, env = "FORMSEAL_SESSION_IDLE_MINUTES", default_value_t = 15)]
     pub session_idle_minutes: u32,
+
+    /// Hours a replaced form version still takes submissions, for visitors who
+    /// opened the page before the new version was published. 0: only the current one.
+    #[arg(long, env = "FORMSEAL_RETIRED_VERSION_GRACE_HOURS", default_value_t = 24)]
+    pub retired_version_grace_hours: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

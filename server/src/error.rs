@@ -38,6 +38,9 @@ impl IntoResponse for ApiError {
                 })
                 .collect();
         }
+        if let Error::Definition(problems) = &err {
+            body["problems"] = serde_json::to_value(problems).unwrap_or_default();
+        }
         let retry_after = match &err {
             Error::RateLimited(seconds) => Some(seconds.max(&1).to_string()),
             Error::Busy | Error::Unavailable(_) => Some("2".to_owned()),

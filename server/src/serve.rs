@@ -56,6 +56,7 @@ pub async fn prepare(args: &ServeArgs) -> Result<ServerState, StartError> {
     let public_url = args.public_url.clone().unwrap_or_else(|| format!("http://{}", args.listen));
     let mut config = Config::new(&public_url);
     config.session_idle_ms = i64::from(args.session_idle_minutes) * 60_000;
+    config.retired_grace_hours = args.retired_version_grace_hours;
     let state = AppState::new(store, keys, config);
     forms::seed_demo(&state).await?;
     if let Some(password) = accounts::ensure_owner(&state).await? {

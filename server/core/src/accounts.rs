@@ -134,4 +134,12 @@ impl Operator {
             _ => Err(Error::Forbidden),
         }
     }
+
+    /// Roles allowed to create, design, publish and archive forms.
+    pub fn require_editor(&self) -> Result<()> {
+        match self.role.as_str() {
+            "owner" | "admin" | "editor" => Ok(()),
+            _ => Err(Error::Forbidden),
+        }
+    }
 }

@@ -19,6 +19,14 @@ pub enum Error {
     NonceReused,
     #[error("the form version {0} is not a published version of this form")]
     UnknownVersion(String),
+    #[error("this form was changed after the page was loaded; please reload the page and submit again")]
+    RetiredVersion,
+    #[error("this form is no longer available")]
+    Archived,
+    #[error("{0}")]
+    Conflict(String),
+    #[error("the form cannot be published yet: {} problem(s) to fix", .0.len())]
+    Definition(Vec<formseal_model::definition::DefinitionProblem>),
     #[error("please log in")]
     Unauthenticated,
     #[error("you are not allowed to do this")]
@@ -46,7 +54,9 @@ impl Error {
             Error::Protocol(_) | Error::BadRequest(_) => 400,
             Error::TooLarge(_) => 413,
             Error::NonceReused => 409,
-            Error::UnknownVersion(_) => 409,
+            Error::UnknownVersion(_) | Error::Conflict(_) => 409,
+            Error::RetiredVersion | Error::Archived => 410,
+            Error::Definition(_) => 422,
             Error::Unauthenticated | Error::BadCredentials => 401,
             Error::Forbidden => 403,
             Error::RateLimited(_) => 429,
@@ -66,6 +76,10 @@ impl Error {
             Error::TooLarge(_) => "too_large",
             Error::NonceReused => "nonce_reused",
             Error::UnknownVersion(_) => "unknown_version",
+            Error::RetiredVersion => "version_retired",
+            Error::Archived => "form_archived",
+            Error::Conflict(_) => "conflict",
+            Error::Definition(_) => "invalid_definition",
             Error::Unauthenticated => "unauthenticated",
             Error::BadCredentials => "bad_credentials",
             Error::Forbidden => "forbidden",

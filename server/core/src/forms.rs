@@ -1,10 +1,28 @@
-//! Publishing form versions and reading them back.
+//! Forms: creating them, the designer's drafts, publishing versions and reading
+//! them back, and which versions still take submissions.
+//!
+//! The rule for old versions: a submission must answer the form's current
+//! version, or a version that was replaced less than a grace period ago (24 hours
+//! by default, `--retired-version-grace-hours`): a visitor who opened the page
+//! before the operator published keeps a day to send it. Later ones get
+//! [`Error::RetiredVersion`]; archived forms take none.
 
-use formseal_model::{FormDef, PublishedVersion, demo};
+use formseal_model::definition::{self, DefinitionProblem};
+use formseal_model::{FormDef, PublishedVersion, demo, templates};
+use serde_json::Value;
 
 use crate::error::{Error, Result};
 use crate::state::AppState;
-use crate::store::{FormRow, VersionRow};
+use crate::store::{FormRow, VersionInfo, VersionRow};
+
+/// The designer's working copy of a form.
+#[derive(Debug, Clone)]
+pub struct Draft {
+    pub definition: FormDef,
+    pub origins: Vec<String>,
+    pub saved_at: Option<String>,
+    pub saved_by: Option<String>,
+}
 
 /// Signs `definition` with the instance key and makes it the form's current version.
 /// Publishing an unchanged definition again is a no-op that returns the same digest.
@@ -17,6 +35,8 @@ pub async fn publish(state: &AppState, definition: FormDef, allowed_origins: &[S
         definition: serde_json::to_value(&published.definition).map_err(|e| Error::Internal(e.to_string()))?,
         key_id: published.key.clone(),
         signature: published.signature.clone(),
+        published_at: None,
+        retired_at: None,
     };
     let title = published.definition.title.get(published.definition.default_lang()).to_owned();
     state.store.publish_version(&row, &title, allowed_origins).await?;
@@ -49,8 +69,182 @@ pub async fn form(state: &AppState, form_id: &str) -> Result<FormRow> {
 /// The version visitors fill now.
 pub async fn current(state: &AppState, form_id: &str) -> Result<PublishedVersion> {
     let form = form(state, form_id).await?;
+    if form.is_archived() {
+        return Err(Error::Archived);
+    }
     let digest = form.current_version.ok_or(Error::NotFound("published form"))?;
     version(state, form_id, &digest).await
+}
+
+/// The version a submission answers, if that version still takes submissions.
+pub async fn accepting(state: &AppState, form_id: &str, digest: &str) -> Result<PublishedVersion> {
+    let form = form(state, form_id).await?;
+    if form.is_archived() {
+        return Err(Error::Archived);
+    }
+    let row = match state.store.version(digest).await? {
+        Some(row) if row.form_id == form_id => row,
+        _ => return Err(Error::UnknownVersion(digest.to_owned())),
+    };
+    if form.current_version.as_deref() != Some(digest) {
+        let retired = row.retired_at.as_deref().and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok());
+        let fresh = retired.is_some_and(|t| {
+            chrono::Utc::now() - t.to_utc() < chrono::Duration::hours(state.config.retired_grace_hours.into())
+        });
+        if !fresh {
+            return Err(Error::RetiredVersion);
+        }
+    }
+    to_published(row)
+}
+
+pub async fn versions(state: &AppState, form_id: &str) -> Result<Vec<VersionInfo>> {
+    state.store.versions(form_id).await
+}
+
+/// Creates a form from a template (see [`templates::TEMPLATES`]); it is published
+/// once its draft passes the definition checks.
+pub async fn create(state: &AppState, by: &str, template: &str, form_id: &str, title: &str) -> Result<Draft> {
+    let (form_id, title) = (form_id.trim(), title.trim());
+    if !definition::is_form_id(form_id) {
+        return Err(Error::BadRequest(
+            "the form id must be 2–64 lowercase letters, digits or dashes, e.g. guest-list".into(),
+        ));
+    }
+    if title.is_empty() {
+        return Err(Error::BadRequest("the title is missing".into()));
+    }
+    let definition = templates::build(template, form_id, title)
+        .ok_or_else(|| Error::BadRequest(format!("there is no template {template:?}")))?;
+    state.store.create_form(form_id, title, &to_json(&definition)?, &[], by).await?;
+    tracing::info!(form = %form_id, template, by, "created form");
+    draft(state, form_id).await
+}
+
+/// A new form with the same fields and settings as `source` (its draft).
+pub async fn duplicate(state: &AppState, by: &str, source: &str, form_id: &str, title: &str) -> Result<Draft> {
+    let original = draft(state, source).await?;
+    let form_id = form_id.trim();
+    if !definition::is_form_id(form_id) {
+        return Err(Error::BadRequest("the form id must be 2–64 lowercase letters, digits or dashes".into()));
+    }
+    let mut copy = original.definition;
+    copy.id = form_id.to_owned();
+    if !title.trim().is_empty() {
+        for text in copy.title.0.values_mut() {
+            *text = title.trim().to_owned();
+        }
+    }
+    let title = copy.title.get(copy.default_lang()).to_owned();
+    state.store.create_form(form_id, &title, &to_json(&copy)?, &original.origins, by).await?;
+    tracing::info!(form = %form_id, source, by, "duplicated form");
+    draft(state, form_id).await
+}
+
+pub async fn set_archived(state: &AppState, by: &str, form_id: &str, archived: bool) -> Result<()> {
+    if !state.store.set_archived(form_id, archived).await? {
+        return Err(Error::NotFound("form"));
+    }
+    tracing::info!(form = %form_id, archived, by, "changed archive state");
+    Ok(())
+}
+
+/// The working copy; a form that was never edited in the designer (the seeded
+/// demo) starts from its current version.
+pub async fn draft(state: &AppState, form_id: &str) -> Result<Draft> {
+    let form = form(state, form_id).await?;
+    let row = state.store.draft(form_id).await?;
+    if let Some(row) = row.filter(|r| r.draft.is_some()) {
+        let definition = serde_json::from_value(row.draft.unwrap_or_default())
+            .map_err(|e| Error::Internal(format!("stored draft: {e}")))?;
+        return Ok(Draft {
+            definition,
+            origins: row.draft_origins.unwrap_or_default(),
+            saved_at: row.draft_saved_at,
+            saved_by: row.draft_saved_by,
+        });
+    }
+    let published = current_or_retired(state, &form).await?;
+    Ok(Draft { definition: published.definition, origins: form.allowed_origins, saved_at: None, saved_by: None })
+}
+
+async fn current_or_retired(state: &AppState, form: &FormRow) -> Result<PublishedVersion> {
+    let digest = form.current_version.as_deref().ok_or(Error::NotFound("draft"))?;
+    version(state, &form.form_id, digest).await
+}
+
+/// Saves the working copy as it is, problems included: leaving the designer
+/// loses nothing, and publishing is where the checks are enforced.
+pub async fn save_draft(
+    state: &AppState,
+    by: &str,
+    form_id: &str,
+    definition: &FormDef,
+    origins: &[String],
+) -> Result<()> {
+    if definition.id != form_id {
+        return Err(Error::BadRequest(format!("the draft is for form {:?}, not {form_id:?}", definition.id)));
+    }
+    if origins.len() > 100 {
+        return Err(Error::BadRequest("at most 100 embed origins".into()));
+    }
+    if !state.store.save_draft(form_id, &to_json(definition)?, origins, by).await? {
+        return Err(Error::NotFound("form"));
+    }
+    Ok(())
+}
+
+/// Problems of a draft, including its embed origins.
+pub fn check(definition: &FormDef, origins: &[String]) -> Vec<DefinitionProblem> {
+    let mut problems = definition::check(definition);
+    for origin in origins {
+        if !origin_valid(origin) {
+            problems.push(DefinitionProblem {
+                field: None,
+                setting: "origins".into(),
+                message: format!(
+                    "{origin:?} is not an origin: use https://example.com (scheme, host, optional port) or *."
+                ),
+            });
+        }
+    }
+    problems
+}
+
+/// `*`, or `http(s)://host[:port]` without path, query or credentials.
+pub fn origin_valid(origin: &str) -> bool {
+    if origin == "*" {
+        return true;
+    }
+    let Some(rest) = origin.strip_prefix("https://").or_else(|| origin.strip_prefix("http://")) else {
+        return false;
+    };
+    let (host, port) = match rest.rsplit_once(':') {
+        Some((host, port)) if !host.contains(']') || host.ends_with(']') => (host, Some(port)),
+        _ => (rest, None),
+    };
+    let host_ok = !host.is_empty()
+        && host.len() <= 253
+        && (host.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
+            || host.starts_with('[') && host.ends_with(']'));
+    let port_ok = port.is_none_or(|p| !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()));
+    host_ok && port_ok
+}
+
+/// Publishes the draft as a new signed version, if it passes every check.
+pub async fn publish_draft(state: &AppState, by: &str, form_id: &str) -> Result<PublishedVersion> {
+    let draft = draft(state, form_id).await?;
+    let problems = check(&draft.definition, &draft.origins);
+    if !problems.is_empty() {
+        return Err(Error::Definition(problems));
+    }
+    let published = publish(state, draft.definition, &draft.origins).await?;
+    tracing::info!(form = %form_id, version = %published.version, by, "published from the designer");
+    Ok(published)
+}
+
+fn to_json(definition: &FormDef) -> Result<Value> {
+    serde_json::to_value(definition).map_err(|e| Error::Internal(e.to_string()))
 }
 
 /// A version of this form, by digest.

@@ -11,6 +11,8 @@ pub struct Config {
     pub public_url: String,
     pub session_idle_ms: i64,
     pub session_max_ms: i64,
+    /// Hours a replaced form version still takes submissions (see [`crate::forms`]).
+    pub retired_grace_hours: u32,
 }
 
 impl Config {
@@ -19,6 +21,7 @@ impl Config {
             public_url: public_url.trim_end_matches('/').to_owned(),
             session_idle_ms: 15 * 60 * 1000,
             session_max_ms: 12 * 60 * 60 * 1000,
+            retired_grace_hours: 24,
         }
     }
 

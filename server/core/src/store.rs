@@ -44,6 +44,23 @@ pub struct FormRow {
     pub title: String,
     pub current_version: Option<String>,
     pub allowed_origins: Vec<String>,
+    #[serde(default)]
+    pub archived: Option<bool>,
+}
+
+impl FormRow {
+    pub fn is_archived(&self) -> bool {
+        self.archived.unwrap_or(false)
+    }
+}
+
+/// The designer's working copy of a form.
+#[derive(Debug, Clone, Deserialize)]
+pub struct DraftRow {
+    pub draft: Option<Value>,
+    pub draft_origins: Option<Vec<String>>,
+    pub draft_saved_at: Option<String>,
+    pub draft_saved_by: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -53,7 +70,23 @@ pub struct VersionRow {
     pub definition: Value,
     pub key_id: String,
     pub signature: String,
+    #[serde(default)]
+    pub published_at: Option<String>,
+    #[serde(default)]
+    pub retired_at: Option<String>,
 }
+
+/// A version in a form's history (without its definition).
+#[derive(Debug, Clone, Deserialize)]
+pub struct VersionInfo {
+    pub digest: String,
+    pub published_at: String,
+    pub retired_at: Option<String>,
+}
+
+const FORM_COLUMNS: &str = "form_id, title, current_version, allowed_origins, archived";
+const VERSION_COLUMNS: &str = "form_id, digest, definition, key_id, signature, <string>published_at AS published_at, \
+     <string>retired_at AS retired_at";
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct SubmissionRow {
@@ -168,7 +201,8 @@ impl Store {
     // ---- forms -------------------------------------------------------------------
 
     /// Stores a signed version if it is new (versions are content-addressed, so the
-    /// same definition is the same row) and makes it the form's current version.
+    /// same definition is the same row) and makes it the form's current version; the
+    /// version it replaces is marked retired now.
     pub async fn publish_version(&self, version: &VersionRow, title: &str, allowed_origins: &[String]) -> Result<()> {
         self.exec(
             "BEGIN;
@@ -178,6 +212,11 @@ impl Store {
                      key_id: $key_id, signature: $signature, published_at: time::now()
                  };
              };
+             LET $previous = (SELECT VALUE current_version FROM type::record('form', $form_id))[0];
+             IF $previous != NONE AND $previous != $digest {
+                 UPDATE type::record('form_version', $previous) SET retired_at = time::now();
+             };
+             UPDATE type::record('form_version', $digest) SET retired_at = NONE;
              UPSERT type::record('form', $form_id) MERGE {
                  form_id: $form_id, title: $title, current_version: $digest, allowed_origins: $origins
              };
@@ -192,8 +231,80 @@ impl Store {
     }
 
     pub async fn form(&self, form_id: &str) -> Result<Option<FormRow>> {
+        self.first(&format!("SELECT {FORM_COLUMNS} FROM type::record('form', $form_id)"), json!({ "form_id": form_id }))
+            .await
+    }
+
+    /// Creates a form that is not published yet, with its first draft. Fails with
+    /// [`Error::Conflict`] when the id is taken.
+    pub async fn create_form(
+        &self,
+        form_id: &str,
+        title: &str,
+        draft: &Value,
+        origins: &[String],
+        by: &str,
+    ) -> Result<()> {
+        let result = self
+            .exec(
+                "BEGIN;
+                 IF (SELECT VALUE form_id FROM type::record('form', $form_id))[0] != NONE {
+                     THROW 'formseal:form-exists'
+                 };
+                 CREATE type::record('form', $form_id) CONTENT {
+                     form_id: $form_id, title: $title, allowed_origins: [], archived: false,
+                     draft: $draft, draft_origins: $origins, draft_saved_at: time::now(), draft_saved_by: $by,
+                     created_at: time::now()
+                 };
+                 COMMIT;",
+                json!({ "form_id": form_id, "title": title, "draft": draft, "origins": origins, "by": by }),
+            )
+            .await;
+        match result {
+            Err(Error::Internal(m)) if m.contains("formseal:form-exists") || m.contains("form_form_id") => {
+                Err(Error::Conflict(format!("a form with the id {form_id:?} already exists")))
+            }
+            other => other,
+        }
+    }
+
+    /// Saves the designer's working copy; `false` if there is no such form.
+    pub async fn save_draft(&self, form_id: &str, draft: &Value, origins: &[String], by: &str) -> Result<bool> {
+        let updated: Vec<Value> = self
+            .rows(
+                "UPDATE type::record('form', $form_id) SET
+                     draft = $draft, draft_origins = $origins, draft_saved_at = time::now(), draft_saved_by = $by
+                 RETURN form_id",
+                json!({ "form_id": form_id, "draft": draft, "origins": origins, "by": by }),
+            )
+            .await?;
+        Ok(!updated.is_empty())
+    }
+
+    pub async fn draft(&self, form_id: &str) -> Result<Option<DraftRow>> {
         self.first(
-            "SELECT form_id, title, current_version, allowed_origins FROM type::record('form', $form_id)",
+            "SELECT draft, draft_origins, <string>draft_saved_at AS draft_saved_at, draft_saved_by
+             FROM type::record('form', $form_id)",
+            json!({ "form_id": form_id }),
+        )
+        .await
+    }
+
+    pub async fn set_archived(&self, form_id: &str, archived: bool) -> Result<bool> {
+        let updated: Vec<Value> = self
+            .rows(
+                "UPDATE type::record('form', $form_id) SET archived = $archived RETURN form_id",
+                json!({ "form_id": form_id, "archived": archived }),
+            )
+            .await?;
+        Ok(!updated.is_empty())
+    }
+
+    /// A form's versions, newest first.
+    pub async fn versions(&self, form_id: &str) -> Result<Vec<VersionInfo>> {
+        self.rows(
+            "SELECT digest, <string>published_at AS published_at, <string>retired_at AS retired_at, published_at AS t
+             FROM form_version WHERE form_id = $form_id ORDER BY t DESC",
             json!({ "form_id": form_id }),
         )
         .await
@@ -208,7 +319,7 @@ impl Store {
         }
         let rows: Vec<Row> = self
             .rows(
-                "SELECT form_id, title, current_version, allowed_origins,
+                "SELECT form_id, title, current_version, allowed_origins, archived,
                         (SELECT VALUE sequence FROM type::record('chain_head', $parent.form_id))[0] AS submissions
                  FROM form ORDER BY form_id",
                 json!({}),
@@ -219,7 +330,7 @@ impl Store {
 
     pub async fn version(&self, digest: &str) -> Result<Option<VersionRow>> {
         self.first(
-            "SELECT form_id, digest, definition, key_id, signature FROM type::record('form_version', $digest)",
+            &format!("SELECT {VERSION_COLUMNS} FROM type::record('form_version', $digest)"),
             json!({ "digest": digest }),
         )
         .await

@@ -30,7 +30,13 @@ pub async fn accept(state: &AppState, form_id: &str, request: SubmissionRequest)
     if envelope.form != form_id {
         return Err(Error::BadRequest(format!("the envelope is for form {:?}, not {form_id:?}", envelope.form)));
     }
-    let version = forms::version(state, form_id, &envelope.version).await?;
+    // A retry of a stored submission gets its receipt even if the form changed since.
+    if let Some(existing) = state.store.submission_by_nonce(form_id, &envelope.nonce).await? {
+        if existing.envelope_digest == verified.digest {
+            return Ok(Accepted { receipt: stored_receipt(&existing)?, created: false });
+        }
+    }
+    let version = forms::accepting(state, form_id, &envelope.version).await?;
     // A day of slack on each side: the visitor's "today" may be the server's
     // yesterday or tomorrow.
     let ctx = ValidationContext { today: chrono::Utc::now().date_naive(), slack_days: 1 };

@@ -28,6 +28,7 @@ pub fn args(data_dir: &std::path::Path, listen: SocketAddr, db: Option<&str>) ->
         db_user: None,
         db_password: None,
         session_idle_minutes: 15,
+        retired_version_grace_hours: 24,
         // The tests send many requests from one address on purpose.
         rate_limit_burst: 100_000,
     }
@@ -95,12 +96,16 @@ pub fn good_answers() -> Answers {
 }
 
 pub fn envelope(version: &str, answers: Answers, nonce_seed: u64) -> Envelope {
+    envelope_for(DEMO_FORM_ID, version, answers, nonce_seed)
+}
+
+pub fn envelope_for(form: &str, version: &str, answers: Answers, nonce_seed: u64) -> Envelope {
     let mut nonce = [0u8; 16];
     nonce[..8].copy_from_slice(&nonce_seed.to_be_bytes());
     nonce[8..].copy_from_slice(&std::process::id().to_be_bytes().repeat(2));
     Envelope {
         v: 1,
-        form: DEMO_FORM_ID.into(),
+        form: form.into(),
         version: version.into(),
         answers,
         nonce: b64_encode(&nonce),

@@ -5,5 +5,6 @@
 mod api;
 mod common;
 mod console;
+mod designer;
 mod durability;
 mod startup;

@@ -7,7 +7,8 @@ use serde_json::json;
 use super::Store;
 use crate::error::Result;
 
-const MIGRATIONS: &[(u32, &str)] = &[(1, include_str!("migrations/0001_initial.surql"))];
+const MIGRATIONS: &[(u32, &str)] =
+    &[(1, include_str!("migrations/0001_initial.surql")), (3, include_str!("migrations/0003_designer.surql"))];
 
 pub async fn apply(store: &Store) -> Result<u32> {
     store

@@ -10,6 +10,7 @@ pub struct FormItem {
     pub title: String,
     pub version: Option<String>,
     pub submissions: u64,
+    pub archived: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -113,8 +114,11 @@ pub async fn get_submission(id: String) -> Result<SubmissionDetail, ServerFnErro
     ssr::submission_detail(&state, &operator, &id).await.map_err(ssr::public)
 }
 
+mod designer;
+pub use designer::*;
+
 #[cfg(feature = "ssr")]
-mod ssr {
+pub(crate) mod ssr {
     use formseal_core::accounts::Operator;
     use formseal_core::store::FormRow;
     use formseal_core::{AppState, Error};
@@ -180,7 +184,8 @@ mod ssr {
     }
 
     pub fn form_item(f: FormRow, submissions: u64) -> FormItem {
-        FormItem { id: f.form_id, title: f.title, version: f.current_version, submissions }
+        let archived = f.is_archived();
+        FormItem { id: f.form_id, title: f.title, version: f.current_version, submissions, archived }
     }
 
     /// A readable rendering of one answer.

@@ -1,0 +1,135 @@
+//! Server functions of the form designer. Drafts travel as JSON (the definition is
+//! a nested document); every function checks the session and the editor role.
+
+use formseal_model::FormDef;
+use formseal_model::definition::DefinitionProblem;
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct VersionItem {
+    pub digest: String,
+    pub published_at: String,
+    pub retired_at: Option<String>,
+    pub current: bool,
+    /// What changed against the version before it.
+    pub changes: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DesignerData {
+    pub definition: FormDef,
+    pub origins: Vec<String>,
+    pub saved_at: Option<String>,
+    pub archived: bool,
+    pub current_version: Option<String>,
+    pub versions: Vec<VersionItem>,
+    /// Where this server is reached, for the embed snippet.
+    pub public_url: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PublishResult {
+    /// The new current version, when publishing worked.
+    pub version: Option<String>,
+    /// What to fix first, when it did not.
+    pub problems: Vec<DefinitionProblem>,
+}
+
+#[server(prefix = "/admin/fn", endpoint = "create-form")]
+pub async fn create_form(template: String, id: String, title: String) -> Result<String, ServerFnError> {
+    let (state, operator) = super::ssr::operator().await?;
+    operator.require_editor().map_err(super::ssr::public)?;
+    let draft = formseal_core::forms::create(&state, &operator.username, &template, &id, &title)
+        .await
+        .map_err(super::ssr::public)?;
+    Ok(draft.definition.id)
+}
+
+#[server(prefix = "/admin/fn", endpoint = "duplicate-form")]
+pub async fn duplicate_form(source: String, id: String, title: String) -> Result<String, ServerFnError> {
+    let (state, operator) = super::ssr::operator().await?;
+    operator.require_editor().map_err(super::ssr::public)?;
+    let draft = formseal_core::forms::duplicate(&state, &operator.username, &source, &id, &title)
+        .await
+        .map_err(super::ssr::public)?;
+    Ok(draft.definition.id)
+}
+
+#[server(prefix = "/admin/fn", endpoint = "archive-form")]
+pub async fn archive_form(id: String, archived: bool) -> Result<(), ServerFnError> {
+    let (state, operator) = super::ssr::operator().await?;
+    operator.require_editor().map_err(super::ssr::public)?;
+    formseal_core::forms::set_archived(&state, &operator.username, &id, archived).await.map_err(super::ssr::public)
+}
+
+#[server(prefix = "/admin/fn", endpoint = "designer")]
+pub async fn load_designer(id: String) -> Result<DesignerData, ServerFnError> {
+    let (state, operator) = super::ssr::operator().await?;
+    operator.require_editor().map_err(super::ssr::public)?;
+    ssr::designer_data(&state, &id).await.map_err(super::ssr::public)
+}
+
+#[server(prefix = "/admin/fn", endpoint = "save-draft", input = Json)]
+pub async fn save_draft(id: String, definition: FormDef, origins: Vec<String>) -> Result<(), ServerFnError> {
+    let (state, operator) = super::ssr::operator().await?;
+    operator.require_editor().map_err(super::ssr::public)?;
+    formseal_core::forms::save_draft(&state, &operator.username, &id, &definition, &origins)
+        .await
+        .map_err(super::ssr::public)
+}
+
+#[server(prefix = "/admin/fn", endpoint = "publish")]
+pub async fn publish_form(id: String) -> Result<PublishResult, ServerFnError> {
+    let (state, operator) = super::ssr::operator().await?;
+    operator.require_editor().map_err(super::ssr::public)?;
+    match formseal_core::forms::publish_draft(&state, &operator.username, &id).await {
+        Ok(published) => Ok(PublishResult { version: Some(published.version), problems: Vec::new() }),
+        Err(formseal_core::Error::Definition(problems)) => Ok(PublishResult { version: None, problems }),
+        Err(e) => Err(super::ssr::public(e)),
+    }
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use formseal_core::{AppState, Error, forms};
+    use formseal_model::diff;
+
+    use super::*;
+
+    pub async fn designer_data(state: &AppState, id: &str) -> Result<DesignerData, Error> {
+        let form = forms::form(state, id).await?;
+        let draft = forms::draft(state, id).await?;
+        // Oldest first to diff each version against the one before, shown newest first.
+        let mut infos = forms::versions(state, id).await?;
+        infos.reverse();
+        let mut versions = Vec::with_capacity(infos.len());
+        let mut previous: Option<FormDef> = None;
+        for info in infos {
+            let definition = forms::version(state, id, &info.digest).await?.definition;
+            let changes = match &previous {
+                Some(before) => diff::changes(before, &definition),
+                None => vec!["First version.".to_owned()],
+            };
+            versions.push(VersionItem {
+                current: form.current_version.as_deref() == Some(info.digest.as_str()),
+                digest: info.digest,
+                published_at: info.published_at,
+                retired_at: info.retired_at,
+                changes,
+            });
+            previous = Some(definition);
+        }
+        versions.reverse();
+        Ok(DesignerData {
+            archived: form.is_archived(),
+            current_version: form.current_version,
+            definition: draft.definition,
+            origins: draft.origins,
+            saved_at: draft.saved_at,
+            versions,
+            public_url: state.config.public_url.clone(),
+        })
+    }
+}
