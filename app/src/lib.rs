@@ -2,6 +2,9 @@
 //! hydrated; all data comes through the server functions in [`api`], each of which
 //! checks the session itself.
 
+// Leptos views are nested types; the designer's panels go deeper than the default.
+#![recursion_limit = "256"]
+
 pub mod api;
 mod pages;
 
@@ -45,6 +48,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin") view=pages::FormsPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/login") view=pages::LoginPage />
                     <Route path=path!("/admin/forms/:form") view=pages::SubmissionsPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/forms/:form/design") view=pages::DesignerPage />
                     <Route
                         path=path!("/admin/forms/:form/submissions/:id")
                         view=pages::SubmissionPage

@@ -83,7 +83,7 @@ fn cors(state: AppState) -> CorsLayer {
             async move {
                 let (Some(form_id), Ok(origin)) = (form_id, origin.to_str()) else { return false };
                 match state.store.form(&form_id).await {
-                    Ok(Some(form)) => forms::origin_allowed(&form, origin),
+                    Ok(Some(form)) => forms::origin_allowed(&state, &form, origin),
                     _ => false,
                 }
             }

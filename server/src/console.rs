@@ -18,12 +18,21 @@ pub fn routes(state: &ServerState) -> Router<ServerState> {
     let routes = generate_route_list(App);
     Router::new()
         .route("/", get(|| async { Redirect::to("/admin") }))
+        .route("/admin/preview.css", get(preview_css))
         .leptos_routes_with_context(state, routes, move || provide_context(app_state.clone()), {
             let options = state.leptos.clone();
             move || shell(options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler::<ServerState, _>(shell))
         .layer(middleware::from_fn_with_state(state.app.config.public_url.clone(), same_origin_writes))
+}
+
+/// The widget's own style sheet for the designer's live preview: the same rules,
+/// scoped to the preview box instead of a shadow root.
+async fn preview_css() -> impl IntoResponse {
+    static CSS: std::sync::LazyLock<String> =
+        std::sync::LazyLock::new(|| include_str!("../../widget/style.css").replace(":host", ".fs-preview"));
+    ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "no-cache")], CSS.as_str())
 }
 
 /// CSRF defence in depth (the session cookie is already SameSite=Strict): a

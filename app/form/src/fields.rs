@@ -51,7 +51,7 @@ pub fn FieldView(
     let error_id = format!("{id}-error");
     let help_id = format!("{id}-help");
     let label = field.label.get(&lang).to_owned();
-    let help = field.help.as_ref().map(|h| h.get(&lang).to_owned());
+    let help = field.help.as_ref().map(|h| h.get(&lang).to_owned()).filter(|h| !h.trim().is_empty());
     let placeholder = field.placeholder.as_ref().map(|p| p.get(&lang).to_owned()).unwrap_or_default();
     let required = field.required;
     let described_by = if help.is_some() { format!("{help_id} {error_id}") } else { error_id.clone() };

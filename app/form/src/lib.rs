@@ -88,7 +88,8 @@ pub fn FormView(
     });
 
     let title = form.with_value(|f| f.title.get(&lang).to_owned());
-    let description = form.with_value(|f| f.description.as_ref().map(|d| d.get(&lang).to_owned()));
+    let description =
+        form.with_value(|f| f.description.as_ref().map(|d| d.get(&lang).to_owned()).filter(|d| !d.trim().is_empty()));
     let error_summary = {
         let lang = lang.clone();
         move || {

@@ -117,6 +117,41 @@ fn check_theme(theme: &Theme, out: &mut Problems) {
     }
 }
 
+/// [`check`], plus the origins allowed to embed the form.
+pub fn check_with_origins(form: &FormDef, origins: &[String]) -> Vec<DefinitionProblem> {
+    let mut problems = check(form);
+    for origin in origins {
+        if !origin_valid(origin) {
+            problems.push(DefinitionProblem {
+                field: None,
+                setting: "origins".into(),
+                message: format!(
+                    "{origin:?} is not an origin: use https://example.com (scheme, host, optional port) or *."
+                ),
+            });
+        }
+    }
+    problems
+}
+
+/// `*`, or `http(s)://host[:port]` without path, query or credentials.
+pub fn origin_valid(origin: &str) -> bool {
+    if origin == "*" {
+        return true;
+    }
+    let Some(rest) = origin.strip_prefix("https://").or_else(|| origin.strip_prefix("http://")) else {
+        return false;
+    };
+    let (host, port) = match rest.rsplit_once(':') {
+        Some((host, port)) if !host.starts_with('[') || host.ends_with(']') => (host, Some(port)),
+        _ => (rest, None),
+    };
+    let name_ok = |h: &str| h.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.');
+    let host_ok = !host.is_empty() && host.len() <= 253 && (name_ok(host) || host.starts_with('[') && host.ends_with(']'));
+    let port_ok = port.is_none_or(|p| !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()));
+    host_ok && port_ok
+}
+
 pub fn is_form_id(id: &str) -> bool {
     (2..=64).contains(&id.len())
         && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')

@@ -37,23 +37,19 @@ pub struct PublishResult {
     pub problems: Vec<DefinitionProblem>,
 }
 
+/// Creates a form from a template, or as a copy of an existing form when `start`
+/// is `copy:<form id>`, then opens it in the designer.
 #[server(prefix = "/admin/fn", endpoint = "create-form")]
-pub async fn create_form(template: String, id: String, title: String) -> Result<String, ServerFnError> {
+pub async fn create_form(start: String, id: String, title: String) -> Result<String, ServerFnError> {
     let (state, operator) = super::ssr::operator().await?;
     operator.require_editor().map_err(super::ssr::public)?;
-    let draft = formseal_core::forms::create(&state, &operator.username, &template, &id, &title)
-        .await
-        .map_err(super::ssr::public)?;
-    Ok(draft.definition.id)
-}
-
-#[server(prefix = "/admin/fn", endpoint = "duplicate-form")]
-pub async fn duplicate_form(source: String, id: String, title: String) -> Result<String, ServerFnError> {
-    let (state, operator) = super::ssr::operator().await?;
-    operator.require_editor().map_err(super::ssr::public)?;
-    let draft = formseal_core::forms::duplicate(&state, &operator.username, &source, &id, &title)
-        .await
-        .map_err(super::ssr::public)?;
+    let by = &operator.username;
+    let draft = match start.strip_prefix("copy:") {
+        Some(source) => formseal_core::forms::duplicate(&state, by, source, &id, &title).await,
+        None => formseal_core::forms::create(&state, by, &start, &id, &title).await,
+    }
+    .map_err(super::ssr::public)?;
+    leptos_axum::redirect(&format!("/admin/forms/{}/design", draft.definition.id));
     Ok(draft.definition.id)
 }
 

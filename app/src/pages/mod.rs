@@ -1,8 +1,10 @@
+mod designer;
 mod forms;
 mod login;
 mod submission;
 mod submissions;
 
+pub use designer::DesignerPage;
 pub use forms::FormsPage;
 pub use login::{LoginPage, LogoutButton};
 pub use submission::SubmissionPage;

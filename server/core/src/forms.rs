@@ -196,39 +196,7 @@ pub async fn save_draft(
 
 /// Problems of a draft, including its embed origins.
 pub fn check(definition: &FormDef, origins: &[String]) -> Vec<DefinitionProblem> {
-    let mut problems = definition::check(definition);
-    for origin in origins {
-        if !origin_valid(origin) {
-            problems.push(DefinitionProblem {
-                field: None,
-                setting: "origins".into(),
-                message: format!(
-                    "{origin:?} is not an origin: use https://example.com (scheme, host, optional port) or *."
-                ),
-            });
-        }
-    }
-    problems
-}
-
-/// `*`, or `http(s)://host[:port]` without path, query or credentials.
-pub fn origin_valid(origin: &str) -> bool {
-    if origin == "*" {
-        return true;
-    }
-    let Some(rest) = origin.strip_prefix("https://").or_else(|| origin.strip_prefix("http://")) else {
-        return false;
-    };
-    let (host, port) = match rest.rsplit_once(':') {
-        Some((host, port)) if !host.contains(']') || host.ends_with(']') => (host, Some(port)),
-        _ => (rest, None),
-    };
-    let host_ok = !host.is_empty()
-        && host.len() <= 253
-        && (host.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
-            || host.starts_with('[') && host.ends_with(']'));
-    let port_ok = port.is_none_or(|p| !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()));
-    host_ok && port_ok
+    definition::check_with_origins(definition, origins)
 }
 
 /// Publishes the draft as a new signed version, if it passes every check.
@@ -256,6 +224,8 @@ pub async fn version(state: &AppState, form_id: &str, digest: &str) -> Result<Pu
 }
 
 /// Whether a page on `origin` may embed the form.
-pub fn origin_allowed(form: &FormRow, origin: &str) -> bool {
-    form.allowed_origins.iter().any(|o| o == "*" || o.trim_end_matches('/') == origin)
+/// The instance's own pages (the demo, the console's embed preview, personal-link
+/// pages) may always embed its forms.
+pub fn origin_allowed(state: &AppState, form: &FormRow, origin: &str) -> bool {
+    origin == state.config.public_url || form.allowed_origins.iter().any(|o| o == "*" || o.trim_end_matches('/') == origin)
 }

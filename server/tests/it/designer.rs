@@ -68,16 +68,16 @@ async fn an_editor_creates_drafts_and_publishes_versions_that_take_submissions()
     let editor = session(&server, "editor1", "editor").await;
 
     let (status, id) =
-        call(&server, &editor, "create-form", &[("template", "lead_form"), ("id", "leads"), ("title", "Leads")], None)
+        call(&server, &editor, "create-form", &[("start", "lead_form"), ("id", "leads"), ("title", "Leads")], None)
             .await;
     assert_eq!((status, id.as_str()), (200, Some("leads")));
     // The id is taken now.
     let (status, body) =
-        call(&server, &editor, "create-form", &[("template", "blank"), ("id", "leads"), ("title", "Again")], None)
+        call(&server, &editor, "create-form", &[("start", "blank"), ("id", "leads"), ("title", "Again")], None)
             .await;
     assert_eq!(status, 409, "{body}");
     let (status, body) =
-        call(&server, &editor, "create-form", &[("template", "blank"), ("id", "Not An Id"), ("title", "x")], None)
+        call(&server, &editor, "create-form", &[("start", "blank"), ("id", "Not An Id"), ("title", "x")], None)
             .await;
     assert_eq!(status, 400, "{body}");
 
@@ -190,7 +190,7 @@ async fn an_editor_creates_drafts_and_publishes_versions_that_take_submissions()
 
     // Duplicate: a new unpublished form with the same fields.
     let (status, id) =
-        call(&server, &editor, "duplicate-form", &[("source", "leads"), ("id", "leads-2"), ("title", "Leads 2")], None)
+        call(&server, &editor, "create-form", &[("start", "copy:leads"), ("id", "leads-2"), ("title", "Leads 2")], None)
             .await;
     assert_eq!((status, id.as_str()), (200, Some("leads-2")));
     let (_, data) = call(&server, &editor, "designer", &[("id", "leads-2")], None).await;
@@ -203,7 +203,7 @@ async fn an_editor_creates_drafts_and_publishes_versions_that_take_submissions()
 async fn a_retired_version_is_refused_once_its_grace_period_is_over() {
     let server = start_custom(|_| "mem://".to_owned(), |args| args.retired_version_grace_hours = 0).await;
     let editor = session(&server, "editor2", "editor").await;
-    call(&server, &editor, "create-form", &[("template", "lead_form"), ("id", "quick"), ("title", "Quick")], None)
+    call(&server, &editor, "create-form", &[("start", "lead_form"), ("id", "quick"), ("title", "Quick")], None)
         .await;
     let (_, data) = call(&server, &editor, "designer", &[("id", "quick")], None).await;
     let draft = filled(serde_json::from_value(data["definition"].clone()).unwrap());
@@ -232,16 +232,20 @@ async fn viewers_cannot_design_and_nobody_without_a_session_can() {
     let server = start().await;
     let viewer = session(&server, "viewer9", "viewer").await;
     for (name, args) in [
-        ("create-form", vec![("template", "blank"), ("id", "sneaky"), ("title", "x")]),
+        ("create-form", vec![("start", "blank"), ("id", "sneaky"), ("title", "x")]),
         ("designer", vec![("id", "contact-tracing")]),
         ("publish", vec![("id", "contact-tracing")]),
         ("archive-form", vec![("id", "contact-tracing"), ("archived", "true")]),
-        ("duplicate-form", vec![("source", "contact-tracing"), ("id", "copy"), ("title", "x")]),
+        ("create-form", vec![("start", "copy:contact-tracing"), ("id", "copy"), ("title", "x")]),
     ] {
         let (status, body) = call(&server, &viewer, name, &args, None).await;
         assert_eq!(status, 403, "{name}: {body}");
         let (_, body) = call(&server, "formseal_session=nothing", name, &args, None).await;
         assert!(body.to_string().contains("Please log in."), "{name}: {body}");
     }
+    let draft = json!({"id": "contact-tracing", "definition": formseal_model::demo::contact_tracing(), "origins": ["*"]});
+    let (status, body) = call(&server, &viewer, "save-draft", &[], Some(draft)).await;
+    assert_eq!(status, 403, "{body}");
     assert!(server.state.store.form("sneaky").await.unwrap().is_none());
+    assert!(server.state.store.form("copy").await.unwrap().is_none());
 }

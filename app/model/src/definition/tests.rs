@@ -177,3 +177,16 @@ fn headings_alone_ask_nothing() {
     }];
     assert_eq!(settings_of(&check(&form), None), vec!["fields"]);
 }
+
+#[test]
+fn embed_origins() {
+    for good in ["*", "https://shop.example", "http://127.0.0.1:8080", "https://[::1]:3000", "https://xn--bcher-kva.example"] {
+        assert!(origin_valid(good), "{good}");
+    }
+    for bad in ["shop.example", "https://shop.example/path", "https://a b", "ftp://x", "https://", "https://x:", "https://x:123456", "https://user@x"] {
+        assert!(!origin_valid(bad), "{bad}");
+    }
+    let form = filled("lead_form");
+    let problems = check_with_origins(&form, &["https://ok.example".into(), "nope".into()]);
+    assert_eq!(settings_of(&problems, None), vec!["origins"]);
+}
