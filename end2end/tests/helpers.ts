@@ -1,5 +1,6 @@
 import { expect, Page } from '@playwright/test';
 import { readFileSync } from 'fs';
+import { generateKeyPairSync, randomBytes, sign as edSign } from 'crypto';
 
 // The owner's one-time password is printed once, on first start, to the server log.
 export function ownerPassword(): string {
@@ -40,4 +41,24 @@ export async function storedFor(page: Page, person: string): Promise<number> {
   await page.goto('/admin/forms/contact-tracing');
   await expect(page.getByRole('heading', { name: 'Guest registration' })).toBeVisible();
   return page.getByRole('row', { name: new RegExp(person) }).count();
+}
+
+/// RFC 8785 (JCS) for what envelopes hold: objects, arrays, strings, integers, booleans.
+export function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (v !== null && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    return `{${Object.keys(o).sort().map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(v);
+}
+
+/// A submission signed as the widget signs it (docs/protocol.md), with a fresh key:
+/// lets a test send exactly what it wants, past the widget's own checks.
+export function signedRequest(form: string, version: string, answers: Record<string, unknown>) {
+  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+  const rawKey = publicKey.export({ format: 'der', type: 'spki' }).subarray(-32);
+  const envelope = { v: 1, form, version, answers, nonce: randomBytes(16).toString('base64url'), client_time: new Date().toISOString() };
+  const signature = edSign(null, Buffer.from(`formseal/v1/envelope\n${canonical(envelope)}`, 'utf8'), privateKey);
+  return { envelope, public_key: rawKey.toString('base64url'), signature: signature.toString('base64url') };
 }

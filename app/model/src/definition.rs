@@ -147,7 +147,8 @@ pub fn origin_valid(origin: &str) -> bool {
         _ => (rest, None),
     };
     let name_ok = |h: &str| h.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.');
-    let host_ok = !host.is_empty() && host.len() <= 253 && (name_ok(host) || host.starts_with('[') && host.ends_with(']'));
+    let host_ok =
+        !host.is_empty() && host.len() <= 253 && (name_ok(host) || host.starts_with('[') && host.ends_with(']'));
     let port_ok = port.is_none_or(|p| !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()));
     host_ok && port_ok
 }

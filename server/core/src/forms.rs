@@ -227,5 +227,6 @@ pub async fn version(state: &AppState, form_id: &str, digest: &str) -> Result<Pu
 /// The instance's own pages (the demo, the console's embed preview, personal-link
 /// pages) may always embed its forms.
 pub fn origin_allowed(state: &AppState, form: &FormRow, origin: &str) -> bool {
-    origin == state.config.public_url || form.allowed_origins.iter().any(|o| o == "*" || o.trim_end_matches('/') == origin)
+    origin == state.config.public_url
+        || form.allowed_origins.iter().any(|o| o == "*" || o.trim_end_matches('/') == origin)
 }

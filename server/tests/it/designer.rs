@@ -73,12 +73,10 @@ async fn an_editor_creates_drafts_and_publishes_versions_that_take_submissions()
     assert_eq!((status, id.as_str()), (200, Some("leads")));
     // The id is taken now.
     let (status, body) =
-        call(&server, &editor, "create-form", &[("start", "blank"), ("id", "leads"), ("title", "Again")], None)
-            .await;
+        call(&server, &editor, "create-form", &[("start", "blank"), ("id", "leads"), ("title", "Again")], None).await;
     assert_eq!(status, 409, "{body}");
     let (status, body) =
-        call(&server, &editor, "create-form", &[("start", "blank"), ("id", "Not An Id"), ("title", "x")], None)
-            .await;
+        call(&server, &editor, "create-form", &[("start", "blank"), ("id", "Not An Id"), ("title", "x")], None).await;
     assert_eq!(status, 400, "{body}");
 
     // Not published yet: visitors cannot load it.
@@ -189,9 +187,14 @@ async fn an_editor_creates_drafts_and_publishes_versions_that_take_submissions()
     assert_eq!(submit(&server, "leads", &second, 5).await.0, 201);
 
     // Duplicate: a new unpublished form with the same fields.
-    let (status, id) =
-        call(&server, &editor, "create-form", &[("start", "copy:leads"), ("id", "leads-2"), ("title", "Leads 2")], None)
-            .await;
+    let (status, id) = call(
+        &server,
+        &editor,
+        "create-form",
+        &[("start", "copy:leads"), ("id", "leads-2"), ("title", "Leads 2")],
+        None,
+    )
+    .await;
     assert_eq!((status, id.as_str()), (200, Some("leads-2")));
     let (_, data) = call(&server, &editor, "designer", &[("id", "leads-2")], None).await;
     assert_eq!(data["definition"]["fields"], serde_json::to_value(&second_draft.fields).unwrap());
@@ -203,8 +206,7 @@ async fn an_editor_creates_drafts_and_publishes_versions_that_take_submissions()
 async fn a_retired_version_is_refused_once_its_grace_period_is_over() {
     let server = start_custom(|_| "mem://".to_owned(), |args| args.retired_version_grace_hours = 0).await;
     let editor = session(&server, "editor2", "editor").await;
-    call(&server, &editor, "create-form", &[("start", "lead_form"), ("id", "quick"), ("title", "Quick")], None)
-        .await;
+    call(&server, &editor, "create-form", &[("start", "lead_form"), ("id", "quick"), ("title", "Quick")], None).await;
     let (_, data) = call(&server, &editor, "designer", &[("id", "quick")], None).await;
     let draft = filled(serde_json::from_value(data["definition"].clone()).unwrap());
     call(&server, &editor, "save-draft", &[], Some(json!({"id": "quick", "definition": draft, "origins": []}))).await;
@@ -243,7 +245,8 @@ async fn viewers_cannot_design_and_nobody_without_a_session_can() {
         let (_, body) = call(&server, "formseal_session=nothing", name, &args, None).await;
         assert!(body.to_string().contains("Please log in."), "{name}: {body}");
     }
-    let draft = json!({"id": "contact-tracing", "definition": formseal_model::demo::contact_tracing(), "origins": ["*"]});
+    let draft =
+        json!({"id": "contact-tracing", "definition": formseal_model::demo::contact_tracing(), "origins": ["*"]});
     let (status, body) = call(&server, &viewer, "save-draft", &[], Some(draft)).await;
     assert_eq!(status, 403, "{body}");
     assert!(server.state.store.form("sneaky").await.unwrap().is_none());

@@ -180,10 +180,21 @@ fn headings_alone_ask_nothing() {
 
 #[test]
 fn embed_origins() {
-    for good in ["*", "https://shop.example", "http://127.0.0.1:8080", "https://[::1]:3000", "https://xn--bcher-kva.example"] {
+    for good in
+        ["*", "https://shop.example", "http://127.0.0.1:8080", "https://[::1]:3000", "https://xn--bcher-kva.example"]
+    {
         assert!(origin_valid(good), "{good}");
     }
-    for bad in ["shop.example", "https://shop.example/path", "https://a b", "ftp://x", "https://", "https://x:", "https://x:123456", "https://user@x"] {
+    for bad in [
+        "shop.example",
+        "https://shop.example/path",
+        "https://a b",
+        "ftp://x",
+        "https://",
+        "https://x:",
+        "https://x:123456",
+        "https://user@x",
+    ] {
         assert!(!origin_valid(bad), "{bad}");
     }
     let form = filled("lead_form");

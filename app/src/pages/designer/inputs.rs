@@ -92,9 +92,7 @@ pub fn local_text(
                 let input_label = format!("{label} ({})", language_name(&lang));
                 let value = {
                     let lang = lang.clone();
-                    move || {
-                        editor.with_def(|d| get(d).and_then(|t| t.0.get(&lang).cloned()).unwrap_or_default())
-                    }
+                    move || editor.with_def(|d| get(d).and_then(|t| t.0.get(&lang).cloned()).unwrap_or_default())
                 };
                 let target = format!("{target}:{lang}");
                 let write = move |text: String| editor.edit(&target, |s| set(&mut s.definition, &lang, text));

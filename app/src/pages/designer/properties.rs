@@ -26,7 +26,9 @@ pub fn FieldProperties(editor: Editor, problems: Memo<Vec<DefinitionProblem>>) -
                 index,
                 type_name: f.kind.type_name(),
                 options: match &f.kind {
-                    FieldKind::SingleChoice { options, .. } | FieldKind::MultipleChoice { options, .. } => options.len(),
+                    FieldKind::SingleChoice { options, .. } | FieldKind::MultipleChoice { options, .. } => {
+                        options.len()
+                    }
                     _ => 0,
                 },
             })
@@ -47,10 +49,7 @@ fn panel(editor: Editor, problems: Memo<Vec<DefinitionProblem>>, shape: Shape) -
     let i = shape.index;
     let field_problems = move || {
         problems.with(|p| {
-            p.iter()
-                .filter(|p| p.field == Some(i))
-                .map(|p| view! { <li>{p.message.clone()}</li> })
-                .collect_view()
+            p.iter().filter(|p| p.field == Some(i)).map(|p| view! { <li>{p.message.clone()}</li> }).collect_view()
         })
     };
     let has_problems = move || problems.with(|p| p.iter().any(|p| p.field == Some(i)));

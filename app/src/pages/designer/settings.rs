@@ -72,10 +72,8 @@ pub fn FormSettings(editor: Editor) -> impl IntoView {
             }
         })
         .collect_view();
-    let bases = BASES
-        .iter()
-        .map(|(basis, value)| view! { <option value=*value>{basis.label("en")}</option> })
-        .collect_view();
+    let bases =
+        BASES.iter().map(|(basis, value)| view! { <option value=*value>{basis.label("en")}</option> }).collect_view();
     let regions = phone::regions().map(|r| view! { <option value=r>{r}</option> }).collect_view();
     let theme_edit = move |target: &str, f: Box<dyn FnOnce(&mut Theme)>| {
         editor.edit(target, |s| {

@@ -60,8 +60,17 @@ impl Editor {
     /// Applies one edit. `target` names the input; repeated edits of the same
     /// input in quick succession (typing) make one undo step.
     pub fn edit(&self, target: &str, f: impl FnOnce(&mut Snapshot)) {
+        self.apply(target, true, f);
+    }
+
+    /// Adding, removing and moving fields are always steps of their own.
+    fn step(&self, f: impl FnOnce(&mut Snapshot)) {
+        self.apply("", false, f);
+    }
+
+    fn apply(&self, target: &str, may_coalesce: bool, f: impl FnOnce(&mut Snapshot)) {
         let now = js_sys::Date::now();
-        let coalesce = self.last_edit.with_value(|(t, at)| t == target && now - at < COALESCE_MS);
+        let coalesce = may_coalesce && self.last_edit.with_value(|(t, at)| t == target && now - at < COALESCE_MS);
         let before = self.draft.get_untracked();
         let mut after = before.clone();
         f(&mut after);
@@ -125,7 +134,7 @@ impl Editor {
     pub fn add_field(&self, type_name: &str) {
         let Some(kind) = FieldKind::blank(type_name) else { return };
         let mut index = 0;
-        self.edit("add", |s| {
+        self.step(|s| {
             let fields = &mut s.definition.fields;
             let key = unique_key(fields, type_name);
             let langs = s.definition.languages.clone();
@@ -145,7 +154,7 @@ impl Editor {
     }
 
     pub fn remove_field(&self, index: usize) {
-        self.edit("remove", |s| {
+        self.step(|s| {
             if index < s.definition.fields.len() {
                 s.definition.fields.remove(index);
             }
@@ -165,7 +174,7 @@ impl Editor {
         if from >= count || to >= count || from == to {
             return;
         }
-        self.edit("move", |s| {
+        self.step(|s| {
             let field = s.definition.fields.remove(from);
             s.definition.fields.insert(to, field);
         });
