@@ -86,7 +86,7 @@ pub struct VersionInfo {
 
 const FORM_COLUMNS: &str = "form_id, title, current_version, allowed_origins, archived";
 const VERSION_COLUMNS: &str = "form_id, digest, definition, key_id, signature, <string>published_at AS published_at, \
-     <string>retired_at AS retired_at";
+     (IF retired_at != NONE THEN <string>retired_at END) AS retired_at";
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct SubmissionRow {
@@ -283,7 +283,8 @@ impl Store {
 
     pub async fn draft(&self, form_id: &str) -> Result<Option<DraftRow>> {
         self.first(
-            "SELECT draft, draft_origins, <string>draft_saved_at AS draft_saved_at, draft_saved_by
+            "SELECT draft, draft_origins, (IF draft_saved_at != NONE THEN <string>draft_saved_at END) AS draft_saved_at,
+                    draft_saved_by
              FROM type::record('form', $form_id)",
             json!({ "form_id": form_id }),
         )
@@ -303,7 +304,8 @@ impl Store {
     /// A form's versions, newest first.
     pub async fn versions(&self, form_id: &str) -> Result<Vec<VersionInfo>> {
         self.rows(
-            "SELECT digest, <string>published_at AS published_at, <string>retired_at AS retired_at, published_at AS t
+            "SELECT digest, <string>published_at AS published_at,
+                    (IF retired_at != NONE THEN <string>retired_at END) AS retired_at, published_at AS t
              FROM form_version WHERE form_id = $form_id ORDER BY t DESC",
             json!({ "form_id": form_id }),
         )
@@ -544,9 +546,49 @@ mod tests {
     #[tokio::test]
     async fn migrations_run_once_and_are_idempotent() {
         let store = store().await;
-        assert_eq!(store.migrate().await.unwrap(), 1);
-        let applied: Vec<u32> = store.rows("SELECT VALUE version FROM schema_migration", json!({})).await.unwrap();
-        assert_eq!(applied, vec![1]);
+        let all = migrations::versions();
+        assert_eq!(store.migrate().await.unwrap(), *all.last().unwrap());
+        let mut applied: Vec<u32> =
+            store.rows("SELECT VALUE version FROM schema_migration", json!({})).await.unwrap();
+        applied.sort();
+        assert_eq!(applied, all);
+    }
+
+    #[tokio::test]
+    async fn forms_keep_a_draft_and_versions_retire_when_replaced() {
+        let store = store().await;
+        store.create_form("f", "F", &json!({"id": "f"}), &[], "ed").await.unwrap();
+        assert!(matches!(store.create_form("f", "F", &json!({}), &[], "ed").await, Err(Error::Conflict(_))));
+        assert!(store.save_draft("f", &json!({"id": "f", "x": 1}), &["*".into()], "ed").await.unwrap());
+        assert!(!store.save_draft("nope", &json!({}), &[], "ed").await.unwrap());
+        let draft = store.draft("f").await.unwrap().unwrap();
+        assert_eq!(draft.draft, Some(json!({"id": "f", "x": 1})));
+        assert_eq!(draft.draft_origins, Some(vec!["*".to_owned()]));
+        assert!(draft.draft_saved_at.is_some());
+
+        let version = |digest: &str| VersionRow {
+            form_id: "f".into(),
+            digest: digest.into(),
+            definition: json!({"id": "f"}),
+            key_id: "k".into(),
+            signature: "s".into(),
+            published_at: None,
+            retired_at: None,
+        };
+        store.publish_version(&version("v1"), "F", &[]).await.unwrap();
+        store.publish_version(&version("v2"), "F", &[]).await.unwrap();
+        assert!(store.version("v1").await.unwrap().unwrap().retired_at.is_some());
+        assert!(store.version("v2").await.unwrap().unwrap().retired_at.is_none());
+        let history: Vec<String> = store.versions("f").await.unwrap().into_iter().map(|v| v.digest).collect();
+        assert_eq!(history, vec!["v2", "v1"]);
+        // Publishing an earlier version again makes it current, not retired.
+        store.publish_version(&version("v1"), "F", &[]).await.unwrap();
+        assert!(store.version("v1").await.unwrap().unwrap().retired_at.is_none());
+        assert!(store.version("v2").await.unwrap().unwrap().retired_at.is_some());
+
+        assert!(store.set_archived("f", true).await.unwrap());
+        assert!(store.form("f").await.unwrap().unwrap().is_archived());
+        assert!(!store.set_archived("nope", true).await.unwrap());
     }
 
     #[tokio::test]

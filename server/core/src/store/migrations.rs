@@ -10,6 +10,12 @@ use crate::error::Result;
 const MIGRATIONS: &[(u32, &str)] =
     &[(1, include_str!("migrations/0001_initial.surql")), (3, include_str!("migrations/0003_designer.surql"))];
 
+/// Every migration's version, in order.
+#[cfg(test)]
+pub fn versions() -> Vec<u32> {
+    MIGRATIONS.iter().map(|(v, _)| *v).collect()
+}
+
 pub async fn apply(store: &Store) -> Result<u32> {
     store
         .run(
