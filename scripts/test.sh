@@ -22,6 +22,10 @@ results="$(mktemp)"
 echo "== Rust tests"
 cargo test -p formseal-model -p formseal-core -p formseal 2>&1 | tee -a "$results"
 
+echo "== The same model tests compiled to wasm32, run in Node: the browser decides as the server does"
+CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+  cargo test -p formseal-model --target wasm32-unknown-unknown 2>&1 | tee -a "$results"
+
 echo "== Protocol test vectors, verified independently (Python)"
 python3 docs/verify_vectors.py | tee -a "$results"
 
@@ -47,4 +51,4 @@ rust=$(grep -oE '^test result: ok\. [0-9]+ passed' "$results" | awk '{s += $4} E
 browser=$(grep -oE '^ +[0-9]+ passed' "$results" | awk '{s += $1} END {print s + 0}')
 vectors=$(grep -c '^ok ' "$results" || true)
 rm -f "$results"
-echo "tests: $((rust + vectors + browser)) passed, 0 failed ($rust Rust, $vectors protocol-vector checks, $browser browser)"
+echo "tests: $((rust + vectors + browser)) passed, 0 failed ($rust Rust incl. wasm32, $vectors protocol-vector checks, $browser browser)"

@@ -70,6 +70,9 @@ pub fn changes(old: &FormDef, new: &FormDef) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
+    // In the wasm32 build the same tests run under wasm-bindgen-test.
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
     use super::*;
     use crate::templates;
 

@@ -106,6 +106,9 @@ pub fn overview(form: &FormDef) -> Overview {
 
 #[cfg(test)]
 mod tests {
+    // In the wasm32 build the same tests run under wasm-bindgen-test.
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
     use super::*;
     use crate::templates;
 

@@ -6,6 +6,9 @@ use formseal_model::{
     digest, key_id,
 };
 use serde_json::Value;
+// In the wasm32 build the same tests run under wasm-bindgen-test.
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
 
 fn vectors() -> Value {
     serde_json::from_str(include_str!("../../../docs/test-vectors.json")).unwrap()

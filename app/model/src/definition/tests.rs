@@ -1,6 +1,9 @@
 use super::*;
 use crate::form::{ChoiceOption, DataClass, TextPattern};
 use crate::templates::{TEMPLATES, build};
+// In the wasm32 build the same tests run under wasm-bindgen-test.
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
 
 fn settings_of(problems: &[DefinitionProblem], field: Option<usize>) -> Vec<&str> {
     problems.iter().filter(|p| p.field == field).map(|p| p.setting.as_str()).collect()

@@ -3,6 +3,9 @@ use serde_json::json;
 use super::*;
 use crate::form::{ChoiceOption, DataClass, Field, FieldKind, TextPattern};
 use crate::text::LocalText;
+// In the wasm32 build the same tests run under wasm-bindgen-test.
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
 
 fn ctx() -> ValidationContext {
     ValidationContext { today: NaiveDate::from_ymd_opt(2026, 11, 27).unwrap(), slack_days: 0 }
@@ -191,6 +194,8 @@ fn whole_form_reports_every_field_and_unknown_keys() {
     assert!(errors[1].problem.message("de").contains("ausfüllen"));
 }
 
+// Randomised cases run natively (proptest needs a clock and threads wasm32 lacks).
+#[cfg(not(target_arch = "wasm32"))]
 proptest::proptest! {
     // Validation is total: whatever JSON arrives for whatever field, it answers.
     #[test]
