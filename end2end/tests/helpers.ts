@@ -16,9 +16,15 @@ export function today(): string {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
 }
 
+/// The console page is interactive (hydrated), not just painted by the server.
+export async function hydrated(page: Page) {
+  await page.locator('body[data-hydrated]').waitFor();
+}
+
 export async function login(page: Page) {
   await page.goto('/admin');
   await expect(page).toHaveURL(/\/admin\/login$/);
+  await hydrated(page);
   await page.getByLabel('User name').fill('owner');
   await page.getByLabel('Password').fill(ownerPassword());
   await page.getByRole('button', { name: 'Log in' }).click();

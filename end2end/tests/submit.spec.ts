@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { login, today } from './helpers';
+import { hydrated, login, today } from './helpers';
 
 test('a visitor submits the demo form and the operator sees it, signature valid', async ({ page }) => {
   const errors: string[] = [];
@@ -27,7 +27,7 @@ test('a visitor submits the demo form and the operator sees it, signature valid'
   expect(receiptId).toMatch(/^[0-9a-f-]{36}$/);
 
   await login(page);
-  await page.getByRole('link', { name: 'Guest registration' }).click();
+  await page.getByRole('link', { name: 'Guest registration', exact: true }).click();
   const row = page.getByRole('row', { name: new RegExp(person) });
   await expect(row).toBeVisible();
   await row.getByRole('link').click();
@@ -42,6 +42,7 @@ test('a visitor submits the demo form and the operator sees it, signature valid'
 
 test('the console refuses a wrong password without saying whether the user exists', async ({ page }) => {
   await page.goto('/admin/login');
+  await hydrated(page);
   await page.getByLabel('User name').fill('nobody');
   await page.getByLabel('Password').fill('wrong password 123');
   await page.getByRole('button', { name: 'Log in' }).click();
