@@ -144,8 +144,9 @@ test('an operator designs a form with every field type, publishes it, and a visi
   // The operator copies the tag into their page; a visitor fills it in there.
   const snippet = await page.locator('#embed-code').inputValue();
   expect(snippet).toContain(`data-form="${id}"`);
-  landingHtml = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Shop</title></head><body><h1>Our shop</h1>${snippet}</body></html>`;
-  const visitor = await browser.newPage();
+  landingHtml = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Shop</title></head><body><main><h1>Our shop</h1>${snippet}</main></body></html>`;
+  const visitorContext = await browser.newContext();
+  const visitor = await visitorContext.newPage();
   await visitor.goto(`${landingOrigin()}/`);
   await expect(visitor.getByRole('heading', { name: 'About you' })).toBeVisible();
   await visitor.getByLabel('Nickname').fill('Ada');
@@ -153,6 +154,8 @@ test('an operator designs a form with every field type, publishes it, and a visi
   await visitor.getByLabel('Email address').fill('not-an-email');
   await visitor.getByLabel('Email address').blur();
   const widgetMessage = await visitor.locator('.fs-error').filter({ hasText: 'e-mail' }).innerText();
+  // Every field type, with a problem shown, passes axe-core in the widget too.
+  expect((await new AxeBuilder({ page: visitor }).analyze()).violations).toEqual([]);
   await visitor.getByLabel('Email address').fill('ada@example.com');
   await visitor.getByLabel('Phone number').fill('030 1234567');
   await visitor.getByLabel('Guests').fill('3');
@@ -173,7 +176,7 @@ test('an operator designs a form with every field type, publishes it, and a visi
   await visitor.mouse.up();
   await visitor.getByRole('button', { name: 'Submit' }).click();
   await expect(visitor.locator('.fs-receipt')).toBeVisible();
-  await visitor.close();
+  await visitorContext.close();
 
   // The same invalid e-mail, sent straight to the server, gets the same message.
   const live = await (await page.request.get(`/api/v1/forms/${id}`)).json();
