@@ -18,6 +18,8 @@ pub enum Domain {
     FormVersion,
     Envelope,
     Receipt,
+    /// A record of the console's audit log.
+    Audit,
 }
 
 impl Domain {
@@ -26,6 +28,7 @@ impl Domain {
             Domain::FormVersion => b"formseal/v1/form-version\n",
             Domain::Envelope => b"formseal/v1/envelope\n",
             Domain::Receipt => b"formseal/v1/receipt\n",
+            Domain::Audit => b"formseal/v1/audit\n",
         }
     }
 }

@@ -7,6 +7,9 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 use serde::{Deserialize, Serialize};
 
+#[cfg(feature = "ssr")]
+use formseal_core::permissions::Permission;
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct VersionItem {
     pub digest: String,
@@ -42,7 +45,7 @@ pub struct PublishResult {
 #[server(prefix = "/admin/fn", endpoint = "create-form")]
 pub async fn create_form(start: String, id: String, title: String) -> Result<String, ServerFnError> {
     let (state, operator) = super::ssr::operator().await?;
-    operator.require_editor().map_err(super::ssr::public)?;
+    operator.require(Permission::DesignForms).map_err(super::ssr::public)?;
     let by = &operator.username;
     let draft = match start.strip_prefix("copy:") {
         Some(source) => formseal_core::forms::duplicate(&state, by, source, &id, &title).await,
@@ -56,21 +59,21 @@ pub async fn create_form(start: String, id: String, title: String) -> Result<Str
 #[server(prefix = "/admin/fn", endpoint = "archive-form")]
 pub async fn archive_form(id: String, archived: bool) -> Result<(), ServerFnError> {
     let (state, operator) = super::ssr::operator().await?;
-    operator.require_editor().map_err(super::ssr::public)?;
+    operator.require(Permission::DesignForms).map_err(super::ssr::public)?;
     formseal_core::forms::set_archived(&state, &operator.username, &id, archived).await.map_err(super::ssr::public)
 }
 
 #[server(prefix = "/admin/fn", endpoint = "designer")]
 pub async fn load_designer(id: String) -> Result<DesignerData, ServerFnError> {
     let (state, operator) = super::ssr::operator().await?;
-    operator.require_editor().map_err(super::ssr::public)?;
+    operator.require(Permission::DesignForms).map_err(super::ssr::public)?;
     ssr::designer_data(&state, &id).await.map_err(super::ssr::public)
 }
 
 #[server(prefix = "/admin/fn", endpoint = "save-draft", input = Json)]
 pub async fn save_draft(id: String, definition: FormDef, origins: Vec<String>) -> Result<(), ServerFnError> {
     let (state, operator) = super::ssr::operator().await?;
-    operator.require_editor().map_err(super::ssr::public)?;
+    operator.require(Permission::DesignForms).map_err(super::ssr::public)?;
     formseal_core::forms::save_draft(&state, &operator.username, &id, &definition, &origins)
         .await
         .map_err(super::ssr::public)
@@ -79,7 +82,7 @@ pub async fn save_draft(id: String, definition: FormDef, origins: Vec<String>) -
 #[server(prefix = "/admin/fn", endpoint = "publish")]
 pub async fn publish_form(id: String) -> Result<PublishResult, ServerFnError> {
     let (state, operator) = super::ssr::operator().await?;
-    operator.require_editor().map_err(super::ssr::public)?;
+    operator.require(Permission::DesignForms).map_err(super::ssr::public)?;
     match formseal_core::forms::publish_draft(&state, &operator.username, &id).await {
         Ok(published) => Ok(PublishResult { version: Some(published.version), problems: Vec::new() }),
         Err(formseal_core::Error::Definition(problems)) => Ok(PublishResult { version: None, problems }),

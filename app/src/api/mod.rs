@@ -28,6 +28,7 @@ pub struct SubmissionList {
     pub items: Vec<SubmissionItem>,
     pub page: u64,
     pub pages: u64,
+    pub compact: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -54,6 +55,8 @@ pub struct SubmissionDetail {
     pub signer_key: String,
     pub instance_key: String,
     pub receipt_json: String,
+    /// Personal and special-category answers are left out (partners).
+    pub compact: bool,
 }
 
 pub const PAGE_SIZE: u64 = 50;
@@ -75,7 +78,9 @@ pub const UNAUTHENTICATED: &str = "Please log in.";
 #[server(prefix = "/admin/fn", endpoint = "login")]
 pub async fn login(username: String, password: String) -> Result<(), ServerFnError> {
     let state = ssr::state()?;
-    let token = formseal_core::accounts::login(&state, username.trim(), &password).await.map_err(ssr::public)?;
+    let ip = ssr::client_ip().await;
+    let token =
+        formseal_core::accounts::login(&state, username.trim(), &password, ip).await.map_err(ssr::public)?;
     ssr::set_session_cookie(&state, &token, true);
     leptos_axum::redirect("/admin");
     Ok(())
@@ -95,22 +100,20 @@ pub async fn logout() -> Result<(), ServerFnError> {
 #[server(prefix = "/admin/fn", endpoint = "forms")]
 pub async fn list_forms() -> Result<Vec<FormItem>, ServerFnError> {
     let (state, operator) = ssr::operator().await?;
-    operator.require_reader().map_err(ssr::public)?;
+    operator.require(Permission::ViewForms).map_err(ssr::public)?;
     let forms = state.store.forms().await.map_err(ssr::public)?;
-    Ok(forms.into_iter().map(|(f, n)| ssr::form_item(f, n)).collect())
+    Ok(forms.into_iter().filter(|(f, _)| operator.sees_form(&f.form_id)).map(|(f, n)| ssr::form_item(f, n)).collect())
 }
 
 #[server(prefix = "/admin/fn", endpoint = "submissions")]
 pub async fn list_submissions(form: String, page: u64) -> Result<SubmissionList, ServerFnError> {
     let (state, operator) = ssr::operator().await?;
-    operator.require_reader().map_err(ssr::public)?;
     ssr::submission_list(&state, &operator, &form, page).await.map_err(ssr::public)
 }
 
 #[server(prefix = "/admin/fn", endpoint = "submission")]
 pub async fn get_submission(id: String) -> Result<SubmissionDetail, ServerFnError> {
     let (state, operator) = ssr::operator().await?;
-    operator.require_reader().map_err(ssr::public)?;
     ssr::submission_detail(&state, &operator, &id).await.map_err(ssr::public)
 }
 
@@ -118,8 +121,13 @@ mod designer;
 pub use designer::*;
 
 #[cfg(feature = "ssr")]
+use formseal_core::permissions::Permission;
+
+#[cfg(feature = "ssr")]
 pub(crate) mod ssr {
     use formseal_core::accounts::Operator;
+    use formseal_core::audit::{self, action};
+    use formseal_core::permissions::FormAccess;
     use formseal_core::store::FormRow;
     use formseal_core::{AppState, Error};
     use formseal_model::{FieldKind, FormDef};
@@ -171,6 +179,13 @@ pub(crate) mod ssr {
         Ok((state, operator))
     }
 
+    /// The address the request came from (the TCP peer).
+    pub async fn client_ip() -> Option<std::net::IpAddr> {
+        let axum::extract::ConnectInfo(addr): axum::extract::ConnectInfo<std::net::SocketAddr> =
+            leptos_axum::extract().await.ok()?;
+        Some(addr.ip())
+    }
+
     pub fn set_session_cookie(state: &AppState, token: &str, open: bool) {
         let secure = if state.config.secure_cookies() { "; Secure" } else { "" };
         let lifetime =
@@ -207,7 +222,9 @@ pub(crate) mod ssr {
         }
     }
 
-    fn answers_of(definition: Option<&FormDef>, envelope: Option<&Value>) -> Vec<AnswerItem> {
+    /// The answers to show, in form order. In the compact view only answers of
+    /// fields classed as not personal are kept (unknown fields are left out too).
+    fn answers_of(definition: Option<&FormDef>, envelope: Option<&Value>, access: FormAccess) -> Vec<AnswerItem> {
         let Some(answers) = envelope.and_then(|e| e.get("answers")).and_then(Value::as_object) else {
             return Vec::new();
         };
@@ -216,6 +233,11 @@ pub(crate) mod ssr {
         let position =
             |k: &str| definition.and_then(|d| d.fields.iter().position(|f| f.key == k)).unwrap_or(usize::MAX);
         keys.sort_by_key(|k| (position(k), (*k).clone()));
+        if access == FormAccess::Compact {
+            keys.retain(|k| {
+                definition.and_then(|d| d.field(k)).is_some_and(|f| f.class == formseal_model::DataClass::None)
+            });
+        }
         keys.into_iter()
             .map(|key| {
                 let field = definition.and_then(|d| d.field(key));
@@ -228,10 +250,11 @@ pub(crate) mod ssr {
 
     pub async fn submission_list(
         state: &AppState,
-        _operator: &Operator,
+        operator: &Operator,
         form_id: &str,
         page: u64,
     ) -> Result<SubmissionList, Error> {
+        let access = operator.form_access(form_id)?;
         let form = formseal_core::forms::form(state, form_id).await?;
         let definition = match &form.current_version {
             Some(v) => formseal_core::forms::version(state, form_id, v).await.ok().map(|p| p.definition),
@@ -241,10 +264,14 @@ pub(crate) mod ssr {
         let pages = total.div_ceil(PAGE_SIZE).max(1);
         let page = page.clamp(1, pages);
         let rows = state.store.submissions_page(form_id, (page - 1) * PAGE_SIZE, PAGE_SIZE).await?;
+        if access == FormAccess::Full && !rows.is_empty() {
+            let detail = format!("page {page}, {} submissions", rows.len());
+            audit::record(state, &operator.username, action::SUBMISSIONS_LISTED, form_id, &detail).await?;
+        }
         let items = rows
             .into_iter()
             .map(|row| {
-                let preview = answers_of(definition.as_ref(), row.envelope.as_ref())
+                let preview = answers_of(definition.as_ref(), row.envelope.as_ref(), access)
                     .into_iter()
                     .take(2)
                     .map(|a| a.value)
@@ -253,16 +280,23 @@ pub(crate) mod ssr {
                 SubmissionItem { id: row.submission_id, sequence: row.sequence, received_at: row.received_at, preview }
             })
             .collect();
-        Ok(SubmissionList { form: form_item(form, total), items, page, pages })
+        Ok(SubmissionList { form: form_item(form, total), items, page, pages, compact: access == FormAccess::Compact })
     }
 
     pub async fn submission_detail(
         state: &AppState,
-        _operator: &Operator,
+        operator: &Operator,
         id: &str,
     ) -> Result<SubmissionDetail, Error> {
         let checked = formseal_core::submissions::checked(state, id).await?;
         let row = &checked.row;
+        // A submission of a form the operator does not see does not exist for them.
+        let access = operator.form_access(&row.form_id).map_err(|e| match e {
+            Error::NotFound(_) => Error::NotFound("submission"),
+            other => other,
+        })?;
+        let scope = if access == FormAccess::Full { "full" } else { "compact" };
+        audit::record(state, &operator.username, action::SUBMISSION_VIEWED, id, scope).await?;
         let version = formseal_core::forms::version(state, &row.form_id, &row.version).await.ok();
         let definition = version.as_ref().map(|v| &v.definition);
         let receipt = &checked.receipt;
@@ -279,7 +313,7 @@ pub(crate) mod ssr {
                 .and_then(Value::as_str)
                 .unwrap_or("")
                 .to_owned(),
-            answers: answers_of(definition, row.envelope.as_ref()),
+            answers: answers_of(definition, row.envelope.as_ref(), access),
             signature_valid: checked.signature_valid,
             receipt_valid: checked.receipt_valid,
             version: row.version.clone(),
@@ -289,6 +323,7 @@ pub(crate) mod ssr {
             signer_key: row.public_key.clone(),
             instance_key: receipt.key.clone(),
             receipt_json: serde_json::to_string_pretty(receipt).unwrap_or_default(),
+            compact: access == FormAccess::Compact,
         })
     }
 }

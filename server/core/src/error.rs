@@ -35,6 +35,8 @@ pub enum Error {
     BadCredentials,
     #[error("too many requests; please wait {0} seconds")]
     RateLimited(u64),
+    #[error("too many failed log-ins; please wait {0} minutes and try again")]
+    TooManyAttempts(u64),
     #[error("the database is busy; please retry")]
     Busy,
     // Display carries the details for the log; clients get `public_message`.
@@ -59,7 +61,7 @@ impl Error {
             Error::Definition(_) => 422,
             Error::Unauthenticated | Error::BadCredentials => 401,
             Error::Forbidden => 403,
-            Error::RateLimited(_) => 429,
+            Error::RateLimited(_) | Error::TooManyAttempts(_) => 429,
             Error::Busy | Error::Unavailable(_) => 503,
             Error::Internal(_) => 500,
         }
@@ -84,6 +86,7 @@ impl Error {
             Error::BadCredentials => "bad_credentials",
             Error::Forbidden => "forbidden",
             Error::RateLimited(_) => "rate_limited",
+            Error::TooManyAttempts(_) => "too_many_attempts",
             Error::Busy => "busy",
             Error::Unavailable(_) => "unavailable",
             Error::Internal(_) => "internal",

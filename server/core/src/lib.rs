@@ -3,13 +3,16 @@
 //! authorise, call one of these functions and map the [`Error`].
 
 pub mod accounts;
+pub mod audit;
 pub mod error;
 pub mod forms;
 pub mod keys;
+pub mod permissions;
 pub mod random;
 pub mod state;
 pub mod store;
 pub mod submissions;
+pub mod throttle;
 pub mod time;
 
 pub use error::{Error, Result};

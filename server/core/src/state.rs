@@ -37,12 +37,19 @@ pub struct AppState {
     pub store: Arc<Store>,
     pub keys: Arc<KeyRing>,
     pub config: Arc<Config>,
+    pub login_throttle: Arc<crate::throttle::LoginThrottle>,
     chain_locks: Arc<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>>,
 }
 
 impl AppState {
     pub fn new(store: Store, keys: KeyRing, config: Config) -> Self {
-        AppState { store: Arc::new(store), keys: Arc::new(keys), config: Arc::new(config), chain_locks: Arc::default() }
+        AppState {
+            store: Arc::new(store),
+            keys: Arc::new(keys),
+            config: Arc::new(config),
+            login_throttle: Arc::default(),
+            chain_locks: Arc::default(),
+        }
     }
 
     /// One lock per form: submissions to one form take turns appending to its chain

@@ -7,8 +7,11 @@ use serde_json::json;
 use super::Store;
 use crate::error::Result;
 
-const MIGRATIONS: &[(u32, &str)] =
-    &[(1, include_str!("migrations/0001_initial.surql")), (3, include_str!("migrations/0003_designer.surql"))];
+const MIGRATIONS: &[(u32, &str)] = &[
+    (1, include_str!("migrations/0001_initial.surql")),
+    (3, include_str!("migrations/0003_designer.surql")),
+    (4, include_str!("migrations/0004_roles_audit.surql")),
+];
 
 /// Every migration's version, in order.
 #[cfg(test)]

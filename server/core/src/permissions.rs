@@ -1,0 +1,180 @@
+//! Roles and what each may do: the one permission matrix. Every server function
+//! and handler asks [`Operator::require`] (and, for one form's data,
+//! [`Operator::form_access`]); hiding a button is never the check.
+//!
+//! The matrix is written out for people in docs/permissions.md; a test compares
+//! both and calls every server function as every role.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Owner,
+    Admin,
+    Editor,
+    Viewer,
+    /// Data protection officer.
+    Dpo,
+    /// An outside agency: only forms explicitly assigned, compact view unless the
+    /// owner grants personal data for a form.
+    Partner,
+}
+
+impl Role {
+    pub const ALL: [Role; 6] = [Role::Owner, Role::Admin, Role::Editor, Role::Viewer, Role::Dpo, Role::Partner];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Owner => "owner",
+            Role::Admin => "admin",
+            Role::Editor => "editor",
+            Role::Viewer => "viewer",
+            Role::Dpo => "dpo",
+            Role::Partner => "partner",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == text)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Owner => "Owner",
+            Role::Admin => "Administrator",
+            Role::Editor => "Editor",
+            Role::Viewer => "Viewer",
+            Role::Dpo => "Data protection officer",
+            Role::Partner => "Partner",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Permission {
+    /// See the list of forms (partners: their assigned forms).
+    ViewForms,
+    /// See submissions (partners: of assigned forms, compact unless granted).
+    ViewSubmissions,
+    /// See personal and special-category answers in full.
+    ViewPersonalData,
+    /// Create, design, publish, archive forms.
+    DesignForms,
+    /// Invite people, change roles and form assignments, disable accounts.
+    ManageAccounts,
+    /// Rotate the instance signing keys.
+    ManageKeys,
+    /// Read, filter, verify and export the audit log.
+    ViewAudit,
+    /// Access requests, erasure, rectification; retention overview and legal holds.
+    HandleRequests,
+}
+
+impl Permission {
+    pub const ALL: [Permission; 8] = [
+        Permission::ViewForms,
+        Permission::ViewSubmissions,
+        Permission::ViewPersonalData,
+        Permission::DesignForms,
+        Permission::ManageAccounts,
+        Permission::ManageKeys,
+        Permission::ViewAudit,
+        Permission::HandleRequests,
+    ];
+}
+
+/// The matrix.
+pub fn allows(role: Role, permission: Permission) -> bool {
+    use Permission::*;
+    use Role::*;
+    match permission {
+        ViewForms | ViewSubmissions => true,
+        ViewPersonalData => matches!(role, Owner | Admin | Editor | Viewer | Dpo),
+        DesignForms => matches!(role, Owner | Admin | Editor),
+        ManageAccounts => matches!(role, Owner | Admin),
+        ManageKeys => role == Owner,
+        ViewAudit | HandleRequests => matches!(role, Owner | Dpo),
+    }
+}
+
+/// How much of one form's submissions an operator sees.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FormAccess {
+    Full,
+    /// Without personal and special-category answers.
+    Compact,
+}
+
+/// A logged-in operator, as every server function sees it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Operator {
+    pub username: String,
+    pub role: Role,
+    /// Partners: the forms assigned to them.
+    pub forms: Vec<String>,
+    /// Partners: the assigned forms whose personal data they may see.
+    pub personal_forms: Vec<String>,
+}
+
+impl Operator {
+    pub fn can(&self, permission: Permission) -> bool {
+        allows(self.role, permission)
+    }
+
+    pub fn require(&self, permission: Permission) -> Result<()> {
+        if self.can(permission) { Ok(()) } else { Err(Error::Forbidden) }
+    }
+
+    /// Whether this operator sees form `form_id` at all. A form a partner is not
+    /// assigned is answered as if it did not exist (404), so ids cannot be probed.
+    pub fn sees_form(&self, form_id: &str) -> bool {
+        self.role != Role::Partner || self.forms.iter().any(|f| f == form_id)
+    }
+
+    /// How this operator may see the submissions of `form_id`.
+    pub fn form_access(&self, form_id: &str) -> Result<FormAccess> {
+        self.require(Permission::ViewSubmissions)?;
+        if !self.sees_form(form_id) {
+            return Err(Error::NotFound("form"));
+        }
+        let full = self.can(Permission::ViewPersonalData) || self.personal_forms.iter().any(|f| f == form_id);
+        Ok(if full { FormAccess::Full } else { FormAccess::Compact })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn partner() -> Operator {
+        Operator {
+            username: "agency".into(),
+            role: Role::Partner,
+            forms: vec!["a".into(), "b".into()],
+            personal_forms: vec!["b".into()],
+        }
+    }
+
+    #[test]
+    fn partners_see_assigned_forms_compact_unless_granted() {
+        let p = partner();
+        assert_eq!(p.form_access("a").unwrap(), FormAccess::Compact);
+        assert_eq!(p.form_access("b").unwrap(), FormAccess::Full);
+        assert!(matches!(p.form_access("c"), Err(Error::NotFound(_))));
+        assert!(!p.sees_form("c"));
+        assert!(p.require(Permission::DesignForms).is_err());
+    }
+
+    #[test]
+    fn only_the_owner_manages_keys_and_roles_parse() {
+        for role in Role::ALL {
+            assert_eq!(allows(role, Permission::ManageKeys), role == Role::Owner);
+            assert_eq!(Role::parse(role.as_str()), Some(role));
+        }
+        assert_eq!(Role::parse("root"), None);
+    }
+}
