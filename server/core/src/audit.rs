@@ -129,3 +129,58 @@ pub async fn verify(state: &AppState) -> Result<Verification> {
 pub async fn search(state: &AppState, filter: &AuditFilter, offset: u64, limit: u64) -> Result<Vec<AuditRow>> {
     state.store.audit_search(filter, offset, limit.min(1000)).await
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::keys::KeyRing;
+    use crate::store::{DbConfig, Store};
+    use crate::state::Config;
+
+    async fn state(dir: &std::path::Path) -> AppState {
+        let store = Store::connect(&DbConfig { url: "mem://".into(), namespace: "t".into(), user: None, password: None })
+            .await
+            .unwrap();
+        store.migrate().await.unwrap();
+        AppState::new(store, KeyRing::load_or_create(dir).unwrap(), Config::new("http://127.0.0.1:1"))
+    }
+
+    #[tokio::test]
+    async fn an_edited_or_removed_record_breaks_the_chain() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = state(dir.path()).await;
+        for n in 0..5 {
+            record(&state, "ada", action::SUBMISSION_VIEWED, &format!("s{n}"), "full").await.unwrap();
+        }
+        assert_eq!(verify(&state).await.unwrap(), Verification { records: 5, broken: None });
+
+        // Someone edits record 3 in the database.
+        state.store.exec("UPDATE audit:3 SET actor = 'mallory'", json!({})).await.unwrap();
+        let v = verify(&state).await.unwrap();
+        assert_eq!(v.broken.as_ref().map(|b| b.0), Some(3), "{v:?}");
+        assert!(v.broken.unwrap().1.contains("edited"));
+        state.store.exec("UPDATE audit:3 SET actor = 'ada'", json!({})).await.unwrap();
+        assert_eq!(verify(&state).await.unwrap().broken, None);
+
+        // ... or removes record 2.
+        state.store.exec("DELETE audit:2", json!({})).await.unwrap();
+        let v = verify(&state).await.unwrap();
+        assert_eq!(v.broken, Some((2, "record 2 is missing".to_owned())));
+    }
+
+    #[tokio::test]
+    async fn concurrent_records_form_one_chain() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = state(dir.path()).await;
+        let tasks: Vec<_> = (0..20)
+            .map(|n| {
+                let state = state.clone();
+                tokio::spawn(async move { record(&state, "bob", action::LOGIN, &format!("{n}"), "").await })
+            })
+            .collect();
+        for t in tasks {
+            t.await.unwrap().unwrap();
+        }
+        assert_eq!(verify(&state).await.unwrap(), Verification { records: 20, broken: None });
+    }
+}

@@ -181,7 +181,8 @@ impl Store {
         Ok(res)
     }
 
-    async fn exec(&self, sql: &str, vars: Value) -> Result<()> {
+    // pub(crate): tests elsewhere in the crate tamper with records to prove detection.
+    pub(crate) async fn exec(&self, sql: &str, vars: Value) -> Result<()> {
         self.run(sql, vars).await.map(drop)
     }
 
