@@ -18,6 +18,18 @@ pub struct Cli {
 pub enum Command {
     /// Run the server: public API, embed script, console at /admin.
     Serve(ServeArgs),
+    /// Work with the audit log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Check the audit log's hash chain: exit 0 if intact, 1 if a record was edited
+    /// or removed (the first such record is named). The embedded database can only
+    /// be opened while the server is stopped; the console's audit page checks a
+    /// running instance.
+    Verify(ServeArgs),
 }
 
 #[derive(Debug, Clone, clap::Args)]

@@ -41,8 +41,8 @@ pub fn db_url(args: &ServeArgs) -> String {
     args.db.clone().unwrap_or_else(|| format!("rocksdb://{}", args.data_dir.join("db").display()))
 }
 
-/// Everything up to a ready router: data dir, database, schema, keys, seeds.
-pub async fn prepare(args: &ServeArgs) -> Result<ServerState, StartError> {
+/// Data dir, database, schema, keys: the domain state without anything served.
+pub async fn open_state(args: &ServeArgs) -> Result<AppState, StartError> {
     std::fs::create_dir_all(&args.data_dir).map_err(|e| StartError::DataDir(args.data_dir.display().to_string(), e))?;
     let db = DbConfig {
         url: db_url(args),
@@ -57,13 +57,36 @@ pub async fn prepare(args: &ServeArgs) -> Result<ServerState, StartError> {
     let mut config = Config::new(&public_url);
     config.session_idle_ms = i64::from(args.session_idle_minutes) * 60_000;
     config.retired_grace_hours = args.retired_version_grace_hours;
-    let state = AppState::new(store, keys, config);
+    tracing::info!(schema, "database ready");
+    Ok(AppState::new(store, keys, config))
+}
+
+/// `formseal audit verify`: prints the result; `Ok(false)` when the chain is broken.
+pub async fn audit_verify(args: &ServeArgs) -> Result<bool, StartError> {
+    let state = open_state(args).await?;
+    let result = formseal_core::audit::verify(&state).await?;
+    match result.broken {
+        None => {
+            println!("audit log intact: {} records", result.records);
+            Ok(true)
+        }
+        Some((seq, reason)) => {
+            println!("audit log broken at record {seq}: {reason} ({} records before it verify)", result.records);
+            Ok(false)
+        }
+    }
+}
+
+/// Everything up to a ready router: data dir, database, schema, keys, seeds.
+pub async fn prepare(args: &ServeArgs) -> Result<ServerState, StartError> {
+    let state = open_state(args).await?;
     forms::seed_demo(&state).await?;
     if let Some(password) = accounts::ensure_owner(&state).await? {
         // Shown once, on the very first start, so the operator can log in.
         tracing::warn!(
-            "first start: created console account '{}' with one-time password {password} — log in at {public_url}/admin",
-            accounts::OWNER
+            "first start: created console account '{}' with one-time password {password} — log in at {}/admin",
+            accounts::OWNER,
+            state.config.public_url
         );
     }
     let leptos = LeptosOptions::builder()
@@ -72,7 +95,7 @@ pub async fn prepare(args: &ServeArgs) -> Result<ServerState, StartError> {
         .site_pkg_dir("pkg")
         .site_addr(args.listen)
         .build();
-    tracing::info!(db = %db.url.split('?').next().unwrap_or(""), schema, key = %state.keys.active().id, "ready");
+    tracing::info!(db = %db_url(args).split('?').next().unwrap_or(""), key = %state.keys.active().id, "ready");
     let rate_limit = crate::api::rate_limit(args.rate_limit_burst)?;
     Ok(ServerState { app: state, leptos, rate_limit })
 }

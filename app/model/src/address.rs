@@ -81,9 +81,9 @@ pub fn postcode_plausible(country: &str, postcode: &str) -> bool {
 #[cfg(test)]
 mod tests {
     // In the wasm32 build the same tests run under wasm-bindgen-test.
+    use super::*;
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
-    use super::*;
 
     #[test]
     fn postcodes_of_germany_austria_switzerland() {

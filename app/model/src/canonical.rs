@@ -107,10 +107,10 @@ pub fn b64_decode(text: &str) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     // In the wasm32 build the same tests run under wasm-bindgen-test.
-    #[cfg(target_arch = "wasm32")]
-    use wasm_bindgen_test::wasm_bindgen_test as test;
     use super::*;
     use serde_json::json;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[test]
     fn keys_are_sorted_and_whitespace_dropped() {

@@ -107,10 +107,10 @@ pub fn overview(form: &FormDef) -> Overview {
 #[cfg(test)]
 mod tests {
     // In the wasm32 build the same tests run under wasm-bindgen-test.
-    #[cfg(target_arch = "wasm32")]
-    use wasm_bindgen_test::wasm_bindgen_test as test;
     use super::*;
     use crate::templates;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[test]
     fn contact_tracing_collects_personal_data_only() {

@@ -63,9 +63,9 @@ pub fn normalize_phone(text: &str, region: Option<&str>) -> String {
 #[cfg(test)]
 mod tests {
     // In the wasm32 build the same tests run under wasm-bindgen-test.
+    use super::*;
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
-    use super::*;
 
     #[test]
     fn national_numbers_get_the_region_code() {

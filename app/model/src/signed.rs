@@ -205,10 +205,10 @@ pub fn key_id(key: &VerifyingKey) -> String {
 #[cfg(test)]
 mod tests {
     // In the wasm32 build the same tests run under wasm-bindgen-test.
-    #[cfg(target_arch = "wasm32")]
-    use wasm_bindgen_test::wasm_bindgen_test as test;
     use super::*;
     use serde_json::json;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     fn key(seed: u8) -> SigningKey {
         SigningKey::from_bytes(&[seed; 32])

@@ -79,8 +79,7 @@ pub const UNAUTHENTICATED: &str = "Please log in.";
 pub async fn login(username: String, password: String) -> Result<(), ServerFnError> {
     let state = ssr::state()?;
     let ip = ssr::client_ip().await;
-    let token =
-        formseal_core::accounts::login(&state, username.trim(), &password, ip).await.map_err(ssr::public)?;
+    let token = formseal_core::accounts::login(&state, username.trim(), &password, ip).await.map_err(ssr::public)?;
     ssr::set_session_cookie(&state, &token, true);
     leptos_axum::redirect("/admin");
     Ok(())
@@ -283,11 +282,7 @@ pub(crate) mod ssr {
         Ok(SubmissionList { form: form_item(form, total), items, page, pages, compact: access == FormAccess::Compact })
     }
 
-    pub async fn submission_detail(
-        state: &AppState,
-        operator: &Operator,
-        id: &str,
-    ) -> Result<SubmissionDetail, Error> {
+    pub async fn submission_detail(state: &AppState, operator: &Operator, id: &str) -> Result<SubmissionDetail, Error> {
         let checked = formseal_core::submissions::checked(state, id).await?;
         let row = &checked.row;
         // A submission of a form the operator does not see does not exist for them.

@@ -98,8 +98,14 @@ pub async fn login(state: &AppState, username: &str, password: &str, ip: Option<
                 .await?;
             tracing::info!(user = %a.username, "logged in");
             state.login_throttle.succeeded(username);
-            audit::record(state, &a.username, action::LOGIN, &a.username, &ip.map(|i| i.to_string()).unwrap_or_default())
-                .await?;
+            audit::record(
+                state,
+                &a.username,
+                action::LOGIN,
+                &a.username,
+                &ip.map(|i| i.to_string()).unwrap_or_default(),
+            )
+            .await?;
             Ok(token)
         }
         _ => {

@@ -134,13 +134,14 @@ pub async fn search(state: &AppState, filter: &AuditFilter, offset: u64, limit: 
 mod tests {
     use super::*;
     use crate::keys::KeyRing;
-    use crate::store::{DbConfig, Store};
     use crate::state::Config;
+    use crate::store::{DbConfig, Store};
 
     async fn state(dir: &std::path::Path) -> AppState {
-        let store = Store::connect(&DbConfig { url: "mem://".into(), namespace: "t".into(), user: None, password: None })
-            .await
-            .unwrap();
+        let store =
+            Store::connect(&DbConfig { url: "mem://".into(), namespace: "t".into(), user: None, password: None })
+                .await
+                .unwrap();
         store.migrate().await.unwrap();
         AppState::new(store, KeyRing::load_or_create(dir).unwrap(), Config::new("http://127.0.0.1:1"))
     }

@@ -1,8 +1,8 @@
 //! The store: every line of SurrealQL in Formseal lives in this module, behind
 //! typed functions. Values always travel as bound parameters.
 
-use serde::{Deserialize, Serialize};
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use surrealdb::engine::any::{self, Any};
 use surrealdb::opt::auth::Root;
@@ -637,8 +637,7 @@ mod tests {
         let store = store().await;
         let all = migrations::versions();
         assert_eq!(store.migrate().await.unwrap(), *all.last().unwrap());
-        let mut applied: Vec<u32> =
-            store.rows("SELECT VALUE version FROM schema_migration", json!({})).await.unwrap();
+        let mut applied: Vec<u32> = store.rows("SELECT VALUE version FROM schema_migration", json!({})).await.unwrap();
         applied.sort();
         assert_eq!(applied, all);
     }

@@ -15,11 +15,11 @@ use tokio::sync::Mutex;
 
 use crate::common::{envelope, good_answers, sign};
 
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
-fn spawn(data: &std::path::Path, port: u16) -> Child {
+pub fn spawn(data: &std::path::Path, port: u16) -> Child {
     Command::new(env!("CARGO_BIN_EXE_formseal"))
         .args(["serve", "--data-dir", data.to_str().unwrap(), "--listen", &format!("127.0.0.1:{port}")])
         .args(["--rate-limit-burst", "1000000"])
@@ -30,7 +30,7 @@ fn spawn(data: &std::path::Path, port: u16) -> Child {
         .unwrap()
 }
 
-async fn wait_ready(client: &reqwest::Client, base: &str) {
+pub async fn wait_ready(client: &reqwest::Client, base: &str) {
     let deadline = Instant::now() + Duration::from_secs(60);
     while Instant::now() < deadline {
         if client.get(format!("{base}/readyz")).send().await.is_ok_and(|r| r.status() == 200) {

@@ -28,3 +28,30 @@ fn a_bad_flag_or_an_unreachable_database_is_one_line_and_exit_code_2() {
     assert!(last.starts_with("formseal: ") && last.contains("database"), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+#[tokio::test]
+async fn audit_verify_checks_the_chain_of_a_stopped_instance() {
+    use crate::durability::{free_port, spawn, wait_ready};
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let client = reqwest::Client::new();
+    // The real binary on the default engine writes audit records: the owner's
+    // creation and a failed log-in.
+    let mut server = spawn(dir.path(), port);
+    wait_ready(&client, &base).await;
+    let res = client
+        .post(format!("{base}/admin/fn/login"))
+        .form(&[("username", "owner"), ("password", "not the password")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401);
+    server.kill().unwrap();
+    server.wait().unwrap();
+
+    let out = formseal(&["audit", "verify", "--data-dir", dir.path().to_str().unwrap()]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("audit log intact: 2 records"), "{stdout}");
+}
