@@ -39,6 +39,11 @@ pub fn App() -> impl IntoView {
         <Router>
             <header class="top">
                 <a class="brand" href="/admin">"Formseal"</a>
+                <nav class="main-nav" aria-label="Console">
+                    <a href="/admin">"Forms"</a>
+                    <a href="/admin/accounts">"People"</a>
+                    <a href="/admin/audit">"Audit log"</a>
+                </nav>
                 <pages::LogoutButton />
             </header>
             <main>
@@ -47,6 +52,9 @@ pub fn App() -> impl IntoView {
                     // a missing session becomes a plain redirect to the log-in page.
                     <Route path=path!("/admin") view=pages::FormsPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/login") view=pages::LoginPage />
+                    <Route path=path!("/admin/invite/:token") view=pages::InvitePage />
+                    <Route path=path!("/admin/accounts") view=pages::AccountsPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/audit") view=pages::AuditPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/forms/:form") view=pages::SubmissionsPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/forms/:form/design") view=pages::DesignerPage />
                     <Route

@@ -19,6 +19,7 @@ pub fn routes(state: &ServerState) -> Router<ServerState> {
     Router::new()
         .route("/", get(|| async { Redirect::to("/admin") }))
         .route("/admin/preview.css", get(preview_css))
+        .route("/admin/audit/export", get(crate::audit_export::export))
         .leptos_routes_with_context(state, routes, move || provide_context(app_state.clone()), {
             let options = state.leptos.clone();
             move || shell(options.clone())

@@ -2,6 +2,7 @@
 //! ([`app`]) into one axum router, and runs it.
 
 pub mod api;
+pub mod audit_export;
 pub mod cli;
 pub mod console;
 pub mod embed;

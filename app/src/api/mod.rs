@@ -116,7 +116,9 @@ pub async fn get_submission(id: String) -> Result<SubmissionDetail, ServerFnErro
     ssr::submission_detail(&state, &operator, &id).await.map_err(ssr::public)
 }
 
+mod admin;
 mod designer;
+pub use admin::*;
 pub use designer::*;
 
 #[cfg(feature = "ssr")]

@@ -1,11 +1,17 @@
+mod accounts;
+mod audit;
 mod designer;
 mod forms;
+mod invite;
 mod login;
 mod submission;
 mod submissions;
 
+pub use accounts::AccountsPage;
+pub use audit::AuditPage;
 pub use designer::DesignerPage;
 pub use forms::FormsPage;
+pub use invite::InvitePage;
 pub use login::{LoginPage, LogoutButton};
 pub use submission::SubmissionPage;
 pub use submissions::SubmissionsPage;

@@ -30,8 +30,32 @@ pub async fn ensure_owner(state: &AppState) -> Result<Option<String>> {
     Ok(Some(password))
 }
 
-/// Current guidance (NIST SP 800-63B): length matters, composition rules do not.
+/// Current guidance (NIST SP 800-63B): length matters, composition rules do not,
+/// and passwords known from breaches and common-password lists are refused.
 pub const MIN_PASSWORD_CHARS: usize = 12;
+pub const MAX_PASSWORD_CHARS: usize = 1000;
+/// How long an invitation link works.
+pub const INVITE_HOURS: i64 = 72;
+
+/// Length, then zxcvbn (its dictionaries of common passwords, names and words,
+/// keyboard patterns, and the user name itself); no composition rules.
+pub fn check_password(password: &str, username: &str) -> Result<()> {
+    let chars = password.chars().count();
+    if chars < MIN_PASSWORD_CHARS {
+        return Err(Error::BadRequest(format!("the password must have at least {MIN_PASSWORD_CHARS} characters")));
+    }
+    if chars > MAX_PASSWORD_CHARS {
+        return Err(Error::BadRequest(format!("the password can have at most {MAX_PASSWORD_CHARS} characters")));
+    }
+    let estimate = zxcvbn::zxcvbn(password, &[username, "formseal"]);
+    if u8::from(estimate.score()) < 3 {
+        let why = estimate.feedback().and_then(|f| f.warning()).map(|w| format!(" ({w})")).unwrap_or_default();
+        return Err(Error::BadRequest(format!(
+            "this password is too easy to guess{why}; a few unrelated words make a strong one"
+        )));
+    }
+    Ok(())
+}
 
 /// Creates a console account with the given password and role.
 pub async fn create_account(state: &AppState, username: &str, password: &str, role: &str) -> Result<()> {
@@ -40,9 +64,7 @@ pub async fn create_account(state: &AppState, username: &str, password: &str, ro
     if username.is_empty() || username.len() > 100 {
         return Err(Error::BadRequest("the user name must be 1 to 100 characters".into()));
     }
-    if password.chars().count() < MIN_PASSWORD_CHARS {
-        return Err(Error::BadRequest(format!("the password must have at least {MIN_PASSWORD_CHARS} characters")));
-    }
+    check_password(password, username)?;
     if state.store.account(username).await?.is_some() {
         return Err(Error::BadRequest("this user name is taken".into()));
     }
@@ -149,6 +171,111 @@ pub async fn logout(state: &AppState, token: &str) -> Result<()> {
         audit::record_or_log(state, &session.username, action::LOGOUT, &session.username, "").await;
     }
     state.store.delete_session(&hash).await
+}
+
+/// An account as the accounts page lists it.
+pub use crate::store::AccountRow;
+
+/// Invites a person: returns the one-time token for the link
+/// `/admin/invite/<token>`, valid [`INVITE_HOURS`]; only its hash is stored.
+pub async fn invite(
+    state: &AppState,
+    by: &Operator,
+    username: &str,
+    role: Role,
+    forms: Vec<String>,
+    personal_forms: Vec<String>,
+) -> Result<String> {
+    by.require(crate::permissions::Permission::ManageAccounts)?;
+    if role == Role::Owner && by.role != Role::Owner {
+        return Err(Error::Forbidden);
+    }
+    let username = username.trim();
+    if username.is_empty() || username.len() > 100 || username.chars().any(char::is_whitespace) {
+        return Err(Error::BadRequest("the user name must be 1 to 100 characters without spaces".into()));
+    }
+    if state.store.account(username).await?.is_some() {
+        return Err(Error::BadRequest("this user name is taken".into()));
+    }
+    let (forms, personal_forms) = scope(role, forms, personal_forms);
+    let token = random::token(32)?;
+    let row = crate::store::InviteRow {
+        username: username.to_owned(),
+        role: role.as_str().to_owned(),
+        forms,
+        personal_forms,
+        invited_by: by.username.clone(),
+        expires_ms: now_ms() + INVITE_HOURS * 3_600_000,
+        used: false,
+    };
+    state.store.create_invite(&row, &token_hash(&token)).await?;
+    let detail = format!("invited as {}; forms {:?}", role.as_str(), row.forms);
+    audit::record(state, &by.username, action::ACCOUNT_INVITED, username, &detail).await?;
+    Ok(token)
+}
+
+/// Only partners have form assignments; grants are a subset of the assignment.
+fn scope(role: Role, forms: Vec<String>, personal_forms: Vec<String>) -> (Vec<String>, Vec<String>) {
+    if role != Role::Partner {
+        return (Vec::new(), Vec::new());
+    }
+    let personal = personal_forms.into_iter().filter(|f| forms.contains(f)).collect();
+    (forms, personal)
+}
+
+/// The invitation behind a token, if it can still be used.
+pub async fn open_invite(state: &AppState, token: &str) -> Result<crate::store::InviteRow> {
+    let invite = state.store.invite(&token_hash(token)).await?.ok_or(Error::NotFound("invitation"))?;
+    if invite.used {
+        return Err(Error::Gone("this invitation was already used; please log in".into()));
+    }
+    if now_ms() > invite.expires_ms {
+        return Err(Error::Gone("this invitation has expired; please ask for a new one".into()));
+    }
+    Ok(invite)
+}
+
+/// The invited person sets their password; the account exists from then on.
+pub async fn accept_invite(state: &AppState, token: &str, password: &str) -> Result<String> {
+    let invite = open_invite(state, token).await?;
+    check_password(password, &invite.username)?;
+    let hash = hash_password(password.to_owned()).await?;
+    state.store.accept_invite(&token_hash(token), &invite, &hash).await?;
+    let detail = format!("role {}, invited by {}", invite.role, invite.invited_by);
+    audit::record(state, &invite.username, action::ACCOUNT_CREATED, &invite.username, &detail).await?;
+    Ok(invite.username)
+}
+
+/// Changes an account's role, form assignments or whether it is disabled.
+/// Administrators cannot touch owners or make one; the last active owner cannot be
+/// demoted or disabled (the instance would be locked out of its keys and users).
+pub async fn update_account(
+    state: &AppState,
+    by: &Operator,
+    username: &str,
+    role: Role,
+    forms: Vec<String>,
+    personal_forms: Vec<String>,
+    disabled: bool,
+) -> Result<()> {
+    by.require(crate::permissions::Permission::ManageAccounts)?;
+    let account = state.store.account(username).await?.ok_or(Error::NotFound("account"))?;
+    let was_owner = account.role == Role::Owner.as_str();
+    if (was_owner || role == Role::Owner) && by.role != Role::Owner {
+        return Err(Error::Forbidden);
+    }
+    if was_owner && !account.disabled && (role != Role::Owner || disabled) {
+        let active_owners =
+            state.store.accounts().await?.iter().filter(|a| a.role == Role::Owner.as_str() && !a.disabled).count();
+        if active_owners <= 1 {
+            return Err(Error::Conflict("this is the last active owner; make someone else owner first".into()));
+        }
+    }
+    let (forms, personal_forms) = scope(role, forms, personal_forms);
+    state.store.update_account(username, role.as_str(), &forms, &personal_forms, disabled).await?;
+    let detail =
+        format!("role {}, forms {forms:?}, personal data {personal_forms:?}, disabled {disabled}", role.as_str());
+    audit::record(state, &by.username, action::ACCOUNT_CHANGED, username, &detail).await
 }
 
 fn token_hash(token: &str) -> String {

@@ -24,6 +24,8 @@ pub enum Error {
     #[error("this form is no longer available")]
     Archived,
     #[error("{0}")]
+    Gone(String),
+    #[error("{0}")]
     Conflict(String),
     #[error("the form cannot be published yet: {} problem(s) to fix", .0.len())]
     Definition(Vec<formseal_model::definition::DefinitionProblem>),
@@ -57,7 +59,7 @@ impl Error {
             Error::TooLarge(_) => 413,
             Error::NonceReused => 409,
             Error::UnknownVersion(_) | Error::Conflict(_) => 409,
-            Error::RetiredVersion | Error::Archived => 410,
+            Error::RetiredVersion | Error::Archived | Error::Gone(_) => 410,
             Error::Definition(_) => 422,
             Error::Unauthenticated | Error::BadCredentials => 401,
             Error::Forbidden => 403,
@@ -80,6 +82,7 @@ impl Error {
             Error::UnknownVersion(_) => "unknown_version",
             Error::RetiredVersion => "version_retired",
             Error::Archived => "form_archived",
+            Error::Gone(_) => "gone",
             Error::Conflict(_) => "conflict",
             Error::Definition(_) => "invalid_definition",
             Error::Unauthenticated => "unauthenticated",

@@ -458,6 +458,89 @@ impl Store {
         .await
     }
 
+    pub async fn accounts(&self) -> Result<Vec<AccountRow>> {
+        self.rows(
+            "SELECT username, password_hash, role, disabled, forms, personal_forms FROM account ORDER BY username",
+            json!({}),
+        )
+        .await
+    }
+
+    pub async fn update_account(
+        &self,
+        username: &str,
+        role: &str,
+        forms: &[String],
+        personal_forms: &[String],
+        disabled: bool,
+    ) -> Result<()> {
+        self.exec(
+            "BEGIN;
+             UPDATE account SET role = $role, forms = $forms, personal_forms = $personal, disabled = $disabled
+                 WHERE username = $username;
+             IF $disabled { DELETE session WHERE username = $username };
+             COMMIT;",
+            json!({
+                "username": username, "role": role, "forms": forms, "personal": personal_forms, "disabled": disabled,
+            }),
+        )
+        .await
+    }
+
+    pub async fn create_invite(&self, invite: &InviteRow, token_hash: &str) -> Result<()> {
+        let mut vars = serde_json::to_value(invite).map_err(|e| Error::Internal(e.to_string()))?;
+        vars["token_hash"] = json!(token_hash);
+        self.exec(
+            "CREATE invite CONTENT {
+                 token_hash: $token_hash, username: $username, role: $role, forms: $forms,
+                 personal_forms: $personal_forms, invited_by: $invited_by, expires_ms: $expires_ms, used: false
+             }",
+            vars,
+        )
+        .await
+    }
+
+    pub async fn invite(&self, token_hash: &str) -> Result<Option<InviteRow>> {
+        self.first(
+            "SELECT username, role, forms, personal_forms, invited_by, expires_ms, used FROM invite
+             WHERE token_hash = $token_hash",
+            json!({ "token_hash": token_hash }),
+        )
+        .await
+    }
+
+    /// Creates the invited account and uses up the invitation, in one transaction;
+    /// fails if the invitation was used meanwhile or the name was taken.
+    pub async fn accept_invite(&self, token_hash: &str, invite: &InviteRow, password_hash: &str) -> Result<()> {
+        let result = self
+            .exec(
+                "BEGIN;
+                 IF (SELECT VALUE used FROM invite WHERE token_hash = $token_hash)[0] != false {
+                     THROW 'formseal:invite-used'
+                 };
+                 UPDATE invite SET used = true WHERE token_hash = $token_hash;
+                 CREATE account CONTENT {
+                     username: $username, password_hash: $hash, role: $role, disabled: false,
+                     forms: $forms, personal_forms: $personal_forms, created_at: time::now()
+                 };
+                 COMMIT;",
+                json!({
+                    "token_hash": token_hash, "username": invite.username, "hash": password_hash, "role": invite.role,
+                    "forms": invite.forms, "personal_forms": invite.personal_forms,
+                }),
+            )
+            .await;
+        match result {
+            Err(Error::Internal(m)) if m.contains("formseal:invite-used") => {
+                Err(Error::BadRequest("this invitation was already used".into()))
+            }
+            Err(Error::Internal(m)) if m.contains("account_username") => {
+                Err(Error::BadRequest("this user name is taken".into()))
+            }
+            other => other,
+        }
+    }
+
     pub async fn create_session(&self, token_hash: &str, username: &str, now_ms: i64, expires_ms: i64) -> Result<()> {
         self.exec(
             "CREATE type::record('session', $token_hash) CONTENT {
@@ -550,6 +633,19 @@ impl Store {
         )
         .await
     }
+}
+
+/// An invitation to the console (the token itself is never stored).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InviteRow {
+    pub username: String,
+    pub role: String,
+    pub forms: Vec<String>,
+    pub personal_forms: Vec<String>,
+    pub invited_by: String,
+    pub expires_ms: i64,
+    #[serde(default)]
+    pub used: bool,
 }
 
 /// One audit record; `digest` covers every other member (see [`crate::audit`]).

@@ -1,0 +1,198 @@
+//! Server functions for people and the audit log: accounts and invitations
+//! (owner, admin), the audit log (owner, DPO). Each checks session and permission.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "ssr")]
+use formseal_core::permissions::{Permission, Role};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AccountItem {
+    pub username: String,
+    pub role: String,
+    pub forms: Vec<String>,
+    pub personal_forms: Vec<String>,
+    pub disabled: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AuditItem {
+    pub seq: u64,
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub object: String,
+    pub detail: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AuditPage {
+    pub items: Vec<AuditItem>,
+    pub page: u64,
+    pub more: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AuditCheck {
+    pub records: u64,
+    /// What is wrong with the first broken record, if any.
+    pub broken: Option<String>,
+}
+
+/// Comma- or space-separated form ids.
+pub fn split_ids(text: &str) -> Vec<String> {
+    text.split([',', ' ', '\n']).map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()
+}
+
+pub const AUDIT_PAGE_SIZE: u64 = 100;
+
+#[server(prefix = "/admin/fn", endpoint = "accounts")]
+pub async fn list_accounts() -> Result<Vec<AccountItem>, ServerFnError> {
+    let (state, operator) = super::ssr::operator().await?;
+    operator.require(Permission::ManageAccounts).map_err(super::ssr::public)?;
+    let accounts = state.store.accounts().await.map_err(super::ssr::public)?;
+    Ok(accounts
+        .into_iter()
+        .map(|a| AccountItem {
+            username: a.username,
+            role: a.role,
+            forms: a.forms.unwrap_or_default(),
+            personal_forms: a.personal_forms.unwrap_or_default(),
+            disabled: a.disabled,
+        })
+        .collect())
+}
+
+/// Returns the invitation link to hand to the person (shown once).
+#[server(prefix = "/admin/fn", endpoint = "invite")]
+pub async fn invite(
+    username: String,
+    role: String,
+    forms: String,
+    personal_forms: String,
+) -> Result<String, ServerFnError> {
+    let (state, operator) = super::ssr::operator().await?;
+    let role = Role::parse(&role).ok_or_else(|| ServerFnError::new("Choose a role."))?;
+    let token = formseal_core::accounts::invite(
+        &state,
+        &operator,
+        &username,
+        role,
+        split_ids(&forms),
+        split_ids(&personal_forms),
+    )
+    .await
+    .map_err(super::ssr::public)?;
+    Ok(format!("{}/admin/invite/{token}", state.config.public_url))
+}
+
+#[server(prefix = "/admin/fn", endpoint = "update-account")]
+pub async fn update_account(
+    username: String,
+    role: String,
+    forms: String,
+    personal_forms: String,
+    disabled: bool,
+) -> Result<(), ServerFnError> {
+    let (state, operator) = super::ssr::operator().await?;
+    let role = Role::parse(&role).ok_or_else(|| ServerFnError::new("Choose a role."))?;
+    formseal_core::accounts::update_account(
+        &state,
+        &operator,
+        &username,
+        role,
+        split_ids(&forms),
+        split_ids(&personal_forms),
+        disabled,
+    )
+    .await
+    .map_err(super::ssr::public)
+}
+
+/// Who an invitation is for (the page greets them); public, the token is the key.
+#[server(prefix = "/admin/fn", endpoint = "invitation")]
+pub async fn invitation(token: String) -> Result<String, ServerFnError> {
+    let state = super::ssr::state()?;
+    let invite = formseal_core::accounts::open_invite(&state, &token).await.map_err(super::ssr::public)?;
+    Ok(invite.username)
+}
+
+#[server(prefix = "/admin/fn", endpoint = "accept-invite")]
+pub async fn accept_invite(token: String, password: String, repeat: String) -> Result<(), ServerFnError> {
+    let state = super::ssr::state()?;
+    if password != repeat {
+        return Err(ServerFnError::new("The two passwords differ."));
+    }
+    formseal_core::accounts::accept_invite(&state, &token, &password).await.map_err(super::ssr::public)?;
+    leptos_axum::redirect("/admin/login?welcome=1");
+    Ok(())
+}
+
+#[server(prefix = "/admin/fn", endpoint = "audit")]
+pub async fn audit_log(
+    actor: String,
+    action: String,
+    from: String,
+    to: String,
+    page: u64,
+) -> Result<AuditPage, ServerFnError> {
+    let (state, operator) = super::ssr::operator().await?;
+    operator.require(Permission::ViewAudit).map_err(super::ssr::public)?;
+    let filter = ssr::filter(actor, action, from, to);
+    let page = page.max(1);
+    let mut rows = formseal_core::audit::search(&state, &filter, (page - 1) * AUDIT_PAGE_SIZE, AUDIT_PAGE_SIZE + 1)
+        .await
+        .map_err(super::ssr::public)?;
+    let more = rows.len() as u64 > AUDIT_PAGE_SIZE;
+    rows.truncate(AUDIT_PAGE_SIZE as usize);
+    Ok(AuditPage { items: rows.into_iter().map(ssr::item).collect(), page, more })
+}
+
+#[server(prefix = "/admin/fn", endpoint = "audit-verify")]
+pub async fn audit_verify() -> Result<AuditCheck, ServerFnError> {
+    let (state, operator) = super::ssr::operator().await?;
+    operator.require(Permission::ViewAudit).map_err(super::ssr::public)?;
+    let result = formseal_core::audit::verify(&state).await.map_err(super::ssr::public)?;
+    let broken = result.broken.map(|(seq, why)| format!("record {seq}: {why}"));
+    let detail = broken.clone().unwrap_or_else(|| format!("intact, {} records", result.records));
+    formseal_core::audit::record(
+        &state,
+        &operator.username,
+        formseal_core::audit::action::AUDIT_VERIFIED,
+        "audit",
+        &detail,
+    )
+    .await
+    .map_err(super::ssr::public)?;
+    Ok(AuditCheck { records: result.records, broken })
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use formseal_core::store::{AuditFilter, AuditRow};
+
+    use super::AuditItem;
+
+    /// Empty fields mean "any"; dates (`YYYY-MM-DD`) cover whole days.
+    pub fn filter(actor: String, action: String, from: String, to: String) -> AuditFilter {
+        let some = |s: String| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
+        AuditFilter {
+            actor: some(actor),
+            action: some(action),
+            from: some(from),
+            to: some(to).map(|t| if t.len() == 10 { format!("{t}T23:59:59.999Z") } else { t }),
+        }
+    }
+
+    pub fn item(row: AuditRow) -> AuditItem {
+        AuditItem {
+            seq: row.seq,
+            at: row.at,
+            actor: row.actor,
+            action: row.action,
+            object: row.object,
+            detail: row.detail,
+        }
+    }
+}

@@ -1,0 +1,116 @@
+//! People: the accounts list, invitations, roles, partner form assignments.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use super::{load_error, loading};
+use crate::api::{AccountItem, Invite, UpdateAccount, error_text, list_accounts};
+
+const ROLES: [(&str, &str); 6] = [
+    ("viewer", "Viewer: reads submissions"),
+    ("editor", "Editor: designs forms, reads submissions"),
+    ("admin", "Administrator: also manages people"),
+    ("dpo", "Data protection officer: requests, erasure, audit log"),
+    ("partner", "Partner: only assigned forms, compact view"),
+    ("owner", "Owner: everything, including keys"),
+];
+
+fn role_options(selected: &str) -> impl IntoView + use<> {
+    let selected = selected.to_owned();
+    ROLES
+        .iter()
+        .map(move |(value, label)| view! { <option value=*value selected=selected == *value>{*label}</option> })
+        .collect_view()
+}
+
+#[component]
+pub fn AccountsPage() -> impl IntoView {
+    let update = ServerAction::<UpdateAccount>::new();
+    let accounts = Resource::new(move || update.version().get(), |_| list_accounts());
+    let update_error = move || update.value().get().and_then(Result::err).map(|e| error_text(&e));
+    view! {
+        <Title text="People · Formseal" />
+        <h1>"People"</h1>
+        <p class="muted">"One login per person, never shared. Partners see only the forms assigned to them, without personal data unless granted per form."</p>
+        {move || update_error().map(|m| view! { <p class="error" role="alert">{m}</p> })}
+        <Suspense fallback=loading>
+            {move || Suspend::new(async move {
+                match accounts.await {
+                    Err(e) => load_error(e),
+                    Ok(list) => view! {
+                        <table class="list">
+                            <thead><tr><th>"User"</th><th>"Role and access"</th></tr></thead>
+                            <tbody>{list.into_iter().map(|a| view! { <AccountRow account=a update=update /> }).collect_view()}</tbody>
+                        </table>
+                    }.into_any(),
+                }
+            })}
+        </Suspense>
+        <InviteForm />
+    }
+}
+
+#[component]
+fn AccountRow(account: AccountItem, update: ServerAction<UpdateAccount>) -> impl IntoView {
+    let user = account.username.clone();
+    let [role_id, forms_id, personal_id, disabled_id] =
+        ["role", "forms", "personal", "disabled"].map(|name| format!("acct-{}-{name}", account.username));
+    view! {
+        <tr class:archived=account.disabled>
+            <td>
+                <strong>{account.username.clone()}</strong>
+                {account.disabled.then_some(" (disabled)")}
+            </td>
+            <td>
+                <ActionForm action=update attr:class="account-form">
+                    <input type="hidden" name="username" value=user.clone() />
+                    <label for=role_id.clone()>"Role"</label>
+                    <select id=role_id name="role">{role_options(&account.role)}</select>
+                    <label for=forms_id.clone()>"Partner's forms (ids)"</label>
+                    <input id=forms_id name="forms" value=account.forms.join(", ") />
+                    <label for=personal_id.clone()>"…with personal data"</label>
+                    <input id=personal_id name="personal_forms" value=account.personal_forms.join(", ") />
+                    <span class="prop-check">
+                        <input type="hidden" name="disabled" value="false" />
+                        <input id=disabled_id.clone() type="checkbox" name="disabled" value="true" checked=account.disabled />
+                        <label for=disabled_id.clone()>"Disabled"</label>
+                    </span>
+                    <button type="submit" aria-label=format!("Save {user}")>"Save"</button>
+                </ActionForm>
+            </td>
+        </tr>
+    }
+}
+
+#[component]
+fn InviteForm() -> impl IntoView {
+    let invite = ServerAction::<Invite>::new();
+    let result = move || invite.value().get();
+    view! {
+        <section class="card new-form" aria-labelledby="invite-title">
+            <h2 id="invite-title">"Invite someone"</h2>
+            <ActionForm action=invite>
+                <label for="invite-user">"User name"</label>
+                <input id="invite-user" name="username" required autocomplete="off" />
+                <label for="invite-role">"Role"</label>
+                <select id="invite-role" name="role">{role_options("viewer")}</select>
+                <label for="invite-forms">"Partners only: forms (ids, comma-separated)"</label>
+                <input id="invite-forms" name="forms" />
+                <label for="invite-personal">"Partners only: of these, forms whose personal data they may see"</label>
+                <input id="invite-personal" name="personal_forms" />
+                <button type="submit" class="primary" disabled=move || invite.pending().get()>"Create invitation link"</button>
+            </ActionForm>
+            {move || match result() {
+                Some(Ok(link)) => view! {
+                    <div role="status">
+                        <p>"Send this link to the person (it works once, for 72 hours; it is not shown again):"</p>
+                        <label for="invite-link" class="sr-only">"Invitation link"</label>
+                        <input id="invite-link" readonly value=link.clone() />
+                    </div>
+                }.into_any(),
+                Some(Err(e)) => view! { <p class="error" role="alert">{error_text(&e)}</p> }.into_any(),
+                None => ().into_any(),
+            }}
+        </section>
+    }
+}
