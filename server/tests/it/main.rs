@@ -2,9 +2,11 @@
 //! on a real loopback listener, and the real binary where start-up and crashes
 //! matter. One test binary (link time).
 
+mod accounts;
 mod api;
 mod common;
 mod console;
 mod designer;
 mod durability;
+mod permissions;
 mod startup;

@@ -1,0 +1,231 @@
+//! The permission matrix as a table test: docs/permissions.md against the code,
+//! and every console endpoint called as every role over real HTTP.
+
+use std::collections::BTreeMap;
+
+use formseal_core::accounts::{self, Operator, Role};
+use formseal_core::permissions::{Permission, allows};
+use formseal_model::demo::DEMO_FORM_ID;
+use serde_json::{Value, json};
+
+use crate::common::{TestServer, envelope, good_answers, sign, start};
+
+const PASSWORD: &str = "correct horse battery staple";
+const DOC: &str = include_str!("../../../docs/permissions.md");
+
+/// Rows of the markdown table whose first cell starts with `first`.
+fn table_rows(first: &str) -> Vec<Vec<String>> {
+    DOC.lines()
+        .filter(|l| l.starts_with(&format!("| {first}")))
+        .map(|l| l.trim_matches('|').split('|').map(|c| c.trim().trim_matches('`').to_owned()).collect())
+        .collect()
+}
+
+fn permission(name: &str) -> Option<Permission> {
+    serde_json::from_value(json!(name)).ok()
+}
+
+#[test]
+fn the_documented_matrix_is_the_one_in_the_code() {
+    let rows = table_rows("`");
+    let documented: Vec<&Vec<String>> = rows.iter().filter(|r| permission(&r[0]).is_some()).collect();
+    assert_eq!(documented.len(), Permission::ALL.len(), "every permission has a row");
+    for row in documented {
+        let p = permission(&row[0]).unwrap();
+        for (i, role) in Role::ALL.iter().enumerate() {
+            let yes = match row[i + 1].as_str() {
+                "✓" => true,
+                "—" => false,
+                other => panic!("cell {other:?} in row {row:?}"),
+            };
+            assert_eq!(yes, allows(*role, p), "{} / {}", row[0], role.as_str());
+        }
+    }
+}
+
+/// Arguments that make each endpoint do its work (form-encoded, or JSON).
+fn sample(path: &str, role: Role, submission: &str) -> (Vec<(String, String)>, Option<Value>) {
+    let r = role.as_str();
+    let form = |pairs: &[(&str, &str)]| pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+    match path {
+        "/admin/fn/forms" | "/admin/fn/accounts" | "/admin/fn/audit-verify" | "/admin/fn/logout" => {
+            (form(&[("", "")]), None)
+        }
+        "/admin/fn/submissions" => (form(&[("form", DEMO_FORM_ID), ("page", "1")]), None),
+        "/admin/fn/submission" => (form(&[("id", submission)]), None),
+        "/admin/fn/create-form" => {
+            (form(&[("start", "blank"), ("id", &format!("matrix-{r}")), ("title", "Matrix")]), None)
+        }
+        "/admin/fn/designer" | "/admin/fn/publish" => (form(&[("id", DEMO_FORM_ID)]), None),
+        "/admin/fn/archive-form" => (form(&[("id", DEMO_FORM_ID), ("archived", "false")]), None),
+        "/admin/fn/save-draft" => (
+            Vec::new(),
+            Some(json!({"id": DEMO_FORM_ID, "definition": formseal_model::demo::contact_tracing(), "origins": ["*"]})),
+        ),
+        "/admin/fn/invite" => (
+            form(&[
+                ("username", &format!("invited-by-{r}")),
+                ("role", "viewer"),
+                ("forms", ""),
+                ("personal_forms", ""),
+            ]),
+            None,
+        ),
+        "/admin/fn/update-account" => (
+            form(&[
+                ("username", "target"),
+                ("role", "viewer"),
+                ("forms", ""),
+                ("personal_forms", ""),
+                ("disabled", "false"),
+            ]),
+            None,
+        ),
+        "/admin/fn/audit" => (form(&[("actor", ""), ("action", ""), ("from", ""), ("to", ""), ("page", "1")]), None),
+        "/admin/fn/login" => (form(&[("username", "nobody"), ("password", "wrong wrong wrong")]), None),
+        "/admin/fn/invitation" => (form(&[("token", "no-such-token")]), None),
+        "/admin/fn/accept-invite" => {
+            (form(&[("token", "no-such-token"), ("password", PASSWORD), ("repeat", PASSWORD)]), None)
+        }
+        "/admin/audit/export" => (Vec::new(), None),
+        other => panic!("no sample arguments for {other}: add them here and a row to docs/permissions.md"),
+    }
+}
+
+async fn call(server: &TestServer, cookie: &str, path: &str, role: Role, submission: &str) -> u16 {
+    let url = format!("{}{path}", server.base);
+    let (form, json) = sample(path, role, submission);
+    let request = if path == "/admin/audit/export" {
+        server.client.get(url)
+    } else {
+        let post = server.client.post(url);
+        match json {
+            Some(body) => post.json(&body),
+            None => post.form(&form),
+        }
+    };
+    request.header("cookie", cookie).send().await.unwrap().status().as_u16()
+}
+
+async fn login(server: &TestServer, user: &str) -> String {
+    let res = server
+        .client
+        .post(format!("{}/admin/fn/login", server.base))
+        .form(&[("username", user), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    res.headers().get("set-cookie").unwrap().to_str().unwrap().split(';').next().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn every_endpoint_as_every_role() {
+    let server = start().await;
+    let endpoints: BTreeMap<String, String> =
+        table_rows("`/admin").into_iter().map(|r| (r[0].clone(), r[1].clone())).collect();
+
+    // A new server function without a row in the matrix fails here.
+    let registered: Vec<_> = leptos::server_fn::axum::server_fn_paths().collect();
+    assert!(registered.len() >= 17, "the server functions are registered: {registered:?}");
+    for (path, _) in registered {
+        assert!(endpoints.contains_key(path), "{path} has no row in docs/permissions.md");
+    }
+
+    let version = server.form(DEMO_FORM_ID).await.version;
+    let (_, receipt) = server.submit(&sign(&envelope(&version, good_answers(), 900))).await;
+    let submission = receipt["receipt"]["submission"].as_str().unwrap().to_owned();
+    let owner = Operator { username: "setup".into(), role: Role::Owner, forms: vec![], personal_forms: vec![] };
+    accounts::create_account(&server.state, "target", PASSWORD, "viewer").await.unwrap();
+    for role in Role::ALL {
+        accounts::create_account(&server.state, &format!("as-{}", role.as_str()), PASSWORD, role.as_str())
+            .await
+            .unwrap();
+    }
+    accounts::update_account(
+        &server.state,
+        &owner,
+        "as-partner",
+        Role::Partner,
+        vec![DEMO_FORM_ID.into()],
+        vec![],
+        false,
+    )
+    .await
+    .unwrap();
+
+    for role in Role::ALL {
+        let cookie = login(&server, &format!("as-{}", role.as_str())).await;
+        for (path, needs) in &endpoints {
+            if path == "/admin/fn/logout" {
+                continue; // ends the session; called last
+            }
+            let status = call(&server, &cookie, path, role, &submission).await;
+            match permission(needs) {
+                Some(p) if !allows(role, p) => assert_eq!(status, 403, "{} may not {path}", role.as_str()),
+                Some(_) => assert!(status < 400, "{} may {path}, got {status}", role.as_str()),
+                // Public and session-only endpoints never answer 403.
+                None => assert!(status != 403 && status < 500, "{path} as {}: {status}", role.as_str()),
+            }
+            // Without a session, only public endpoints do anything.
+            if permission(needs).is_some() {
+                let status = call(&server, "formseal_session=none", path, role, &submission).await;
+                assert!(status >= 400, "{path} without session: {status}");
+            }
+        }
+        assert!(call(&server, &cookie, "/admin/fn/logout", role, &submission).await < 400);
+    }
+}
+
+#[tokio::test]
+async fn a_partner_sees_only_assigned_forms_without_personal_data() {
+    let server = start().await;
+    let owner = Operator { username: "setup".into(), role: Role::Owner, forms: vec![], personal_forms: vec![] };
+    accounts::create_account(&server.state, "agency", PASSWORD, "partner").await.unwrap();
+    accounts::update_account(&server.state, &owner, "agency", Role::Partner, vec![DEMO_FORM_ID.into()], vec![], false)
+        .await
+        .unwrap();
+    let version = server.form(DEMO_FORM_ID).await.version;
+    let (_, receipt) = server.submit(&sign(&envelope(&version, good_answers(), 901))).await;
+    let submission = receipt["receipt"]["submission"].as_str().unwrap().to_owned();
+    // Another form the partner is not assigned to.
+    formseal_core::forms::create(&server.state, "setup", "lead_form", "secret-form", "Secret").await.unwrap();
+
+    let cookie = login(&server, "agency").await;
+    let post = |name: &str, args: Vec<(&'static str, String)>| {
+        let request = server.client.post(format!("{}/admin/fn/{name}", server.base)).header("cookie", &cookie);
+        async move {
+            let res = request.form(&args).send().await.unwrap();
+            (res.status().as_u16(), res.text().await.unwrap())
+        }
+    };
+    let (_, forms) = post("forms", vec![("", String::new())]).await;
+    assert!(forms.contains(DEMO_FORM_ID) && !forms.contains("secret-form"), "{forms}");
+
+    let (status, body) = post("submission", vec![("id", submission.clone())]).await;
+    assert_eq!(status, 200, "{body}");
+    let detail: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(detail["compact"], true);
+    assert!(!body.contains("Ada Lovelace") && !body.contains("+49301234567"), "personal data leaked: {body}");
+
+    // Guessing another form's id looks exactly like a form that does not exist.
+    let (guessed, guessed_body) = post("submissions", vec![("form", "secret-form".into()), ("page", "1".into())]).await;
+    let (missing, missing_body) =
+        post("submissions", vec![("form", "no-such-form".into()), ("page", "1".into())]).await;
+    assert_eq!((guessed, missing), (404, 404));
+    assert_eq!(guessed_body, missing_body);
+
+    // Granted personal data for the form: the full view.
+    accounts::update_account(
+        &server.state,
+        &owner,
+        "agency",
+        Role::Partner,
+        vec![DEMO_FORM_ID.into()],
+        vec![DEMO_FORM_ID.into()],
+        false,
+    )
+    .await
+    .unwrap();
+    let (_, body) = post("submission", vec![("id", submission)]).await;
+    assert!(body.contains("Ada Lovelace"), "{body}");
+}
