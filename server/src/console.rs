@@ -4,12 +4,15 @@
 use app::{App, shell};
 use axum::Router;
 use axum::extract::Request;
+use axum::http::HeaderValue;
 use axum::http::{Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use leptos::prelude::provide_context;
-use leptos_axum::{LeptosRoutes, generate_route_list};
+use leptos::nonce::Nonce;
+use leptos::prelude::{provide_context, use_context};
+use leptos_axum::{LeptosRoutes, ResponseOptions, generate_route_list};
+use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::ServerState;
 
@@ -20,12 +23,39 @@ pub fn routes(state: &ServerState) -> Router<ServerState> {
         .route("/", get(|| async { Redirect::to("/admin") }))
         .route("/admin/preview.css", get(preview_css))
         .route("/admin/audit/export", get(crate::audit_export::export))
-        .leptos_routes_with_context(state, routes, move || provide_context(app_state.clone()), {
-            let options = state.leptos.clone();
-            move || shell(options.clone())
-        })
+        .leptos_routes_with_context(
+            state,
+            routes,
+            move || {
+                provide_context(app_state.clone());
+                content_security_policy();
+            },
+            {
+                let options = state.leptos.clone();
+                move || shell(options.clone())
+            },
+        )
         .fallback(leptos_axum::file_and_error_handler::<ServerState, _>(shell))
         .layer(middleware::from_fn_with_state(state.app.config.public_url.clone(), same_origin_writes))
+        .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")))
+        .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+}
+
+/// A strict policy for every console page: scripts only from here or carrying
+/// this response's nonce (Leptos puts it on its hydration scripts), wasm allowed to
+/// compile, no inline styles, no framing by anyone.
+fn content_security_policy() {
+    let nonce = Nonce::new();
+    let policy = format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self'; \
+         img-src 'self' data:; connect-src 'self'; frame-src 'self'; frame-ancestors 'none'; base-uri 'none'; \
+         form-action 'self'; object-src 'none'"
+    );
+    if let (Some(response), Ok(value)) = (use_context::<ResponseOptions>(), HeaderValue::from_str(&policy)) {
+        response.insert_header(header::CONTENT_SECURITY_POLICY, value);
+    }
+    provide_context(nonce);
 }
 
 /// The widget's own style sheet for the designer's live preview: the same rules,

@@ -119,3 +119,29 @@ async fn the_console_page_renders_and_escapes_what_visitors_typed() {
     assert_eq!(res.url().path(), "/admin/login");
     assert!(res.text().await.unwrap().contains("<h1>Log in</h1>"));
 }
+
+#[tokio::test]
+async fn console_pages_carry_a_strict_policy_with_a_fresh_nonce() {
+    let server = start().await;
+    let get = || server.client.get(format!("{}/admin/login", server.base)).send();
+    let res = get().await.unwrap();
+    let headers = res.headers().clone();
+    let html = res.text().await.unwrap();
+    let csp = headers.get("content-security-policy").expect("a CSP").to_str().unwrap().to_owned();
+    for part in
+        ["default-src 'self'", "frame-ancestors 'none'", "'wasm-unsafe-eval'", "style-src 'self';", "object-src 'none'"]
+    {
+        assert!(csp.contains(part), "{part} missing in {csp}");
+    }
+    assert!(!csp.contains("unsafe-inline"), "{csp}");
+    let nonce = csp.split("'nonce-").nth(1).and_then(|r| r.split('\'').next()).expect("a nonce").to_owned();
+    assert!(nonce.len() >= 16);
+    // Leptos puts it on its hydration script, so the page can hydrate under it.
+    assert!(html.contains(&format!("nonce=\"{nonce}\"")), "{html}");
+    assert_eq!(headers.get("x-content-type-options").unwrap(), "nosniff");
+    assert_eq!(headers.get("referrer-policy").unwrap(), "no-referrer");
+    assert_eq!(headers.get("x-frame-options").unwrap(), "DENY");
+    // Every response has its own nonce.
+    let again = get().await.unwrap().headers().get("content-security-policy").unwrap().to_str().unwrap().to_owned();
+    assert!(!again.contains(&nonce));
+}

@@ -141,12 +141,26 @@ fn Preview(editor: Editor) -> impl IntoView {
         .unwrap_or_default();
     let ctx = ValidationContext { today, slack_days: 0 };
     let languages = Memo::new(move |_| editor.with_def(|d| d.languages.clone()));
+    // The theme goes in through the CSSOM: the console's CSP allows no inline styles.
+    let frame = NodeRef::<leptos::html::Div>::new();
+    Effect::new(move |_| {
+        let theme = editor.with_def(|d| d.theme.clone().unwrap_or_default());
+        let Some(el) = frame.get() else { return };
+        let style = web_sys::HtmlElement::style(&el);
+        for name in ["--fs-accent", "--fs-font", "--fs-radius"] {
+            let _ = style.remove_property(name);
+        }
+        for declaration in theme.declarations().split(';') {
+            if let Some((name, value)) = declaration.split_once(':') {
+                let _ = style.set_property(name, value);
+            }
+        }
+    });
     let form = move || {
         let definition = editor.with_def(Clone::clone);
-        let style = definition.theme.as_ref().map(|t| t.declarations()).unwrap_or_default();
         valid.set(false);
         view! {
-            <div class="fs-preview" style=style>
+            <div class="fs-preview">
                 <div class="fs-root">
                     <FormView
                         form=definition
@@ -172,7 +186,7 @@ fn Preview(editor: Editor) -> impl IntoView {
                 }).collect_view()}
             </select>
             <p class="muted small">"Try it: the preview checks answers exactly as the widget and the server do; nothing is sent."</p>
-            {form}
+            <div node_ref=frame>{form}</div>
             <p role="status" class="ok">{move || valid.get().then_some("These answers are valid (the preview sends nothing).")}</p>
         </section>
     }
