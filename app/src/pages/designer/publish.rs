@@ -140,8 +140,8 @@ pub fn EmbedPanel(form_id: String, public_url: String, live: bool) -> impl IntoV
     let snippet = format!("<script src=\"{public_url}/embed.js\" data-form=\"{form_id}\" async></script>");
     let sample = format!(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Sample page</title></head>\
-         <body><main><h1>Your page</h1>\
-         <p>Your own content; the form appears where the tag is.</p>{snippet}</main></body></html>"
+         <body><h1>Your page</h1>\
+         <p>Your own content; the form appears where the tag is.</p>{snippet}</body></html>"
     );
     let copied = RwSignal::new(false);
     let copy = {
