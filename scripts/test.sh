@@ -44,7 +44,8 @@ for _ in $(seq 1 120); do
   kill -0 "$server" 2>/dev/null || { cat "$log"; echo "the server did not start"; exit 1; }
   sleep 0.5
 done
-(cd end2end && FORMSEAL_URL="http://127.0.0.1:$port" FORMSEAL_SERVER_LOG="$log" npx playwright test) 2>&1 | tee -a "$results"
+(cd end2end && FORMSEAL_URL="http://127.0.0.1:$port" FORMSEAL_SERVER_LOG="$log" \
+  FORMSEAL_BIN="$CARGO_TARGET_DIR/debug/formseal" FORMSEAL_SITE_DIR="$FORMSEAL_SITE_DIR" npx playwright test) 2>&1 | tee -a "$results"
 
 # One line for people and CI: every runner above must have passed to get here.
 rust=$(grep -oE '^test result: ok\. [0-9]+ passed' "$results" | awk '{s += $4} END {print s + 0}')

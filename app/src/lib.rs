@@ -6,6 +6,7 @@
 #![recursion_limit = "256"]
 
 pub mod api;
+mod idle;
 mod pages;
 
 use leptos::prelude::*;
@@ -43,9 +44,11 @@ pub fn App() -> impl IntoView {
                     <a href="/admin">"Forms"</a>
                     <a href="/admin/accounts">"People"</a>
                     <a href="/admin/audit">"Audit log"</a>
+                    <a href="/admin/account">"Your sessions"</a>
                 </nav>
                 <pages::LogoutButton />
             </header>
+            <idle::IdleGuard />
             <main>
                 <Routes fallback=|| view! { <p>"This page does not exist."</p> }>
                     // Async: the session is checked before the first byte is sent, so
@@ -54,6 +57,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/login") view=pages::LoginPage />
                     <Route path=path!("/admin/invite/:token") view=pages::InvitePage />
                     <Route path=path!("/admin/accounts") view=pages::AccountsPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/account") view=pages::AccountPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/audit") view=pages::AuditPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/forms/:form") view=pages::SubmissionsPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/forms/:form/design") view=pages::DesignerPage />

@@ -81,6 +81,11 @@ pub struct ServeArgs {
     #[arg(long, env = "FORMSEAL_SESSION_IDLE_MINUTES", default_value_t = 15)]
     pub session_idle_minutes: u32,
 
+    /// The same in seconds, overriding the minutes (for demonstrations and tests
+    /// of the lock screen).
+    #[arg(long, env = "FORMSEAL_SESSION_IDLE_SECONDS", hide = true)]
+    pub session_idle_seconds: Option<u32>,
+
     /// Hours a replaced form version still takes submissions, for visitors who
     /// opened the page before the new version was published. 0: only the current one.
     #[arg(long, env = "FORMSEAL_RETIRED_VERSION_GRACE_HOURS", default_value_t = 24)]

@@ -55,7 +55,10 @@ pub async fn open_state(args: &ServeArgs) -> Result<AppState, StartError> {
     let keys = KeyRing::load_or_create(&args.data_dir)?;
     let public_url = args.public_url.clone().unwrap_or_else(|| format!("http://{}", args.listen));
     let mut config = Config::new(&public_url);
-    config.session_idle_ms = i64::from(args.session_idle_minutes) * 60_000;
+    config.session_idle_ms = match args.session_idle_seconds {
+        Some(seconds) => i64::from(seconds) * 1000,
+        None => i64::from(args.session_idle_minutes) * 60_000,
+    };
     config.retired_grace_hours = args.retired_version_grace_hours;
     tracing::info!(schema, "database ready");
     Ok(AppState::new(store, keys, config))

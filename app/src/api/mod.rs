@@ -79,7 +79,10 @@ pub const UNAUTHENTICATED: &str = "Please log in.";
 pub async fn login(username: String, password: String) -> Result<(), ServerFnError> {
     let state = ssr::state()?;
     let ip = ssr::client_ip().await;
-    let token = formseal_core::accounts::login(&state, username.trim(), &password, ip).await.map_err(ssr::public)?;
+    let agent = ssr::user_agent().await;
+    let token = formseal_core::accounts::login(&state, username.trim(), &password, ip, agent.as_deref())
+        .await
+        .map_err(ssr::public)?;
     ssr::set_session_cookie(&state, &token, true);
     leptos_axum::redirect("/admin");
     Ok(())
@@ -118,8 +121,10 @@ pub async fn get_submission(id: String) -> Result<SubmissionDetail, ServerFnErro
 
 mod admin;
 mod designer;
+mod session;
 pub use admin::*;
 pub use designer::*;
+pub use session::*;
 
 #[cfg(feature = "ssr")]
 use formseal_core::permissions::Permission;
@@ -185,6 +190,11 @@ pub(crate) mod ssr {
         let axum::extract::ConnectInfo(addr): axum::extract::ConnectInfo<std::net::SocketAddr> =
             leptos_axum::extract().await.ok()?;
         Some(addr.ip())
+    }
+
+    pub async fn user_agent() -> Option<String> {
+        let headers: HeaderMap = leptos_axum::extract().await.ok()?;
+        headers.get(http::header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_owned)
     }
 
     pub fn set_session_cookie(state: &AppState, token: &str, open: bool) {

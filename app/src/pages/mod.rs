@@ -1,3 +1,4 @@
+mod account;
 mod accounts;
 mod audit;
 mod designer;
@@ -7,6 +8,7 @@ mod login;
 mod submission;
 mod submissions;
 
+pub use account::AccountPage;
 pub use accounts::AccountsPage;
 pub use audit::AuditPage;
 pub use designer::DesignerPage;

@@ -102,7 +102,13 @@ const DECOY_HASH: &str =
 /// Checks the password and opens a session; returns the session token. Too many
 /// failures for the account or from the address refuse further attempts for a
 /// while, with the same answer whether or not the account exists.
-pub async fn login(state: &AppState, username: &str, password: &str, ip: Option<IpAddr>) -> Result<String> {
+pub async fn login(
+    state: &AppState,
+    username: &str,
+    password: &str,
+    ip: Option<IpAddr>,
+    agent: Option<&str>,
+) -> Result<String> {
     if let Some(wait) = state.login_throttle.blocked_for(username, ip, now_ms()) {
         audit::record_or_log(state, username, action::LOGIN_FAILED, username, "throttled").await;
         return Err(Error::TooManyAttempts(wait.div_ceil(60)));
@@ -116,7 +122,14 @@ pub async fn login(state: &AppState, username: &str, password: &str, ip: Option<
             let now = now_ms();
             state
                 .store
-                .create_session(&token_hash(&token), &a.username, now, now + state.config.session_max_ms)
+                .create_session(
+                    &token_hash(&token),
+                    &a.username,
+                    now,
+                    now + state.config.session_max_ms,
+                    ip.map(|i| i.to_string()).as_deref(),
+                    agent.map(|a| a.chars().take(200).collect::<String>()).as_deref(),
+                )
                 .await?;
             tracing::info!(user = %a.username, "logged in");
             state.login_throttle.succeeded(username);
@@ -276,6 +289,48 @@ pub async fn update_account(
     let detail =
         format!("role {}, forms {forms:?}, personal data {personal_forms:?}, disabled {disabled}", role.as_str());
     audit::record(state, &by.username, action::ACCOUNT_CHANGED, username, &detail).await
+}
+
+/// One of a person's sessions, as their own list shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SessionInfo {
+    /// A short, non-secret handle (the start of the token's hash).
+    pub id: String,
+    pub created_ms: i64,
+    pub last_seen_ms: i64,
+    pub ip: String,
+    pub agent: String,
+    pub current: bool,
+}
+
+/// The live sessions of the person behind `token`.
+pub async fn my_sessions(state: &AppState, token: &str, operator: &Operator) -> Result<Vec<SessionInfo>> {
+    let mine = token_hash(token);
+    let now = now_ms();
+    Ok(state
+        .store
+        .sessions_of(&operator.username)
+        .await?
+        .into_iter()
+        .filter(|s| now <= s.expires_ms && now - s.last_seen_ms <= state.config.session_idle_ms)
+        .map(|s| {
+            let hash = s.token_hash.unwrap_or_default();
+            SessionInfo {
+                id: hash.chars().take(8).collect(),
+                created_ms: s.created_ms.unwrap_or(s.last_seen_ms),
+                last_seen_ms: s.last_seen_ms,
+                ip: s.ip.unwrap_or_default(),
+                agent: s.agent.unwrap_or_default(),
+                current: hash == mine,
+            }
+        })
+        .collect())
+}
+
+/// Ends every session of this person, on every device (this one included).
+pub async fn logout_everywhere(state: &AppState, operator: &Operator) -> Result<()> {
+    state.store.delete_sessions_of(&operator.username).await?;
+    audit::record(state, &operator.username, action::LOGOUT, &operator.username, "everywhere").await
 }
 
 fn token_hash(token: &str) -> String {

@@ -48,9 +48,14 @@ fn sample(path: &str, role: Role, submission: &str) -> (Vec<(String, String)>, O
     let r = role.as_str();
     let form = |pairs: &[(&str, &str)]| pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
     match path {
-        "/admin/fn/forms" | "/admin/fn/accounts" | "/admin/fn/audit-verify" | "/admin/fn/logout" => {
-            (form(&[("", "")]), None)
-        }
+        "/admin/fn/forms"
+        | "/admin/fn/accounts"
+        | "/admin/fn/audit-verify"
+        | "/admin/fn/logout"
+        | "/admin/fn/logout-everywhere"
+        | "/admin/fn/me"
+        | "/admin/fn/keep-alive"
+        | "/admin/fn/sessions" => (form(&[("", "")]), None),
         "/admin/fn/submissions" => (form(&[("form", DEMO_FORM_ID), ("page", "1")]), None),
         "/admin/fn/submission" => (form(&[("id", submission)]), None),
         "/admin/fn/create-form" => {
@@ -82,7 +87,9 @@ fn sample(path: &str, role: Role, submission: &str) -> (Vec<(String, String)>, O
             None,
         ),
         "/admin/fn/audit" => (form(&[("actor", ""), ("action", ""), ("from", ""), ("to", ""), ("page", "1")]), None),
-        "/admin/fn/login" => (form(&[("username", "nobody"), ("password", "wrong wrong wrong")]), None),
+        "/admin/fn/login" | "/admin/fn/unlock" => {
+            (form(&[("username", "nobody"), ("password", "wrong wrong wrong")]), None)
+        }
         "/admin/fn/invitation" => (form(&[("token", "no-such-token")]), None),
         "/admin/fn/accept-invite" => {
             (form(&[("token", "no-such-token"), ("password", PASSWORD), ("repeat", PASSWORD)]), None)
@@ -126,7 +133,7 @@ async fn every_endpoint_as_every_role() {
 
     // A new server function without a row in the matrix fails here.
     let registered: Vec<_> = leptos::server_fn::axum::server_fn_paths().collect();
-    assert!(registered.len() >= 17, "the server functions are registered: {registered:?}");
+    assert!(registered.len() >= 22, "the server functions are registered: {registered:?}");
     for (path, _) in registered {
         assert!(endpoints.contains_key(path), "{path} has no row in docs/permissions.md");
     }
@@ -156,7 +163,7 @@ async fn every_endpoint_as_every_role() {
     for role in Role::ALL {
         let cookie = login(&server, &format!("as-{}", role.as_str())).await;
         for (path, needs) in &endpoints {
-            if path == "/admin/fn/logout" {
+            if path == "/admin/fn/logout" || path == "/admin/fn/logout-everywhere" {
                 continue; // ends the session; called last
             }
             let status = call(&server, &cookie, path, role, &submission).await;
@@ -172,7 +179,9 @@ async fn every_endpoint_as_every_role() {
                 assert!(status >= 400, "{path} without session: {status}");
             }
         }
-        assert!(call(&server, &cookie, "/admin/fn/logout", role, &submission).await < 400);
+        assert!(call(&server, &cookie, "/admin/fn/logout-everywhere", role, &submission).await < 400);
+        let after = call(&server, &cookie, "/admin/fn/me", role, &submission).await;
+        assert!(after >= 400, "the session ended everywhere");
     }
 }
 

@@ -1,0 +1,80 @@
+//! Server functions about the person's own session: who am I, keep alive,
+//! unlock after the idle lock, own sessions, log out everywhere.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct WhoAmI {
+    pub username: String,
+    pub role: String,
+    /// Inactivity after which the session ends.
+    pub idle_ms: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SessionItem {
+    pub id: String,
+    pub created: String,
+    pub last_seen: String,
+    pub ip: String,
+    pub agent: String,
+    pub current: bool,
+}
+
+#[server(prefix = "/admin/fn", endpoint = "me")]
+pub async fn me() -> Result<WhoAmI, ServerFnError> {
+    let (state, operator) = super::ssr::operator().await?;
+    Ok(WhoAmI {
+        username: operator.username,
+        role: operator.role.as_str().to_owned(),
+        idle_ms: state.config.session_idle_ms,
+    })
+}
+
+/// Called while the person is active, so the session does not end under them.
+#[server(prefix = "/admin/fn", endpoint = "keep-alive")]
+pub async fn keep_alive() -> Result<(), ServerFnError> {
+    super::ssr::operator().await.map(drop)
+}
+
+/// Logs in again from the lock screen, without leaving the page.
+#[server(prefix = "/admin/fn", endpoint = "unlock")]
+pub async fn unlock(username: String, password: String) -> Result<(), ServerFnError> {
+    let state = super::ssr::state()?;
+    let ip = super::ssr::client_ip().await;
+    let agent = super::ssr::user_agent().await;
+    let token = formseal_core::accounts::login(&state, username.trim(), &password, ip, agent.as_deref())
+        .await
+        .map_err(super::ssr::public)?;
+    super::ssr::set_session_cookie(&state, &token, true);
+    Ok(())
+}
+
+#[server(prefix = "/admin/fn", endpoint = "sessions")]
+pub async fn my_sessions() -> Result<Vec<SessionItem>, ServerFnError> {
+    let (state, operator) = super::ssr::operator().await?;
+    let token = super::ssr::session_token().await.unwrap_or_default();
+    let sessions = formseal_core::accounts::my_sessions(&state, &token, &operator).await.map_err(super::ssr::public)?;
+    let time = |ms: i64| formseal_core::time::rfc3339_ms(ms).replace('T', " ").chars().take(19).collect::<String>();
+    Ok(sessions
+        .into_iter()
+        .map(|s| SessionItem {
+            id: s.id,
+            created: time(s.created_ms),
+            last_seen: time(s.last_seen_ms),
+            ip: s.ip,
+            agent: s.agent,
+            current: s.current,
+        })
+        .collect())
+}
+
+#[server(prefix = "/admin/fn", endpoint = "logout-everywhere")]
+pub async fn logout_everywhere() -> Result<(), ServerFnError> {
+    let (state, operator) = super::ssr::operator().await?;
+    formseal_core::accounts::logout_everywhere(&state, &operator).await.map_err(super::ssr::public)?;
+    super::ssr::set_session_cookie(&state, "", false);
+    leptos_axum::redirect("/admin/login");
+    Ok(())
+}

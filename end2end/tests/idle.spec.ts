@@ -1,0 +1,78 @@
+import { test, expect } from '@playwright/test';
+import { ChildProcess, spawn } from 'child_process';
+import { mkdtempSync, rmSync } from 'fs';
+import { createServer } from 'net';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { hydrated } from './helpers';
+
+// Its own server with a short idle time (70 s: the page warns after 5 s and locks
+// after 10 s without activity), so the lock screen can be seen in a test.
+let server: ChildProcess;
+let base = '';
+let log = '';
+let dataDir = '';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+test.beforeAll(async () => {
+  const bin = process.env.FORMSEAL_BIN;
+  if (!bin) throw new Error('FORMSEAL_BIN is not set (scripts/test.sh sets it)');
+  const port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  dataDir = mkdtempSync(join(tmpdir(), 'formseal-idle-'));
+  server = spawn(bin, ['serve', '--data-dir', dataDir, '--listen', `127.0.0.1:${port}`,
+    '--site-dir', process.env.FORMSEAL_SITE_DIR ?? '../target/site', '--session-idle-seconds', '70']);
+  server.stdout?.on('data', (d) => (log += d));
+  server.stderr?.on('data', (d) => (log += d));
+  for (let i = 0; i < 120; i++) {
+    try {
+      if ((await fetch(`${base}/readyz`)).ok) return;
+    } catch { /* not yet */ }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`the server did not start:\n${log}`);
+});
+
+test.afterAll(async () => {
+  server?.kill();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+test('an idle console warns, then locks without losing the page, and unlocks with the password', async ({ page }) => {
+  test.setTimeout(90_000);
+  const password = log.match(/one-time password (\S+)/)![1];
+  await page.goto(`${base}/admin/login`);
+  await hydrated(page);
+  await page.getByLabel('User name').fill('owner');
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await expect(page.getByRole('heading', { name: 'Forms' })).toBeVisible();
+
+  // Some unsaved work on the page: text typed into the new-form panel.
+  await page.getByLabel('Title').fill('Half-typed title');
+
+  await expect(page.getByRole('alertdialog')).toContainText('locks in a minute', { timeout: 15_000 });
+  await page.getByRole('button', { name: 'Stay logged in' }).click();
+  await expect(page.getByRole('alertdialog')).toHaveCount(0);
+
+  // No activity: the screen locks and the page behind it is inert.
+  await expect(page.getByRole('dialog', { name: 'Locked' })).toBeVisible({ timeout: 20_000 });
+  await expect(page.locator('main')).toHaveAttribute('inert', '');
+  await page.getByLabel('Password').fill('not my password');
+  await page.getByRole('button', { name: 'Unlock' }).click();
+  await expect(page.getByRole('dialog', { name: 'Locked' }).getByRole('alert')).toContainText('wrong user name or password');
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Unlock' }).click();
+  await expect(page.getByRole('dialog', { name: 'Locked' })).toHaveCount(0);
+  await expect(page.getByLabel('Title')).toHaveValue('Half-typed title');
+  await expect(page.locator('main')).not.toHaveAttribute('inert', '');
+});
