@@ -105,15 +105,19 @@ fn Lock(who: WhoAmI) -> impl IntoView {
         active();
     };
     let password = RwSignal::new(String::new());
+    let code = RwSignal::new(String::new());
+    let with_code = who.two_factor;
     let failed = RwSignal::new(None::<String>);
     let username = who.username.clone();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let (username, typed) = (username.clone(), password.get_untracked());
+        let typed_code = Some(code.get_untracked()).filter(|c| !c.is_empty());
         leptos::task::spawn_local(async move {
-            match unlock(username, typed).await {
+            match unlock(username, typed, typed_code).await {
                 Ok(()) => {
                     password.set(String::new());
+                    code.set(String::new());
                     failed.set(None);
                     last_activity.set_value(js_sys::Date::now());
                     last_ping.set_value(js_sys::Date::now());
@@ -153,6 +157,16 @@ fn Lock(who: WhoAmI) -> impl IntoView {
                         prop:value=move || password.get()
                         on:input=move |ev| password.set(event_target_value(&ev))
                     />
+                    {with_code.then(|| view! {
+                        <label for="unlock-code">"Code from your authenticator app"</label>
+                        <input
+                            id="unlock-code"
+                            inputmode="numeric"
+                            autocomplete="one-time-code"
+                            prop:value=move || code.get()
+                            on:input=move |ev| code.set(event_target_value(&ev))
+                        />
+                    })}
                     {move || failed.get().map(|m| view! { <p class="error" role="alert">{m}</p> })}
                     <button type="submit">"Unlock"</button>
                     <p><a href="/admin/login">"Log in as someone else"</a></p>

@@ -75,14 +75,20 @@ pub fn is_unauthenticated(e: &ServerFnError) -> bool {
 
 pub const UNAUTHENTICATED: &str = "Please log in.";
 
+/// What the server says when a log-in needs the second factor.
+pub fn needs_code(e: &ServerFnError) -> bool {
+    error_text(e).contains("6-digit code")
+}
+
 #[server(prefix = "/admin/fn", endpoint = "login")]
-pub async fn login(username: String, password: String) -> Result<(), ServerFnError> {
+pub async fn login(username: String, password: String, code: Option<String>) -> Result<(), ServerFnError> {
     let state = ssr::state()?;
     let ip = ssr::client_ip().await;
     let agent = ssr::user_agent().await;
-    let token = formseal_core::accounts::login(&state, username.trim(), &password, ip, agent.as_deref())
-        .await
-        .map_err(ssr::public)?;
+    let token =
+        formseal_core::accounts::login(&state, username.trim(), &password, code.as_deref(), ip, agent.as_deref())
+            .await
+            .map_err(ssr::public)?;
     ssr::set_session_cookie(&state, &token, true);
     leptos_axum::redirect("/admin");
     Ok(())

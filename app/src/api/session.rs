@@ -10,6 +10,7 @@ pub struct WhoAmI {
     pub role: String,
     /// Inactivity after which the session ends.
     pub idle_ms: i64,
+    pub two_factor: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -25,10 +26,13 @@ pub struct SessionItem {
 #[server(prefix = "/admin/fn", endpoint = "me")]
 pub async fn me() -> Result<WhoAmI, ServerFnError> {
     let (state, operator) = super::ssr::operator().await?;
+    let two_factor =
+        formseal_core::accounts::two_factor_enabled(&state, &operator.username).await.map_err(super::ssr::public)?;
     Ok(WhoAmI {
         username: operator.username,
         role: operator.role.as_str().to_owned(),
         idle_ms: state.config.session_idle_ms,
+        two_factor,
     })
 }
 
@@ -40,13 +44,13 @@ pub async fn keep_alive() -> Result<(), ServerFnError> {
 
 /// Logs in again from the lock screen, without leaving the page.
 #[server(prefix = "/admin/fn", endpoint = "unlock")]
-pub async fn unlock(username: String, password: String) -> Result<(), ServerFnError> {
+pub async fn unlock(username: String, password: String, code: Option<String>) -> Result<(), ServerFnError> {
     let state = super::ssr::state()?;
     let ip = super::ssr::client_ip().await;
     let agent = super::ssr::user_agent().await;
-    let token = formseal_core::accounts::login(&state, username.trim(), &password, ip, agent.as_deref())
-        .await
-        .map_err(super::ssr::public)?;
+    let login =
+        formseal_core::accounts::login(&state, username.trim(), &password, code.as_deref(), ip, agent.as_deref());
+    let token = login.await.map_err(super::ssr::public)?;
     super::ssr::set_session_cookie(&state, &token, true);
     Ok(())
 }
@@ -77,4 +81,33 @@ pub async fn logout_everywhere() -> Result<(), ServerFnError> {
     super::ssr::set_session_cookie(&state, "", false);
     leptos_axum::redirect("/admin/login");
     Ok(())
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TwoFactorSetup {
+    pub secret: String,
+    pub url: String,
+    /// The otpauth link as a QR code (SVG markup made by the server from the link).
+    pub qr_svg: String,
+}
+
+#[server(prefix = "/admin/fn", endpoint = "two-factor-begin")]
+pub async fn two_factor_begin() -> Result<TwoFactorSetup, ServerFnError> {
+    let (state, operator) = super::ssr::operator().await?;
+    let (secret, url, qr_svg) =
+        formseal_core::accounts::begin_two_factor(&state, &operator).await.map_err(super::ssr::public)?;
+    Ok(TwoFactorSetup { secret, url, qr_svg })
+}
+
+/// Returns the recovery codes, shown once.
+#[server(prefix = "/admin/fn", endpoint = "two-factor-enable")]
+pub async fn two_factor_enable(code: String) -> Result<Vec<String>, ServerFnError> {
+    let (state, operator) = super::ssr::operator().await?;
+    formseal_core::accounts::enable_two_factor(&state, &operator, &code).await.map_err(super::ssr::public)
+}
+
+#[server(prefix = "/admin/fn", endpoint = "two-factor-disable")]
+pub async fn two_factor_disable(password: String) -> Result<(), ServerFnError> {
+    let (state, operator) = super::ssr::operator().await?;
+    formseal_core::accounts::disable_two_factor(&state, &operator, &password).await.map_err(super::ssr::public)
 }

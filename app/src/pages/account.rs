@@ -4,7 +4,9 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::{load_error, loading};
-use crate::api::{LogoutEverywhere, my_sessions};
+use crate::api::{
+    LogoutEverywhere, TwoFactorDisable, error_text, me, my_sessions, two_factor_begin, two_factor_enable,
+};
 
 #[component]
 pub fn AccountPage() -> impl IntoView {
@@ -36,5 +38,64 @@ pub fn AccountPage() -> impl IntoView {
         <ActionForm action=everywhere>
             <button type="submit" class="primary">"Log out everywhere"</button>
         </ActionForm>
+        <TwoFactor />
+    }
+}
+
+/// Set up or turn off the second factor.
+#[component]
+fn TwoFactor() -> impl IntoView {
+    let disable = ServerAction::<TwoFactorDisable>::new();
+    let who = Resource::new(move || disable.version().get(), |_| me());
+    let begin = Action::new(|_: &()| two_factor_begin());
+    let enable = Action::new(|code: &String| two_factor_enable(code.clone()));
+    let code = RwSignal::new(String::new());
+    view! {
+        <section class="card" aria-labelledby="tf-title">
+            <h2 id="tf-title">"Two-factor authentication"</h2>
+            <Suspense fallback=loading>
+                {move || Suspend::new(async move {
+                    let on = who.await.map(|w| w.two_factor).unwrap_or(false);
+                    if on && enable.value().get().is_none() {
+                        return view! {
+                            <p>"On: logging in needs a code from your authenticator app."</p>
+                            <ActionForm action=disable>
+                                <label for="tf-off-password">"Password, to turn it off"</label>
+                                <input id="tf-off-password" name="password" type="password" autocomplete="current-password" required />
+                                <button type="submit">"Turn off"</button>
+                            </ActionForm>
+                            {move || disable.value().get().and_then(Result::err).map(|e| view! { <p class="error" role="alert">{error_text(&e)}</p> })}
+                        }.into_any();
+                    }
+                    view! {
+                        {move || match enable.value().get() {
+                            Some(Ok(codes)) => view! {
+                                <p role="status">"On. Keep these recovery codes somewhere safe; each works once if your phone is lost. They are not shown again."</p>
+                                <ul class="recovery-codes">{codes.into_iter().map(|c| view! { <li><code>{c}</code></li> }).collect_view()}</ul>
+                            }.into_any(),
+                            _ => view! {
+                                <p>"Off. With it on, logging in also needs a code from an authenticator app."</p>
+                                <button type="button" on:click=move |_| { begin.dispatch(()); }>"Set up"</button>
+                                {move || begin.value().get().map(|r| match r {
+                                    Err(e) => view! { <p class="error" role="alert">{error_text(&e)}</p> }.into_any(),
+                                    Ok(setup) => view! {
+                                        <p>"Scan this with your authenticator app, or type the key:"</p>
+                                        <div class="qr" inner_html=setup.qr_svg.clone()></div>
+                                        <p><code id="tf-secret">{setup.secret.clone()}</code></p>
+                                        <form on:submit=move |ev| { ev.prevent_default(); enable.dispatch(code.get_untracked()); }>
+                                            <label for="tf-code">"Code shown by the app"</label>
+                                            <input id="tf-code" inputmode="numeric" autocomplete="one-time-code" required
+                                                prop:value=move || code.get() on:input=move |ev| code.set(event_target_value(&ev)) />
+                                            <button type="submit">"Confirm"</button>
+                                        </form>
+                                        {move || enable.value().get().and_then(Result::err).map(|e| view! { <p class="error" role="alert">{error_text(&e)}</p> })}
+                                    }.into_any(),
+                                })}
+                            }.into_any(),
+                        }}
+                    }.into_any()
+                })}
+            </Suspense>
+        </section>
     }
 }

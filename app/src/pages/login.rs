@@ -1,12 +1,19 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::api::{Login, Logout, error_text};
+use crate::api::{Login, Logout, error_text, needs_code};
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let login = ServerAction::<Login>::new();
     let failed = move || login.value().get().and_then(Result::err).map(|e| error_text(&e));
+    // Shown once the server asks for the second factor; it stays for retries.
+    let ask_code = RwSignal::new(false);
+    Effect::new(move |_| {
+        if login.value().get().and_then(Result::err).is_some_and(|e| needs_code(&e)) {
+            ask_code.set(true);
+        }
+    });
     view! {
         <Title text="Log in · Formseal" />
         <section class="card narrow">
@@ -16,6 +23,10 @@ pub fn LoginPage() -> impl IntoView {
                 <input id="username" name="username" autocomplete="username" required />
                 <label for="password">"Password"</label>
                 <input id="password" name="password" type="password" autocomplete="current-password" required />
+                <Show when=move || ask_code.get()>
+                    <label for="code">"Code from your authenticator app, or a recovery code"</label>
+                    <input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" autofocus />
+                </Show>
                 {move || failed().map(|m| view! { <p class="error" role="alert">{m}</p> })}
                 <button type="submit" disabled=move || login.pending().get()>"Log in"</button>
             </ActionForm>

@@ -14,6 +14,7 @@ pub use crate::permissions::{Operator, Role};
 use crate::random;
 use crate::state::AppState;
 use crate::time::now_ms;
+use crate::two_factor;
 
 pub const OWNER: &str = "owner";
 
@@ -106,6 +107,7 @@ pub async fn login(
     state: &AppState,
     username: &str,
     password: &str,
+    code: Option<&str>,
     ip: Option<IpAddr>,
     agent: Option<&str>,
 ) -> Result<String> {
@@ -116,8 +118,18 @@ pub async fn login(
     let account = state.store.account(username).await?;
     let hash = account.as_ref().map_or(DECOY_HASH.to_owned(), |a| a.password_hash.clone());
     let ok = password_matches(password.to_owned(), hash).await;
+    let account = match account {
+        Some(a) if ok && !a.disabled && a.totp_secret.is_some() => {
+            match second_factor(state, &a, code.map(str::trim).filter(|c| !c.is_empty())).await? {
+                SecondFactor::Missing => return Err(Error::SecondFactorRequired),
+                SecondFactor::Passed => Some(a),
+                SecondFactor::Wrong => None,
+            }
+        }
+        other => other.filter(|_| ok),
+    };
     match account {
-        Some(a) if ok && !a.disabled => {
+        Some(a) if !a.disabled => {
             let token = random::token(32)?;
             let now = now_ms();
             state
@@ -151,6 +163,64 @@ pub async fn login(
             Err(Error::BadCredentials)
         }
     }
+}
+
+enum SecondFactor {
+    Missing,
+    Passed,
+    Wrong,
+}
+
+/// A current authenticator code, or an unused recovery code (used up now).
+async fn second_factor(state: &AppState, account: &AccountRow, code: Option<&str>) -> Result<SecondFactor> {
+    let (Some(secret), Some(code)) = (account.totp_secret.as_deref(), code) else {
+        return Ok(SecondFactor::Missing);
+    };
+    if two_factor::code_matches(secret, &account.username, code) {
+        return Ok(SecondFactor::Passed);
+    }
+    if state.store.use_recovery_code(&account.username, &two_factor::recovery_hash(code)).await? {
+        audit::record(state, &account.username, action::RECOVERY_CODE_USED, &account.username, "").await?;
+        return Ok(SecondFactor::Passed);
+    }
+    Ok(SecondFactor::Wrong)
+}
+
+/// Starts setting up a second factor: a new secret, kept pending until a code
+/// from the app confirms it. Returns the secret, the otpauth link and its QR code.
+pub async fn begin_two_factor(state: &AppState, operator: &Operator) -> Result<(String, String, String)> {
+    let secret = two_factor::new_secret()?;
+    state.store.set_totp_pending(&operator.username, &secret).await?;
+    let (url, svg) = two_factor::enrolment(&secret, &operator.username)?;
+    Ok((secret, url, svg))
+}
+
+/// Confirms the pending secret with a current code; returns the recovery codes
+/// (shown once).
+pub async fn enable_two_factor(state: &AppState, operator: &Operator, code: &str) -> Result<Vec<String>> {
+    let account = state.store.account(&operator.username).await?.ok_or(Error::Unauthenticated)?;
+    let pending = account.totp_pending.ok_or_else(|| Error::BadRequest("start the set-up first".into()))?;
+    if !two_factor::code_matches(&pending, &operator.username, code) {
+        return Err(Error::BadRequest("the code does not match; check the time on your phone and try again".into()));
+    }
+    let (codes, hashes) = two_factor::recovery_codes()?;
+    state.store.enable_totp(&operator.username, &pending, &hashes).await?;
+    audit::record(state, &operator.username, action::ACCOUNT_CHANGED, &operator.username, "second factor on").await?;
+    Ok(codes)
+}
+
+/// Turns the second factor off; needs the password again.
+pub async fn disable_two_factor(state: &AppState, operator: &Operator, password: &str) -> Result<()> {
+    let account = state.store.account(&operator.username).await?.ok_or(Error::Unauthenticated)?;
+    if !password_matches(password.to_owned(), account.password_hash).await {
+        return Err(Error::BadCredentials);
+    }
+    state.store.disable_totp(&operator.username).await?;
+    audit::record(state, &operator.username, action::ACCOUNT_CHANGED, &operator.username, "second factor off").await
+}
+
+pub async fn two_factor_enabled(state: &AppState, username: &str) -> Result<bool> {
+    Ok(state.store.account(username).await?.is_some_and(|a| a.totp_secret.is_some()))
 }
 
 /// The operator behind a session token, if the session is alive; keeps it alive.

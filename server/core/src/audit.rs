@@ -26,6 +26,7 @@ pub mod action {
     pub const ACCOUNT_CREATED: &str = "account_created";
     pub const ACCOUNT_CHANGED: &str = "account_changed";
     pub const ACCOUNT_INVITED: &str = "account_invited";
+    pub const RECOVERY_CODE_USED: &str = "recovery_code_used";
     pub const FORM_CREATED: &str = "form_created";
     pub const FORM_PUBLISHED: &str = "form_published";
     pub const FORM_ARCHIVED: &str = "form_archived";

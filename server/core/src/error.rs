@@ -35,6 +35,8 @@ pub enum Error {
     Forbidden,
     #[error("the wrong user name or password")]
     BadCredentials,
+    #[error("enter the 6-digit code from your authenticator app, or a recovery code")]
+    SecondFactorRequired,
     #[error("too many requests; please wait {0} seconds")]
     RateLimited(u64),
     #[error("too many failed log-ins; please wait {0} minutes and try again")]
@@ -61,7 +63,7 @@ impl Error {
             Error::UnknownVersion(_) | Error::Conflict(_) => 409,
             Error::RetiredVersion | Error::Archived | Error::Gone(_) => 410,
             Error::Definition(_) => 422,
-            Error::Unauthenticated | Error::BadCredentials => 401,
+            Error::Unauthenticated | Error::BadCredentials | Error::SecondFactorRequired => 401,
             Error::Forbidden => 403,
             Error::RateLimited(_) | Error::TooManyAttempts(_) => 429,
             Error::Busy | Error::Unavailable(_) => 503,
@@ -87,6 +89,7 @@ impl Error {
             Error::Definition(_) => "invalid_definition",
             Error::Unauthenticated => "unauthenticated",
             Error::BadCredentials => "bad_credentials",
+            Error::SecondFactorRequired => "second_factor_required",
             Error::Forbidden => "forbidden",
             Error::RateLimited(_) => "rate_limited",
             Error::TooManyAttempts(_) => "too_many_attempts",

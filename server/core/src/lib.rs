@@ -14,6 +14,7 @@ pub mod store;
 pub mod submissions;
 pub mod throttle;
 pub mod time;
+pub mod two_factor;
 
 pub use error::{Error, Result};
 pub use state::{AppState, Config};

@@ -141,6 +141,10 @@ pub struct AccountRow {
     pub forms: Option<Vec<String>>,
     #[serde(default)]
     pub personal_forms: Option<Vec<String>>,
+    #[serde(default)]
+    pub totp_secret: Option<String>,
+    #[serde(default)]
+    pub totp_pending: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -460,7 +464,8 @@ impl Store {
 
     pub async fn account(&self, username: &str) -> Result<Option<AccountRow>> {
         self.first(
-            "SELECT username, password_hash, role, disabled, forms, personal_forms FROM account WHERE username = $username",
+            "SELECT username, password_hash, role, disabled, forms, personal_forms, totp_secret, totp_pending
+             FROM account WHERE username = $username",
             json!({ "username": username }),
         )
         .await
@@ -493,6 +498,44 @@ impl Store {
             }),
         )
         .await
+    }
+
+    pub async fn set_totp_pending(&self, username: &str, secret: &str) -> Result<()> {
+        self.exec(
+            "UPDATE account SET totp_pending = $secret WHERE username = $username",
+            json!({ "username": username, "secret": secret }),
+        )
+        .await
+    }
+
+    /// Makes the pending secret the active one, with new recovery code hashes.
+    pub async fn enable_totp(&self, username: &str, secret: &str, recovery_hashes: &[String]) -> Result<()> {
+        self.exec(
+            "UPDATE account SET totp_secret = $secret, totp_pending = NONE, recovery_hashes = $hashes
+             WHERE username = $username",
+            json!({ "username": username, "secret": secret, "hashes": recovery_hashes }),
+        )
+        .await
+    }
+
+    pub async fn disable_totp(&self, username: &str) -> Result<()> {
+        self.exec(
+            "UPDATE account SET totp_secret = NONE, totp_pending = NONE, recovery_hashes = [] WHERE username = $username",
+            json!({ "username": username }),
+        )
+        .await
+    }
+
+    /// Uses up one recovery code: `true` if it was there (and is now gone).
+    pub async fn use_recovery_code(&self, username: &str, hash: &str) -> Result<bool> {
+        let updated: Vec<Value> = self
+            .rows(
+                "UPDATE account SET recovery_hashes -= $hash WHERE username = $username AND recovery_hashes CONTAINS $hash
+                 RETURN username",
+                json!({ "username": username, "hash": hash }),
+            )
+            .await?;
+        Ok(!updated.is_empty())
     }
 
     pub async fn create_invite(&self, invite: &InviteRow, token_hash: &str) -> Result<()> {

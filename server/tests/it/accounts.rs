@@ -104,3 +104,53 @@ async fn repeated_failures_lock_an_account_and_an_address_without_revealing_acco
     let (status, ghost) = post(&server, "login", &[("username", "ghost"), ("password", GOOD)]).await;
     assert_eq!((status, ghost), (429, real));
 }
+
+fn current_code(secret: &str) -> String {
+    let bytes = totp_rs::Secret::Encoded(secret.to_owned()).to_bytes().unwrap();
+    totp_rs::TOTP::new(totp_rs::Algorithm::SHA1, 6, 1, 30, bytes, Some("Formseal".into()), "x".into())
+        .unwrap()
+        .generate_current()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_second_factor_is_asked_for_and_recovery_codes_work_once() {
+    let server = start().await;
+    accounts::create_account(&server.state, "totp-user", GOOD, "viewer").await.unwrap();
+    let me = Operator { username: "totp-user".into(), role: Role::Viewer, forms: vec![], personal_forms: vec![] };
+    let (secret, url, _) = accounts::begin_two_factor(&server.state, &me).await.unwrap();
+    assert!(url.contains(&secret));
+    assert!(
+        accounts::enable_two_factor(&server.state, &me, "000000").await.is_err() || current_code(&secret) == "000000"
+    );
+    let recovery = accounts::enable_two_factor(&server.state, &me, &current_code(&secret)).await.unwrap();
+    assert_eq!(recovery.len(), 10);
+
+    // The password alone is not enough; the server says what is missing.
+    let (status, body) = post(&server, "login", &[("username", "totp-user"), ("password", GOOD)]).await;
+    assert_eq!(status, 401);
+    assert!(body.contains("6-digit code"), "{body}");
+    let (status, _) =
+        post(&server, "login", &[("username", "totp-user"), ("password", GOOD), ("code", "not-a-code")]).await;
+    assert_eq!(status, 401);
+    let code = current_code(&secret);
+    let (status, body) =
+        post(&server, "login", &[("username", "totp-user"), ("password", GOOD), ("code", &code)]).await;
+    assert!(status < 400, "{body}");
+    // A recovery code works once.
+    let (status, _) =
+        post(&server, "login", &[("username", "totp-user"), ("password", GOOD), ("code", &recovery[3])]).await;
+    assert!(status < 400);
+    let (status, _) =
+        post(&server, "login", &[("username", "totp-user"), ("password", GOOD), ("code", &recovery[3])]).await;
+    assert_eq!(status, 401);
+    // A code never replaces the password.
+    let (status, _) =
+        post(&server, "login", &[("username", "totp-user"), ("password", "wrong wrong wrong"), ("code", &code)]).await;
+    assert_eq!(status, 401);
+
+    assert!(accounts::disable_two_factor(&server.state, &me, "wrong wrong wrong").await.is_err());
+    accounts::disable_two_factor(&server.state, &me, GOOD).await.unwrap();
+    let (status, _) = post(&server, "login", &[("username", "totp-user"), ("password", GOOD)]).await;
+    assert!(status < 400);
+}

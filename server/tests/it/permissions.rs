@@ -55,7 +55,8 @@ fn sample(path: &str, role: Role, submission: &str) -> (Vec<(String, String)>, O
         | "/admin/fn/logout-everywhere"
         | "/admin/fn/me"
         | "/admin/fn/keep-alive"
-        | "/admin/fn/sessions" => (form(&[("", "")]), None),
+        | "/admin/fn/sessions"
+        | "/admin/fn/two-factor-begin" => (form(&[("", "")]), None),
         "/admin/fn/submissions" => (form(&[("form", DEMO_FORM_ID), ("page", "1")]), None),
         "/admin/fn/submission" => (form(&[("id", submission)]), None),
         "/admin/fn/create-form" => {
@@ -86,6 +87,8 @@ fn sample(path: &str, role: Role, submission: &str) -> (Vec<(String, String)>, O
             ]),
             None,
         ),
+        "/admin/fn/two-factor-enable" => (form(&[("code", "000000")]), None),
+        "/admin/fn/two-factor-disable" => (form(&[("password", "wrong wrong wrong")]), None),
         "/admin/fn/audit" => (form(&[("actor", ""), ("action", ""), ("from", ""), ("to", ""), ("page", "1")]), None),
         "/admin/fn/login" | "/admin/fn/unlock" => {
             (form(&[("username", "nobody"), ("password", "wrong wrong wrong")]), None)
@@ -133,7 +136,7 @@ async fn every_endpoint_as_every_role() {
 
     // A new server function without a row in the matrix fails here.
     let registered: Vec<_> = leptos::server_fn::axum::server_fn_paths().collect();
-    assert!(registered.len() >= 22, "the server functions are registered: {registered:?}");
+    assert!(registered.len() >= 25, "the server functions are registered: {registered:?}");
     for (path, _) in registered {
         assert!(endpoints.contains_key(path), "{path} has no row in docs/permissions.md");
     }
