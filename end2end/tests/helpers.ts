@@ -1,6 +1,6 @@
 import { expect, Page } from '@playwright/test';
 import { readFileSync } from 'fs';
-import { generateKeyPairSync, randomBytes, sign as edSign } from 'crypto';
+import { createHmac, generateKeyPairSync, randomBytes, sign as edSign } from 'crypto';
 
 // The owner's one-time password is printed once, on first start, to the server log.
 export function ownerPassword(): string {
@@ -67,4 +67,19 @@ export function signedRequest(form: string, version: string, answers: Record<str
   const envelope = { v: 1, form, version, answers, nonce: randomBytes(16).toString('base64url'), client_time: new Date().toISOString() };
   const signature = edSign(null, Buffer.from(`formseal/v1/envelope\n${canonical(envelope)}`, 'utf8'), privateKey);
   return { envelope, public_key: rawKey.toString('base64url'), signature: signature.toString('base64url') };
+}
+
+/// The current code of an authenticator app for a base32 secret (RFC 6238: SHA-1,
+/// 6 digits, 30 s).
+export function totpCode(secretBase32: string, now = Date.now()): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const c of secretBase32.replace(/=+$/, '').toUpperCase()) bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
+  const key = Buffer.from(bits.match(/.{8}/g)!.map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(now / 1000 / 30)));
+  const mac = createHmac('sha1', key).update(counter).digest();
+  const offset = mac[mac.length - 1] & 0xf;
+  const value = (mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000;
+  return String(value).padStart(6, '0');
 }

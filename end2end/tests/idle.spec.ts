@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'fs';
 import { createServer } from 'net';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { hydrated } from './helpers';
+import { hydrated, totpCode } from './helpers';
 
 // Its own server with a short idle time (70 s: the page warns after 5 s and locks
 // after 10 s without activity), so the lock screen can be seen in a test.
@@ -47,13 +47,34 @@ test.afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-test('an idle console warns, then locks without losing the page, and unlocks with the password', async ({ page }) => {
-  test.setTimeout(90_000);
+test('with a second factor: log in with a code; an idle console warns, locks without losing the page, and unlocks', async ({ page }) => {
+  test.setTimeout(120_000);
   const password = log.match(/one-time password (\S+)/)![1];
   await page.goto(`${base}/admin/login`);
   await hydrated(page);
   await page.getByLabel('User name').fill('owner');
   await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await expect(page.getByRole('heading', { name: 'Forms' })).toBeVisible();
+
+  // Set up the authenticator app.
+  await page.getByRole('link', { name: 'Your sessions' }).click();
+  await page.getByRole('button', { name: 'Set up' }).click();
+  await expect(page.locator('.qr svg')).toBeVisible();
+  const secret = await page.locator('#tf-secret').innerText();
+  await page.getByLabel('Code shown by the app').fill(totpCode(secret));
+  await page.getByRole('button', { name: 'Confirm' }).click();
+  await expect(page.locator('.recovery-codes li')).toHaveCount(10);
+
+  // Log out and in again: now the code is asked for.
+  await page.getByRole('button', { name: 'Log out', exact: true }).click();
+  await expect(page).toHaveURL(/\/admin\/login$/);
+  await hydrated(page);
+  await page.getByLabel('User name').fill('owner');
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await expect(page.getByRole('alert')).toContainText('6-digit code');
+  await page.getByLabel('Code from your authenticator app, or a recovery code').fill(totpCode(secret));
   await page.getByRole('button', { name: 'Log in' }).click();
   await expect(page.getByRole('heading', { name: 'Forms' })).toBeVisible();
 
@@ -71,6 +92,7 @@ test('an idle console warns, then locks without losing the page, and unlocks wit
   await page.getByRole('button', { name: 'Unlock' }).click();
   await expect(page.getByRole('dialog', { name: 'Locked' }).getByRole('alert')).toContainText('wrong user name or password');
   await page.getByLabel('Password').fill(password);
+  await page.getByLabel('Code from your authenticator app').fill(totpCode(secret));
   await page.getByRole('button', { name: 'Unlock' }).click();
   await expect(page.getByRole('dialog', { name: 'Locked' })).toHaveCount(0);
   await expect(page.getByLabel('Title')).toHaveValue('Half-typed title');
