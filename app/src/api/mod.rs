@@ -162,6 +162,12 @@ pub(crate) mod ssr {
             tracing::error!(error = %e, detail = ?e, "console request failed");
         }
         if matches!(e, Error::Unauthenticated) {
+            // A page being rendered redirects to the log-in page (its status must
+            // stay a redirect); a server function called over HTTP answers 401.
+            let called = use_context::<http::request::Parts>().is_some_and(|p| p.uri.path().starts_with("/admin/fn/"));
+            if let (true, Some(response)) = (called, use_context::<leptos_axum::ResponseOptions>()) {
+                response.set_status(http::StatusCode::UNAUTHORIZED);
+            }
             return ServerFnError::new(UNAUTHENTICATED);
         }
         if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
