@@ -86,6 +86,14 @@ pub struct ServeArgs {
     #[arg(long, env = "FORMSEAL_SESSION_IDLE_SECONDS", hide = true)]
     pub session_idle_seconds: Option<u32>,
 
+    /// Hours after log-in at which a console session ends, active or not.
+    #[arg(long, env = "FORMSEAL_SESSION_MAX_HOURS", default_value_t = 12)]
+    pub session_max_hours: u32,
+
+    /// The same in seconds, overriding the hours (for tests).
+    #[arg(long, env = "FORMSEAL_SESSION_MAX_SECONDS", hide = true)]
+    pub session_max_seconds: Option<u32>,
+
     /// Hours a replaced form version still takes submissions, for visitors who
     /// opened the page before the new version was published. 0: only the current one.
     #[arg(long, env = "FORMSEAL_RETIRED_VERSION_GRACE_HOURS", default_value_t = 24)]

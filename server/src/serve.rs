@@ -59,6 +59,10 @@ pub async fn open_state(args: &ServeArgs) -> Result<AppState, StartError> {
         Some(seconds) => i64::from(seconds) * 1000,
         None => i64::from(args.session_idle_minutes) * 60_000,
     };
+    config.session_max_ms = match args.session_max_seconds {
+        Some(seconds) => i64::from(seconds) * 1000,
+        None => i64::from(args.session_max_hours) * 3_600_000,
+    };
     config.retired_grace_hours = args.retired_version_grace_hours;
     tracing::info!(schema, "database ready");
     Ok(AppState::new(store, keys, config))

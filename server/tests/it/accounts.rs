@@ -154,3 +154,43 @@ async fn a_second_factor_is_asked_for_and_recovery_codes_work_once() {
     let (status, _) = post(&server, "login", &[("username", "totp-user"), ("password", GOOD)]).await;
     assert!(status < 400);
 }
+
+async fn logged_in(server: &TestServer) -> String {
+    accounts::create_account(&server.state, "clock", GOOD, "viewer").await.unwrap();
+    let res = server
+        .client
+        .post(format!("{}/admin/fn/login", server.base))
+        .form(&[("username", "clock"), ("password", GOOD)])
+        .send()
+        .await
+        .unwrap();
+    res.headers().get("set-cookie").unwrap().to_str().unwrap().split(';').next().unwrap().to_owned()
+}
+
+async fn forms_status(server: &TestServer, cookie: &str) -> u16 {
+    let url = format!("{}/admin/fn/forms", server.base);
+    server.client.post(url).header("cookie", cookie).form(&[("", "")]).send().await.unwrap().status().as_u16()
+}
+
+#[tokio::test]
+async fn sessions_end_after_inactivity_and_after_their_lifetime() {
+    // Idle: 2 s without a request ends it; requests in between keep it alive.
+    let server = crate::common::start_custom(|_| "mem://".into(), |a| a.session_idle_seconds = Some(2)).await;
+    let cookie = logged_in(&server).await;
+    for _ in 0..3 {
+        tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
+        assert_eq!(forms_status(&server, &cookie).await, 200);
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    assert_eq!(forms_status(&server, &cookie).await, 401);
+
+    // Absolute: 3 s after log-in it ends however active the person is.
+    let server = crate::common::start_custom(|_| "mem://".into(), |a| a.session_max_seconds = Some(3)).await;
+    let cookie = logged_in(&server).await;
+    for _ in 0..2 {
+        tokio::time::sleep(std::time::Duration::from_millis(1000)).await;
+        assert_eq!(forms_status(&server, &cookie).await, 200);
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    assert_eq!(forms_status(&server, &cookie).await, 401);
+}

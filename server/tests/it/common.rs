@@ -29,6 +29,8 @@ pub fn args(data_dir: &std::path::Path, listen: SocketAddr, db: Option<&str>) ->
         db_password: None,
         session_idle_minutes: 15,
         session_idle_seconds: None,
+        session_max_hours: 12,
+        session_max_seconds: None,
         retired_version_grace_hours: 24,
         // The tests send many requests from one address on purpose.
         rate_limit_burst: 100_000,
