@@ -9,4 +9,5 @@ mod console;
 mod designer;
 mod durability;
 mod permissions;
+mod pow;
 mod startup;
