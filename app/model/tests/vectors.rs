@@ -2,8 +2,8 @@
 
 use ed25519_dalek::{SigningKey, VerifyingKey};
 use formseal_model::{
-    Domain, FormDef, Proof, SignedChallenge, PublishedVersion, SignedReceipt, SubmissionRequest, b64_decode, b64_encode, canonical_bytes,
-    digest, key_id,
+    Domain, FormDef, Proof, PublishedVersion, SignedChallenge, SignedReceipt, SubmissionRequest, b64_decode,
+    b64_encode, canonical_bytes, digest, key_id,
 };
 use serde_json::Value;
 // In the wasm32 build the same tests run under wasm-bindgen-test.

@@ -18,7 +18,7 @@ pub struct Config {
 }
 
 /// Tuned so a mid-range phone needs about a second; see docs/widget-performance.md.
-pub const DEFAULT_POW_DIFFICULTY: u32 = 18;
+pub const DEFAULT_POW_DIFFICULTY: u32 = 19;
 
 impl Config {
     pub fn new(public_url: &str) -> Self {
