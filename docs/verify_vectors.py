@@ -17,6 +17,7 @@ PREFIX = {
     "form-version": b"formseal/v1/form-version\n",
     "envelope": b"formseal/v1/envelope\n",
     "receipt": b"formseal/v1/receipt\n",
+    "challenge": b"formseal/v1/challenge\n",
 }
 
 
@@ -31,6 +32,11 @@ def unb64(text: str) -> bytes:
 def canonical(kind: str, obj) -> bytes:
     body = json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return PREFIX[kind] + body.encode()
+
+
+def leading_zero_bits(digest: bytes) -> int:
+    value = int.from_bytes(digest, "big")
+    return len(digest) * 8 - value.bit_length()
 
 
 def check(what: str, ok: bool) -> None:
@@ -77,6 +83,20 @@ def main() -> None:
         check(f"receipt {n} sequence and previous", receipt["sequence"] == n and receipt["previous"] == previous)
         previous = entry["digest"]
     check("receipt 1 names the envelope", v["receipts"][0]["signed"]["receipt"]["envelope"] == sub["digest"])
+
+    ch = v["challenge"]
+    signed = ch["signed"]
+    data = canonical("challenge", signed["challenge"])
+    check("challenge canonical bytes", data.decode() == ch["canonical"])
+    check("challenge signature", verifies(instance, signed["signature"], data))
+    work_input = hashlib.sha256(data).digest()
+    check("challenge work input", b64(work_input) == ch["work_input"])
+    proof = ch["proof"]
+    check("proof carries the signed challenge", {k: proof[k] for k in signed} == signed)
+    solved = hashlib.sha256(work_input + unb64(proof["solution"])).digest()
+    check("proof solution hash", b64(solved) == ch["solution_hash"])
+    check("proof reaches the difficulty", leading_zero_bits(solved) >= signed["challenge"]["difficulty"])
+    check("a wrong solution does not", leading_zero_bits(hashlib.sha256(work_input + b"x").digest()) < 12)
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@ import { test, expect, Page } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
 import { createServer, Server } from 'http';
 import { AddressInfo } from 'net';
-import { login, signedRequest, today } from './helpers';
+import { login, proofOfWork, signedRequest, today } from './helpers';
 
 // The customer's site the operator pastes the tag into: another loopback origin.
 let landing: Server;
@@ -181,7 +181,7 @@ test('an operator designs a form with every field type, publishes it, and a visi
   // The same invalid e-mail, sent straight to the server, gets the same message.
   const live = await (await page.request.get(`/api/v1/forms/${id}`)).json();
   const res = await page.request.post(`/api/v1/forms/${id}/submissions`, {
-    data: signedRequest(id, live.version, { email: 'not-an-email' }),
+    data: { ...signedRequest(id, live.version, { email: 'not-an-email' }), proof: await proofOfWork(page.request, id) },
   });
   expect(res.status()).toBe(422);
   const body = await res.json();

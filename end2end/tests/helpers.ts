@@ -1,6 +1,6 @@
-import { expect, Page } from '@playwright/test';
+import { expect, Page, APIRequestContext } from '@playwright/test';
 import { readFileSync } from 'fs';
-import { createHmac, generateKeyPairSync, randomBytes, sign as edSign } from 'crypto';
+import { createHash, createHmac, generateKeyPairSync, randomBytes, sign as edSign } from 'crypto';
 
 // The owner's one-time password is printed once, on first start, to the server log.
 export function ownerPassword(): string {
@@ -82,4 +82,35 @@ export function totpCode(secretBase32: string, now = Date.now()): string {
   const offset = mac[mac.length - 1] & 0xf;
   const value = (mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000;
   return String(value).padStart(6, '0');
+}
+
+/// Leading zero bits of a hash.
+export function zeroBits(hash: Buffer): number {
+  let bits = 0;
+  for (const byte of hash) {
+    if (byte === 0) { bits += 8; continue; }
+    return bits + Math.clz32(byte) - 24;
+  }
+  return bits;
+}
+
+/// Solves a signed challenge as docs/protocol.md says: an 8-byte counter whose
+/// SHA-256 after the challenge's digest starts with `difficulty` zero bits.
+export function solveChallenge(signed: { challenge: { difficulty: number } }) {
+  const sha256 = (b: Buffer) => createHash('sha256').update(b).digest();
+  const id = sha256(Buffer.from(`formseal/v1/challenge\n${canonical(signed.challenge)}`, 'utf8'));
+  const counter = Buffer.alloc(8);
+  for (let n = 0n; ; n++) {
+    counter.writeBigUInt64BE(n);
+    if (zeroBits(sha256(Buffer.concat([id, counter]))) >= signed.challenge.difficulty) {
+      return { ...signed, solution: counter.toString('base64url') };
+    }
+  }
+}
+
+/// A solved proof of work for one submission to `form`.
+export async function proofOfWork(request: APIRequestContext, form: string) {
+  const res = await request.get(`/api/v1/forms/${form}/challenge`);
+  expect(res.status()).toBe(200);
+  return solveChallenge(await res.json());
 }

@@ -7,7 +7,7 @@ use axum::http::{HeaderValue, Method, StatusCode, header, request::Parts};
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Json, Router};
-use formseal_core::{AppState, Error, forms, submissions};
+use formseal_core::{AppState, Error, forms, pow, submissions};
 use formseal_model::SubmissionRequest;
 use governor::middleware::NoOpMiddleware;
 use serde_json::{Value, json};
@@ -57,6 +57,7 @@ fn limited(limit: &RateLimit) -> GovernorLayer<PeerIpKeyExtractor, NoOpMiddlewar
 pub fn routes(state: &AppState, limit: &RateLimit) -> Router<ServerState> {
     let forms_api = Router::new()
         .route("/api/v1/forms/{id}", get(get_form))
+        .route("/api/v1/forms/{id}/challenge", get(get_challenge))
         .route(
             "/api/v1/forms/{id}/submissions",
             axum::routing::post(post_submission).layer(DefaultBodyLimit::max(MAX_SUBMISSION_BYTES)),
@@ -94,6 +95,12 @@ async fn get_form(State(state): State<AppState>, Path(id): Path<String>) -> ApiR
     let version = forms::current(&state, &id).await?;
     // Short cache: a newly published version reaches visitors within a minute.
     Ok(([(header::CACHE_CONTROL, "public, max-age=60")], Json(version)))
+}
+
+/// A fresh proof-of-work challenge; each submission needs its own.
+async fn get_challenge(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<impl IntoResponse> {
+    let challenge = pow::issue(&state, &id).await?;
+    Ok(([(header::CACHE_CONTROL, "no-store")], Json(challenge)))
 }
 
 async fn post_submission(

@@ -77,6 +77,13 @@ pub struct ServeArgs {
     #[arg(long, env = "FORMSEAL_RATE_LIMIT_BURST", default_value_t = 60)]
     pub rate_limit_burst: u32,
 
+    /// Proof of work each submission needs, in leading zero bits of a SHA-256 hash
+    /// (every bit doubles the visitor's work); forms may set their own. 0 asks for
+    /// no work, but a fresh signed challenge per submission is still required.
+    #[arg(long, env = "FORMSEAL_POW_DIFFICULTY", default_value_t = formseal_core::state::DEFAULT_POW_DIFFICULTY,
+          value_parser = clap::value_parser!(u32).range(0..=i64::from(formseal_model::pow::MAX_DIFFICULTY)))]
+    pub pow_difficulty: u32,
+
     /// Minutes of inactivity after which a console session ends.
     #[arg(long, env = "FORMSEAL_SESSION_IDLE_MINUTES", default_value_t = 15)]
     pub session_idle_minutes: u32,

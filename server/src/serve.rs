@@ -64,6 +64,7 @@ pub async fn open_state(args: &ServeArgs) -> Result<AppState, StartError> {
         None => i64::from(args.session_max_hours) * 3_600_000,
     };
     config.retired_grace_hours = args.retired_version_grace_hours;
+    config.pow_difficulty = args.pow_difficulty;
     tracing::info!(schema, "database ready");
     Ok(AppState::new(store, keys, config))
 }
@@ -102,7 +103,12 @@ pub async fn prepare(args: &ServeArgs) -> Result<ServerState, StartError> {
         .site_pkg_dir("pkg")
         .site_addr(args.listen)
         .build();
-    tracing::info!(db = %db_url(args).split('?').next().unwrap_or(""), key = %state.keys.active().id, "ready");
+    tracing::info!(
+        db = %db_url(args).split('?').next().unwrap_or(""),
+        key = %state.keys.active().id,
+        pow_difficulty = args.pow_difficulty,
+        "ready"
+    );
     let rate_limit = crate::api::rate_limit(args.rate_limit_burst)?;
     Ok(ServerState { app: state, leptos, rate_limit })
 }
@@ -117,6 +123,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), StartError> {
         state.app.config.public_url
     );
     tokio::spawn(crate::api::forget_quiet_clients(state.rate_limit.clone()));
+    tokio::spawn(formseal_core::pow::sweep(state.app.clone()));
     // Connection info: the rate limits key on the client's address.
     let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await.map_err(StartError::Serve)?;

@@ -1,5 +1,5 @@
 use formseal_form::Problems;
-use formseal_model::{FieldError, PublishedVersion, SignedReceipt, SubmissionRequest};
+use formseal_model::{FieldError, PublishedVersion, SignedChallenge, SignedReceipt, SubmissionRequest};
 use serde::Deserialize;
 use wasm_bindgen::{JsCast as _, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -10,10 +10,14 @@ pub enum Outcome {
     Invalid(Problems),
     Rejected(String),
     Network(String),
+    /// The proof of work was refused (expired, say): a new one may succeed.
+    NeedsProof(String),
 }
 
 #[derive(Deserialize)]
 struct ErrorBody {
+    #[serde(default)]
+    error: String,
     message: String,
     #[serde(default)]
     fields: Vec<FieldError>,
@@ -51,6 +55,14 @@ pub async fn fetch_form(api_base: &str, form_id: &str) -> Result<PublishedVersio
     serde_json::from_str(&text).map_err(|_| "The form could not be read.".to_owned())
 }
 
+pub async fn fetch_challenge(api_base: &str, form_id: &str) -> Result<SignedChallenge, String> {
+    let (status, text) = send(&format!("{api_base}/api/v1/forms/{form_id}/challenge"), None).await?;
+    if status != 200 {
+        return Err(format!("The form could not be prepared for sending ({status})."));
+    }
+    serde_json::from_str(&text).map_err(|_| "The form could not be prepared for sending.".to_owned())
+}
+
 pub async fn post_submission(api_base: &str, form_id: &str, request: &SubmissionRequest) -> Outcome {
     let Ok(body) = serde_json::to_string(request) else { return Outcome::Rejected("could not encode".into()) };
     match send(&format!("{api_base}/api/v1/forms/{form_id}/submissions"), Some(body)).await {
@@ -66,6 +78,7 @@ pub async fn post_submission(api_base: &str, form_id: &str, request: &Submission
                 .unwrap_or_else(|_| format!("The server is busy ({status}); please send again.")),
         ),
         Ok((_, text)) => match serde_json::from_str::<ErrorBody>(&text) {
+            Ok(body) if body.error.starts_with("proof_") => Outcome::NeedsProof(body.message),
             Ok(body) if !body.fields.is_empty() => {
                 Outcome::Invalid(body.fields.into_iter().map(|f| (f.field, f.problem)).collect())
             }

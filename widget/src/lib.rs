@@ -1,10 +1,12 @@
 //! The embeddable form. `embed.js` (the loader) makes a shadow root, loads this
 //! module and calls [`mount`]; from there everything happens here: fetch the
-//! published version, render with the shared renderer, validate with the shared
-//! model, sign with a fresh ed25519 key, post, show the receipt.
+//! published version, render with the shared renderer, solve a proof of work while
+//! the visitor types, validate with the shared model, sign with a fresh ed25519
+//! key, post, show the receipt.
 
 mod api;
 mod draft;
+mod pow;
 mod receipt;
 
 use chrono::NaiveDate;
@@ -81,6 +83,11 @@ fn Widget(version: PublishedVersion, api_base: String, lang: String, host: web_s
     let pending = StoredValue::new(None::<SubmissionRequest>);
     let busy = Signal::derive(move || phase.get() == Phase::Sending);
     let (form_id_for_sign, digest_for_sign) = (form.id.clone(), version.version.clone());
+    // The proof of work for the next submission, solved while the visitor types.
+    let work = StoredValue::new(pow::Work::Idle);
+    pow::start(api_base.clone(), form.id.clone(), work);
+    // The honeypot's value: empty unless a robot fills every field it finds.
+    let honeypot = RwSignal::new(String::new());
 
     // How many times in a row the network failed; sets the wait before the next try.
     let failures = StoredValue::new(0u32);
@@ -96,18 +103,26 @@ fn Widget(version: PublishedVersion, api_base: String, lang: String, host: web_s
             phase.set(Phase::Sending);
             let (api_base, form_id, host) = (api_base.clone(), form_id.clone(), host.clone());
             leptos::task::spawn_local(async move {
-                match post_submission(&api_base, &form_id, &request).await {
+                let (outcome, request) = deliver(&api_base, &form_id, request, work).await;
+                // The proof stays with the request: a retry re-sends both unchanged.
+                let unspent = request.proof.clone();
+                pending.set_value(Some(request));
+                match outcome {
                     Outcome::Receipt(receipt) => {
                         api::announce(&host, "formseal:submitted", &receipt.receipt.submission);
                         pending.set_value(None);
                         phase.set(Phase::Done(Box::new(receipt)));
                     }
                     Outcome::Invalid(fields) => {
+                        // Refused before it was stored, so its proof is still good.
+                        if let Some(proof) = unspent {
+                            work.set_value(pow::Work::Ready(proof));
+                        }
                         pending.set_value(None);
                         problems.set(fields);
                         phase.set(Phase::Filling);
                     }
-                    Outcome::Rejected(message) => {
+                    Outcome::Rejected(message) | Outcome::NeedsProof(message) => {
                         api::announce(&host, "formseal:error", &message);
                         pending.set_value(None);
                         phase.set(Phase::Failed(message));
@@ -133,7 +148,7 @@ fn Widget(version: PublishedVersion, api_base: String, lang: String, host: web_s
         // A second click while a signed request is pending re-sends that one.
         if pending.with_value(Option::is_none) {
             match sign(&form_id_for_sign, &digest_for_sign, checked) {
-                Ok(request) => pending.set_value(Some(request)),
+                Ok(request) => pending.set_value(Some(SubmissionRequest { hp: honeypot.get_untracked(), ..request })),
                 Err(message) => return phase.set(Phase::Failed(message)),
             }
         }
@@ -175,12 +190,14 @@ fn Widget(version: PublishedVersion, api_base: String, lang: String, host: web_s
         }
     });
     let ctx = ValidationContext { today: today(), slack_days: 0 };
+    let form_id_for_hp = form.id.clone();
     let success = form.success_message.as_ref().map(|m| m.get(&lang).to_owned());
     let view_lang = lang.clone();
     let done = Memo::new(move |_| matches!(phase.get(), Phase::Done(_)));
     view! {
         <Show when=move || !done.get()>
             <FormView form=form.clone() lang=lang.clone() ctx=ctx answers=answers problems=problems busy=busy on_submit=on_submit />
+            <Honeypot id=format!("fs-{}-website", form_id_for_hp) value=honeypot />
             {clear.clone()}
         </Show>
         {move || match phase.get() {
@@ -200,6 +217,55 @@ fn Widget(version: PublishedVersion, api_base: String, lang: String, host: web_s
             }
             _ => ().into_any(),
         }}
+    }
+}
+
+/// A field people never see or reach (off-screen, hidden from assistive technology,
+/// out of the tab order) and robots tend to fill. The server refuses a submission
+/// that has text in it.
+#[component]
+fn Honeypot(id: String, value: RwSignal<String>) -> impl IntoView {
+    view! {
+        <div class="fs-hp" aria-hidden="true">
+            <label for=id.clone()>"Website"</label>
+            <input
+                id=id
+                type="text"
+                name="website"
+                tabindex="-1"
+                autocomplete="off"
+                prop:value=move || value.get()
+                on:input=move |ev| value.set(event_target_value(&ev))
+            />
+        </div>
+    }
+}
+
+/// Posts the request with a proof of work, waiting for the one being solved if
+/// need be. If the server refuses the proof (it expired while the visitor was
+/// offline, say), gets a new one and posts once more: the signed answers stay the
+/// same, so the server still stores them at most once.
+async fn deliver(
+    api_base: &str,
+    form_id: &str,
+    mut request: SubmissionRequest,
+    work: StoredValue<pow::Work>,
+) -> (Outcome, SubmissionRequest) {
+    let mut renewed = false;
+    loop {
+        if request.proof.is_none() {
+            match pow::take(api_base, form_id, work).await {
+                Ok(proof) => request.proof = Some(proof),
+                Err(message) => return (Outcome::Network(message), request),
+            }
+        }
+        match post_submission(api_base, form_id, &request).await {
+            Outcome::NeedsProof(_) if !renewed => {
+                renewed = true;
+                request.proof = None;
+            }
+            outcome => return (outcome, request),
+        }
     }
 }
 

@@ -4,8 +4,8 @@
 
 use ed25519_dalek::SigningKey;
 use formseal_model::{
-    Domain, Envelope, PublishedVersion, Receipt, SignedReceipt, SubmissionRequest, b64_encode, canonical_bytes, demo,
-    digest, key_id,
+    Challenge, Domain, Envelope, PublishedVersion, Receipt, SignedChallenge, SignedReceipt, SubmissionRequest,
+    b64_encode, canonical_bytes, demo, digest, key_id, pow,
 };
 use serde_json::json;
 
@@ -54,6 +54,22 @@ fn main() {
     let second = SignedReceipt::sign(second_receipt.clone(), &instance_id, &instance).unwrap();
     let form_bytes = canonical_bytes(Domain::FormVersion, &form).unwrap();
 
+    // A proof-of-work challenge of 12 bits, issued for the demo form, and its solution.
+    let challenge = Challenge {
+        v: 1,
+        form: form.id.clone(),
+        salt: b64_encode(&[0x44; 16]),
+        difficulty: 12,
+        expires: "2026-11-27T18:41:02.000Z".into(),
+    };
+    let challenge_bytes = canonical_bytes(Domain::Challenge, &challenge).unwrap();
+    let signed_challenge = SignedChallenge::sign(challenge.clone(), &instance_id, &instance).unwrap();
+    let work_input = challenge.work_input().unwrap();
+    let counter = pow::solve(&work_input, challenge.difficulty, 0, u64::MAX).unwrap();
+    let proof = signed_challenge.clone().prove(counter);
+    let mut solved = work_input.to_vec();
+    solved.extend_from_slice(&counter.to_be_bytes());
+
     let vectors = json!({
         "description": "Formseal protocol v1 test vectors; see docs/protocol.md. Bytes are given as UTF-8 text (canonical) and digests/keys/signatures as base64url without padding.",
         "keys": {
@@ -73,6 +89,13 @@ fn main() {
             "request": request,
             "canonical": String::from_utf8(envelope_bytes).unwrap(),
             "digest": receipt.envelope,
+        },
+        "challenge": {
+            "signed": signed_challenge,
+            "canonical": String::from_utf8(challenge_bytes).unwrap(),
+            "work_input": b64_encode(&work_input),
+            "proof": proof,
+            "solution_hash": b64_encode(&digest(&solved)),
         },
         "receipts": [
             { "signed": first, "canonical": String::from_utf8(canonical_bytes(Domain::Receipt, &receipt).unwrap()).unwrap(), "digest": receipt.digest().unwrap() },

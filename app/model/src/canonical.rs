@@ -20,6 +20,7 @@ pub enum Domain {
     Receipt,
     /// A record of the console's audit log.
     Audit,
+    Challenge,
 }
 
 impl Domain {
@@ -29,6 +30,7 @@ impl Domain {
             Domain::Envelope => b"formseal/v1/envelope\n",
             Domain::Receipt => b"formseal/v1/receipt\n",
             Domain::Audit => b"formseal/v1/audit\n",
+            Domain::Challenge => b"formseal/v1/challenge\n",
         }
     }
 }

@@ -12,6 +12,7 @@ pub mod diff;
 pub mod form;
 pub mod overview;
 pub mod phone;
+pub mod pow;
 pub mod signed;
 pub mod templates;
 pub mod text;
@@ -22,6 +23,7 @@ pub use form::{
     ChoiceDisplay, ChoiceOption, Controller, DataClass, DateBound, Field, FieldKind, FormDef, LegalBasis, Notice,
     TextPattern, Theme,
 };
+pub use pow::{Challenge, CheckedProof, Proof, ProofError, SignedChallenge};
 pub use signed::{
     Envelope, ProtocolError, PublishedVersion, Receipt, SignedReceipt, SubmissionRequest, VerifiedSubmission, key_id,
     sign_object, verify_object,

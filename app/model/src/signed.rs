@@ -7,6 +7,7 @@ use serde_json::Value;
 
 use crate::canonical::{CanonicalError, Domain, b64_decode, b64_encode, canonical_value_bytes, digest};
 use crate::form::FormDef;
+use crate::pow::Proof;
 use crate::validate::Answers;
 
 pub const PROTOCOL_VERSION: u32 = 1;
@@ -52,6 +53,15 @@ pub struct SubmissionRequest {
     pub envelope: Value,
     pub public_key: String,
     pub signature: String,
+    /// The solved proof-of-work challenge. Outside the signed envelope on purpose:
+    /// it says nothing about the answers, and an expired one can be replaced without
+    /// signing again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proof: Option<Proof>,
+    /// The widget's honeypot field: people never see it, so it stays empty; form-
+    /// filling robots tend to fill it. A request with text here is refused.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub hp: String,
 }
 
 #[derive(Clone, Debug)]
@@ -68,7 +78,13 @@ impl SubmissionRequest {
     pub fn sign(envelope: &Envelope, key: &SigningKey) -> Result<Self, ProtocolError> {
         let value = serde_json::to_value(envelope).map_err(|e| ProtocolError::Malformed(e.to_string()))?;
         let signature = sign_object(Domain::Envelope, &value, key)?;
-        Ok(SubmissionRequest { envelope: value, public_key: b64_encode(key.verifying_key().as_bytes()), signature })
+        Ok(SubmissionRequest {
+            envelope: value,
+            public_key: b64_encode(key.verifying_key().as_bytes()),
+            signature,
+            proof: None,
+            hp: String::new(),
+        })
     }
 
     /// Checks the signature (strictly: no malleable or small-order keys) over the
@@ -246,8 +262,13 @@ mod tests {
         let mut value = serde_json::to_value(envelope()).unwrap();
         value["extra"] = json!(1);
         let signature = sign_object(Domain::Envelope, &value, &key(1)).unwrap();
-        let req =
-            SubmissionRequest { envelope: value, public_key: b64_encode(key(1).verifying_key().as_bytes()), signature };
+        let req = SubmissionRequest {
+            envelope: value,
+            public_key: b64_encode(key(1).verifying_key().as_bytes()),
+            signature,
+            proof: None,
+            hp: String::new(),
+        };
         assert!(matches!(req.verify(), Err(ProtocolError::Malformed(_))));
     }
 

@@ -2,8 +2,8 @@
 
 use ed25519_dalek::{SigningKey, VerifyingKey};
 use formseal_model::{
-    Domain, FormDef, PublishedVersion, SignedReceipt, SubmissionRequest, b64_decode, b64_encode, canonical_bytes,
-    digest, key_id,
+    Domain, FormDef, Proof, PublishedVersion, SignedChallenge, SignedReceipt, SubmissionRequest, b64_decode,
+    b64_encode, canonical_bytes, digest, key_id,
 };
 use serde_json::Value;
 // In the wasm32 build the same tests run under wasm-bindgen-test.
@@ -79,4 +79,34 @@ fn receipts_match_and_chain() {
         previous = Some(signed.receipt.digest().unwrap());
     }
     assert_eq!(v["receipts"][0]["signed"]["receipt"]["envelope"], v["submission"]["digest"]);
+}
+
+#[test]
+fn challenge_signature_work_and_proof_match() {
+    let v = vectors();
+    let instance = key(v["keys"]["instance_seed_hex"].as_str().unwrap());
+    let c = &v["challenge"];
+    let signed: SignedChallenge = serde_json::from_value(c["signed"].clone()).unwrap();
+    let bytes = canonical_bytes(Domain::Challenge, &signed.challenge).unwrap();
+    assert_eq!(String::from_utf8(bytes.clone()).unwrap(), c["canonical"]);
+    assert_eq!(b64_encode(&signed.challenge.work_input().unwrap()), c["work_input"]);
+    assert_eq!(SignedChallenge::sign(signed.challenge.clone(), &signed.key, &instance).unwrap(), signed);
+
+    let proof: Proof = serde_json::from_value(c["proof"].clone()).unwrap();
+    let now = chrono::DateTime::parse_from_rfc3339("2026-11-27T18:31:02.000Z").unwrap().to_utc();
+    proof.check("contact-tracing", now, |_| Some(instance.verifying_key())).unwrap();
+    let mut solved = signed.challenge.work_input().unwrap().to_vec();
+    solved.extend(b64_decode(&proof.solution).unwrap());
+    assert_eq!(b64_encode(&digest(&solved)), c["solution_hash"]);
+    // The widget's solver finds exactly this first solution.
+    let counter = formseal_model::pow::solve(&signed.challenge.work_input().unwrap(), 12, 0, u64::MAX).unwrap();
+    assert_eq!(signed.prove(counter), proof);
+}
+
+#[test]
+fn a_request_without_proof_or_honeypot_serialises_as_before() {
+    // Old clients and the vectors: the new members are absent, not null.
+    let v = vectors();
+    let request: SubmissionRequest = serde_json::from_value(v["submission"]["request"].clone()).unwrap();
+    assert_eq!(serde_json::to_value(&request).unwrap(), v["submission"]["request"]);
 }

@@ -1,7 +1,7 @@
 //! The one error type of the server-side domain. Each variant knows its HTTP status
 //! and a message a person can read; internal details stay in the log.
 
-use formseal_model::{FieldError, ProtocolError};
+use formseal_model::{FieldError, ProofError, ProtocolError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -17,6 +17,11 @@ pub enum Error {
     TooLarge(usize),
     #[error("this nonce was already used for a different submission")]
     NonceReused,
+    #[error("{0}")]
+    Proof(#[from] ProofError),
+    /// Looks automated (the honeypot was filled). Deliberately says nothing more.
+    #[error("the submission was refused")]
+    Refused,
     #[error("the form version {0} is not a published version of this form")]
     UnknownVersion(String),
     #[error("this form was changed after the page was loaded; please reload the page and submit again")]
@@ -60,6 +65,8 @@ impl Error {
             Error::Protocol(_) | Error::BadRequest(_) => 400,
             Error::TooLarge(_) => 413,
             Error::NonceReused => 409,
+            Error::Proof(ProofError::Spent) => 409,
+            Error::Proof(_) | Error::Refused => 400,
             Error::UnknownVersion(_) | Error::Conflict(_) => 409,
             Error::RetiredVersion | Error::Archived | Error::Gone(_) => 410,
             Error::Definition(_) => 422,
@@ -81,6 +88,15 @@ impl Error {
             Error::BadRequest(_) => "bad_request",
             Error::TooLarge(_) => "too_large",
             Error::NonceReused => "nonce_reused",
+            // The widget fetches a new challenge and sends again on any `proof_` code.
+            Error::Proof(ProofError::Missing) => "proof_required",
+            Error::Proof(ProofError::Expired) => "proof_expired",
+            Error::Proof(ProofError::InsufficientWork) => "proof_insufficient",
+            Error::Proof(ProofError::Spent) => "proof_spent",
+            Error::Proof(ProofError::Malformed(_) | ProofError::BadSignature | ProofError::WrongForm) => {
+                "proof_invalid"
+            }
+            Error::Refused => "refused",
             Error::UnknownVersion(_) => "unknown_version",
             Error::RetiredVersion => "version_retired",
             Error::Archived => "form_archived",

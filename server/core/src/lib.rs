@@ -8,6 +8,7 @@ pub mod error;
 pub mod forms;
 pub mod keys;
 pub mod permissions;
+pub mod pow;
 pub mod random;
 pub mod state;
 pub mod store;

@@ -13,7 +13,12 @@ pub struct Config {
     pub session_max_ms: i64,
     /// Hours a replaced form version still takes submissions (see [`crate::forms`]).
     pub retired_grace_hours: u32,
+    /// Leading zero bits a proof of work needs, for forms without their own setting.
+    pub pow_difficulty: u32,
 }
+
+/// Tuned so a mid-range phone needs about a second; see docs/widget-performance.md.
+pub const DEFAULT_POW_DIFFICULTY: u32 = 19;
 
 impl Config {
     pub fn new(public_url: &str) -> Self {
@@ -22,6 +27,7 @@ impl Config {
             session_idle_ms: 15 * 60 * 1000,
             session_max_ms: 12 * 60 * 60 * 1000,
             retired_grace_hours: 24,
+            pow_difficulty: DEFAULT_POW_DIFFICULTY,
         }
     }
 

@@ -2,14 +2,16 @@
 
 use std::time::Duration;
 
-use formseal_model::{Receipt, SignedReceipt, SubmissionRequest, ValidationContext, validate};
+use formseal_model::{
+    ProofError, Receipt, SignedReceipt, SubmissionRequest, ValidationContext, VerifiedSubmission, validate,
+};
 use serde::Serialize;
 
 use crate::error::{Error, Result};
-use crate::forms;
 use crate::state::AppState;
 use crate::store::{InsertOutcome, NewSubmission, SubmissionRow};
 use crate::time::{now_ms, rfc3339_ms};
+use crate::{forms, pow};
 
 const MAX_ATTEMPTS: u32 = 20;
 
@@ -22,20 +24,27 @@ pub struct Accepted {
 
 /// Verifies, validates and stores one signed submission; answers with its receipt.
 ///
-/// Idempotent per nonce: the same envelope again gets the first receipt; another
-/// envelope with a used nonce is refused.
+/// Refuses a filled honeypot, and a missing, forged, expired, too easy or already
+/// used proof of work. Idempotent per nonce: the same envelope again gets the first
+/// receipt; another envelope with a used nonce is refused.
 pub async fn accept(state: &AppState, form_id: &str, request: SubmissionRequest) -> Result<Accepted> {
+    if !request.hp.is_empty() {
+        // Only robots see the honeypot field. The length is logged, never the text.
+        tracing::info!(form = form_id, hp_len = request.hp.len(), "submission refused: honeypot filled");
+        return Err(Error::Refused);
+    }
     let verified = request.verify()?;
     let envelope = &verified.envelope;
     if envelope.form != form_id {
         return Err(Error::BadRequest(format!("the envelope is for form {:?}, not {form_id:?}", envelope.form)));
     }
-    // A retry of a stored submission gets its receipt even if the form changed since.
-    if let Some(existing) = state.store.submission_by_nonce(form_id, &envelope.nonce).await? {
-        if existing.envelope_digest == verified.digest {
-            return Ok(Accepted { receipt: stored_receipt(&existing)?, created: false });
-        }
+    // A retry of a stored submission gets its receipt even if the form changed since,
+    // and before its proof of work is looked at: that proof is spent by the first
+    // post, and may have expired since.
+    if let Some(replayed) = replay(state, form_id, &verified).await? {
+        return Ok(replayed);
     }
+    let challenge = pow::check(state, form_id, request.proof.as_ref()).await?;
     let version = forms::accepting(state, form_id, &envelope.version).await?;
     // A day of slack on each side: the visitor's "today" may be the server's
     // yesterday or tomorrow.
@@ -44,13 +53,14 @@ pub async fn accept(state: &AppState, form_id: &str, request: SubmissionRequest)
 
     let lock = state.chain_lock(form_id);
     let _turn = lock.lock().await;
+    let mut spent = false;
     for attempt in 0..MAX_ATTEMPTS {
-        if let Some(existing) = state.store.submission_by_nonce(form_id, &envelope.nonce).await? {
-            return if existing.envelope_digest == verified.digest {
-                Ok(Accepted { receipt: stored_receipt(&existing)?, created: false })
-            } else {
-                Err(Error::NonceReused)
-            };
+        if let Some(replayed) = replay(state, form_id, &verified).await? {
+            return Ok(replayed);
+        }
+        // Spent by another request that was not this submission's retry.
+        if spent {
+            return Err(ProofError::Spent.into());
         }
         let (sequence, previous) = state.store.chain_head(form_id).await?;
         let received = now_ms();
@@ -81,6 +91,7 @@ pub async fn accept(state: &AppState, form_id: &str, request: SubmissionRequest)
             receipt_digest: signed.receipt.digest()?,
             received_at: signed.receipt.received_at.clone(),
             delete_after: rfc3339_ms(received + retention_ms),
+            challenge: Some(challenge.clone()),
         };
         match state.store.insert_submission(&row).await? {
             InsertOutcome::Stored => {
@@ -88,6 +99,8 @@ pub async fn accept(state: &AppState, form_id: &str, request: SubmissionRequest)
                 return Ok(Accepted { receipt: signed, created: true });
             }
             // Another replica (or a conflicting transaction) got there first: look again.
+            // Look again: it may have been this very submission's retry that spent it.
+            InsertOutcome::ChallengeSpent => spent = true,
             InsertOutcome::ChainMoved | InsertOutcome::NonceTaken => {
                 tracing::debug!(form = form_id, attempt, "chain moved; retrying");
                 tokio::time::sleep(Duration::from_millis(u64::from(attempt) * 3)).await;
@@ -95,6 +108,18 @@ pub async fn accept(state: &AppState, form_id: &str, request: SubmissionRequest)
         }
     }
     Err(Error::Busy)
+}
+
+/// The first receipt, when this exact envelope is stored already; refuses the
+/// nonce when another envelope was stored with it.
+async fn replay(state: &AppState, form_id: &str, verified: &VerifiedSubmission) -> Result<Option<Accepted>> {
+    match state.store.submission_by_nonce(form_id, &verified.envelope.nonce).await? {
+        Some(existing) if existing.envelope_digest == verified.digest => {
+            Ok(Some(Accepted { receipt: stored_receipt(&existing)?, created: false }))
+        }
+        Some(_) => Err(Error::NonceReused),
+        None => Ok(None),
+    }
 }
 
 fn stored_receipt(row: &SubmissionRow) -> Result<SignedReceipt> {
@@ -122,6 +147,8 @@ pub async fn checked(state: &AppState, submission_id: &str) -> Result<Checked> {
                 envelope: envelope.clone(),
                 public_key: row.public_key.clone(),
                 signature: row.signature.clone(),
+                proof: None,
+                hp: String::new(),
             };
             request.verify().is_ok_and(|v| v.digest == row.envelope_digest)
         }

@@ -6,8 +6,10 @@ use formseal::cli::{LogFormat, ServeArgs};
 use formseal::{ServerState, router, serve};
 use formseal_core::AppState;
 use formseal_model::demo::DEMO_FORM_ID;
-use formseal_model::{Answers, Envelope, PublishedVersion, SubmissionRequest, b64_encode};
+use formseal_model::{Answers, Envelope, Proof, PublishedVersion, SignedChallenge, SubmissionRequest, b64_encode, pow};
 use serde_json::{Value, json};
+
+pub const TEST_POW_DIFFICULTY: u32 = 8;
 
 pub struct TestServer {
     pub base: String,
@@ -34,6 +36,8 @@ pub fn args(data_dir: &std::path::Path, listen: SocketAddr, db: Option<&str>) ->
         retired_version_grace_hours: 24,
         // The tests send many requests from one address on purpose.
         rate_limit_burst: 100_000,
+        // Real challenges, little work: the tests post hundreds of submissions.
+        pow_difficulty: TEST_POW_DIFFICULTY,
     }
 }
 
@@ -79,9 +83,37 @@ impl TestServer {
         (status, res.json().await.unwrap_or(Value::Null))
     }
 
+    /// Posts a signed request, with a freshly solved proof of work unless it has one.
     pub async fn submit(&self, request: &SubmissionRequest) -> (u16, Value) {
+        let request = match request.proof {
+            Some(_) => request.clone(),
+            None => prove(&self.client, &self.base, DEMO_FORM_ID, request).await,
+        };
         self.post(DEMO_FORM_ID, &serde_json::to_value(request).unwrap()).await
     }
+
+    pub async fn challenge(&self, form: &str) -> SignedChallenge {
+        challenge(&self.client, &self.base, form).await
+    }
+}
+
+pub async fn challenge(client: &reqwest::Client, base: &str, form: &str) -> SignedChallenge {
+    let res = client.get(format!("{base}/api/v1/forms/{form}/challenge")).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    res.json().await.unwrap()
+}
+
+/// Solves a challenge the way the widget does (in one go instead of in slices).
+pub fn solve(signed: SignedChallenge) -> Proof {
+    let c = &signed.challenge;
+    let counter = pow::solve(&c.work_input().unwrap(), c.difficulty, 0, u64::MAX).unwrap();
+    signed.prove(counter)
+}
+
+/// The request with a proof of work for a fresh challenge.
+pub async fn prove(client: &reqwest::Client, base: &str, form: &str, request: &SubmissionRequest) -> SubmissionRequest {
+    let proof = solve(challenge(client, base, form).await);
+    SubmissionRequest { proof: Some(proof), ..request.clone() }
 }
 
 pub fn good_answers() -> Answers {

@@ -4,7 +4,7 @@
 use formseal_model::{Answers, FormDef, PublishedVersion};
 use serde_json::{Value, json};
 
-use crate::common::{TestServer, envelope_for, sign, start, start_custom};
+use crate::common::{TestServer, envelope_for, prove, sign, start, start_custom};
 
 const PASSWORD: &str = "correct horse battery staple";
 
@@ -58,7 +58,8 @@ fn lead_answers() -> Answers {
 }
 
 async fn submit(server: &TestServer, form: &str, version: &str, seed: u64) -> (u16, Value) {
-    let request = sign(&envelope_for(form, version, lead_answers(), seed));
+    let signed = sign(&envelope_for(form, version, lead_answers(), seed));
+    let request = prove(&server.client, &server.base, form, &signed).await;
     server.post(form, &serde_json::to_value(&request).unwrap()).await
 }
 
@@ -212,7 +213,8 @@ async fn a_retired_version_is_refused_once_its_grace_period_is_over() {
     call(&server, &editor, "save-draft", &[], Some(json!({"id": "quick", "definition": draft, "origins": []}))).await;
     let (_, result) = call(&server, &editor, "publish", &[("id", "quick")], None).await;
     let old = result["version"].as_str().unwrap().to_owned();
-    let stored = serde_json::to_value(sign(&envelope_for("quick", &old, lead_answers(), 10))).unwrap();
+    let signed = sign(&envelope_for("quick", &old, lead_answers(), 10));
+    let stored = serde_json::to_value(prove(&server.client, &server.base, "quick", &signed).await).unwrap();
     let (status, first) = server.post("quick", &stored).await;
     assert_eq!(status, 201);
 

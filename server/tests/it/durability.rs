@@ -9,11 +9,11 @@ use std::time::{Duration, Instant};
 use formseal_core::keys::KeyRing;
 use formseal_core::store::{DbConfig, Store};
 use formseal_core::{AppState, Config};
-use formseal_model::PublishedVersion;
 use formseal_model::demo::DEMO_FORM_ID;
+use formseal_model::{PublishedVersion, SignedChallenge, SubmissionRequest};
 use tokio::sync::Mutex;
 
-use crate::common::{envelope, good_answers, sign};
+use crate::common::{TEST_POW_DIFFICULTY, envelope, good_answers, prove, sign, solve};
 
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
@@ -22,7 +22,7 @@ pub fn free_port() -> u16 {
 pub fn spawn(data: &std::path::Path, port: u16) -> Child {
     Command::new(env!("CARGO_BIN_EXE_formseal"))
         .args(["serve", "--data-dir", data.to_str().unwrap(), "--listen", &format!("127.0.0.1:{port}")])
-        .args(["--rate-limit-burst", "1000000"])
+        .args(["--rate-limit-burst", "1000000", "--pow-difficulty", &TEST_POW_DIFFICULTY.to_string()])
         .env("FORMSEAL_LOG", "warn")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -66,6 +66,12 @@ async fn every_acknowledged_submission_survives_kill_9() {
                     break;
                 }
                 let request = sign(&envelope(&version, good_answers(), c * 1_000_000 + i));
+                let Ok(challenge) = client.get(format!("{base}/api/v1/forms/{DEMO_FORM_ID}/challenge")).send().await
+                else {
+                    break;
+                };
+                let Ok(challenge) = challenge.json::<SignedChallenge>().await else { break };
+                let request = SubmissionRequest { proof: Some(solve(challenge)), ..request };
                 let sent =
                     client.post(format!("{base}/api/v1/forms/{DEMO_FORM_ID}/submissions")).json(&request).send().await;
                 match sent {
@@ -95,7 +101,8 @@ async fn every_acknowledged_submission_survives_kill_9() {
     // It restarts without repair, and goes on accepting.
     let mut server = spawn(dir.path(), port);
     wait_ready(&client, &base).await;
-    let request = sign(&envelope(&version.version, good_answers(), 99_000_000));
+    let request =
+        prove(&client, &base, DEMO_FORM_ID, &sign(&envelope(&version.version, good_answers(), 99_000_000))).await;
     let res =
         client.post(format!("{base}/api/v1/forms/{DEMO_FORM_ID}/submissions")).json(&request).send().await.unwrap();
     assert_eq!(res.status(), 201);

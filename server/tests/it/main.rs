@@ -8,5 +8,7 @@ mod common;
 mod console;
 mod designer;
 mod durability;
+mod embed;
 mod permissions;
+mod pow;
 mod startup;

@@ -9,7 +9,7 @@ fn help_explains_the_server() {
     let out = formseal(&["serve", "--help"]);
     assert!(out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);
-    for flag in ["--db", "--data-dir", "--listen", "--public-url", "--log-format", "FORMSEAL_DB"] {
+    for flag in ["--db", "--data-dir", "--listen", "--public-url", "--log-format", "FORMSEAL_DB", "--pow-difficulty"] {
         assert!(text.contains(flag), "{flag} missing from:\n{text}");
     }
 }
@@ -17,6 +17,8 @@ fn help_explains_the_server() {
 #[test]
 fn a_bad_flag_or_an_unreachable_database_is_one_line_and_exit_code_2() {
     let out = formseal(&["serve", "--listen", "not-an-address"]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = formseal(&["serve", "--pow-difficulty", "33"]);
     assert_eq!(out.status.code(), Some(2));
 
     let dir = tempfile::tempdir().unwrap();

@@ -9,6 +9,7 @@ use crate::error::Result;
 
 const MIGRATIONS: &[(u32, &str)] = &[
     (1, include_str!("migrations/0001_initial.surql")),
+    (2, include_str!("migrations/0002_challenges.surql")),
     (3, include_str!("migrations/0003_designer.surql")),
     (4, include_str!("migrations/0004_roles_audit.surql")),
 ];
