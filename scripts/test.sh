@@ -47,6 +47,8 @@ done
 (cd end2end && FORMSEAL_URL="http://127.0.0.1:$port" FORMSEAL_SERVER_LOG="$log" \
   FORMSEAL_BIN="$CARGO_TARGET_DIR/debug/formseal" FORMSEAL_SITE_DIR="$FORMSEAL_SITE_DIR" npx playwright test) 2>&1 | tee -a "$results"
 
+scripts/sweep-target.sh
+
 # One line for people and CI: every runner above must have passed to get here.
 rust=$(grep -oE '^test result: ok\. [0-9]+ passed' "$results" | awk '{s += $4} END {print s + 0}')
 browser=$(grep -oE '^ +[0-9]+ passed' "$results" | awk '{s += $1} END {print s + 0}')
