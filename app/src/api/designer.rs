@@ -30,6 +30,9 @@ pub struct DesignerData {
     pub versions: Vec<VersionItem>,
     /// Where this server is reached, for the embed snippet.
     pub public_url: String,
+    /// This form's proof-of-work difficulty, if it has its own, and the server's.
+    pub pow_difficulty: Option<u32>,
+    pub pow_default: u32,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -90,6 +93,23 @@ pub async fn publish_form(id: String) -> Result<PublishResult, ServerFnError> {
     }
 }
 
+/// Sets how much work (leading zero bits) each submission to the form costs the
+/// visitor's browser; empty goes back to the server's default.
+#[server(prefix = "/admin/fn", endpoint = "spam-protection")]
+pub async fn set_spam_protection(id: String, bits: String) -> Result<(), ServerFnError> {
+    let (state, operator) = super::ssr::operator().await?;
+    operator.require(Permission::DesignForms).map_err(super::ssr::public)?;
+    let bits = match bits.trim() {
+        "" => None,
+        text => Some(text.parse::<u32>().map_err(|_| ServerFnError::new("Enter a whole number of bits, or nothing."))?),
+    };
+    formseal_core::pow::set_difficulty(&state, &id, bits).await.map_err(super::ssr::public)?;
+    let detail = bits.map_or("server default".to_owned(), |b| format!("{b} bits"));
+    formseal_core::audit::record(&state, &operator.username, "spam_protection_changed", &id, &detail)
+        .await
+        .map_err(super::ssr::public)
+}
+
 #[cfg(feature = "ssr")]
 mod ssr {
     use formseal_core::{AppState, Error, forms};
@@ -129,6 +149,8 @@ mod ssr {
             saved_at: draft.saved_at,
             versions,
             public_url: state.config.public_url.clone(),
+            pow_difficulty: state.store.form_pow(id).await?.and_then(|p| p.pow_difficulty),
+            pow_default: state.config.pow_difficulty,
         })
     }
 }

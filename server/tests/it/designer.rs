@@ -177,6 +177,24 @@ async fn an_editor_creates_drafts_and_publishes_versions_that_take_submissions()
     let answered: Vec<&str> = page.iter().map(|s| s.version.as_str()).collect();
     assert_eq!(answered, vec![second.as_str(), first.as_str(), first.as_str()]);
 
+    // Spam protection per form: the next challenge carries the form's difficulty.
+    let (status, body) = call(&server, &editor, "spam-protection", &[("id", "leads"), ("bits", "12")], None).await;
+    assert_eq!(status, 200, "{body}");
+    let challenge: Value = server
+        .client
+        .get(format!("{}/api/v1/forms/leads/challenge", server.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(challenge["challenge"]["difficulty"], 12, "{challenge}");
+    let (status, body) = call(&server, &editor, "spam-protection", &[("id", "leads"), ("bits", "99")], None).await;
+    assert_eq!(status, 400, "{body}");
+    let (_, data) = call(&server, &editor, "designer", &[("id", "leads")], None).await;
+    assert_eq!(data["pow_difficulty"], 12);
+
     // Archived: the form is gone for visitors, with a clear answer.
     let (status, _) = call(&server, &editor, "archive-form", &[("id", "leads"), ("archived", "true")], None).await;
     assert_eq!(status, 200);

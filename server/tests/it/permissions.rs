@@ -63,6 +63,7 @@ fn sample(path: &str, role: Role, submission: &str) -> (Vec<(String, String)>, O
             (form(&[("start", "blank"), ("id", &format!("matrix-{r}")), ("title", "Matrix")]), None)
         }
         "/admin/fn/designer" | "/admin/fn/publish" => (form(&[("id", DEMO_FORM_ID)]), None),
+        "/admin/fn/spam-protection" => (form(&[("id", DEMO_FORM_ID), ("bits", "")]), None),
         "/admin/fn/archive-form" => (form(&[("id", DEMO_FORM_ID), ("archived", "false")]), None),
         "/admin/fn/save-draft" => (
             Vec::new(),

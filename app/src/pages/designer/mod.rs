@@ -79,6 +79,10 @@ fn Designer(data: DesignerData) -> impl IntoView {
     };
     let title = move || editor.with_def(|d| d.title.get(d.default_lang()).to_owned());
     let (public_url, embed_id) = (data.public_url.clone(), form_id.clone());
+    let spam = view! {
+        <publish::SpamProtection form_id=form_id.clone() bits=data.pow_difficulty default=data.pow_default />
+    }
+    .into_any();
     // Each column is type-erased: one nested view type for the whole designer is
     // deeper than the compiler's default limit.
     let structure = view! {
@@ -100,6 +104,7 @@ fn Designer(data: DesignerData) -> impl IntoView {
             <Preview editor=editor />
             <publish::DataOverview editor=editor />
             <publish::PublishPanel editor=editor problems=problems published=published />
+            {spam}
             <section class="panel" aria-labelledby="versions-title">
                 <h2 id="versions-title">"Versions"</h2>
                 {move || history.get().map(|r| match r {

@@ -6,7 +6,7 @@ use formseal_model::overview::{NoteLevel, overview};
 use leptos::prelude::*;
 
 use super::state::{Editor, SaveState};
-use crate::api::{VersionItem, error_text, publish_form, save_draft};
+use crate::api::{SetSpamProtection, VersionItem, error_text, publish_form, save_draft};
 
 #[component]
 pub fn DataOverview(editor: Editor) -> impl IntoView {
@@ -166,6 +166,38 @@ pub fn EmbedPanel(form_id: String, public_url: String, live: bool) -> impl IntoV
             } else {
                 view! { <p class="muted">"Publish the form to see it on a sample page."</p> }.into_any()
             }}
+        </section>
+    }
+}
+
+/// How much work each submission costs the visitor's browser (spam protection
+/// without third parties). Takes effect at once, without publishing.
+#[component]
+pub fn SpamProtection(form_id: String, bits: Option<u32>, default: u32) -> impl IntoView {
+    let save = ServerAction::<SetSpamProtection>::new();
+    let outcome = move || {
+        save.value().get().map(|r| match r {
+            Ok(()) => view! { <p role="status" class="ok">"Saved."</p> }.into_any(),
+            Err(e) => view! { <p class="error" role="alert">{error_text(&e)}</p> }.into_any(),
+        })
+    };
+    view! {
+        <section class="panel" aria-labelledby="spam-title">
+            <h2 id="spam-title">"Spam protection"</h2>
+            <p class="muted small">
+                {format!(
+                    "Each submission needs a small proof of work, solved in the background while the visitor types \
+                     (about 1 s on a mid-range phone at {default} bits; each extra bit doubles it). Empty: the server's \
+                     default ({default})."
+                )}
+            </p>
+            <ActionForm action=save>
+                <input type="hidden" name="id" value=form_id />
+                <label for="spam-bits">"Work per submission (bits)"</label>
+                <input id="spam-bits" name="bits" type="number" min="0" max="26" value=bits.map(|b| b.to_string()) />
+                <button type="submit">"Save"</button>
+            </ActionForm>
+            {outcome}
         </section>
     }
 }
