@@ -93,6 +93,11 @@ pub struct ServeArgs {
     #[arg(long, env = "FORMSEAL_SESSION_IDLE_SECONDS", hide = true)]
     pub session_idle_seconds: Option<u32>,
 
+    /// Minutes between retention sweeps (the first runs at start): answers past
+    /// their form's retention period are deleted, a signed tombstone kept.
+    #[arg(long, env = "FORMSEAL_RETENTION_SWEEP_MINUTES", default_value_t = 5)]
+    pub retention_sweep_minutes: u32,
+
     /// Hours after log-in at which a console session ends, active or not.
     #[arg(long, env = "FORMSEAL_SESSION_MAX_HOURS", default_value_t = 12)]
     pub session_max_hours: u32,

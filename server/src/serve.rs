@@ -124,6 +124,8 @@ pub async fn serve(args: ServeArgs) -> Result<(), StartError> {
     );
     tokio::spawn(crate::api::forget_quiet_clients(state.rate_limit.clone()));
     tokio::spawn(formseal_core::pow::sweep(state.app.clone()));
+    let every = std::time::Duration::from_secs(u64::from(args.retention_sweep_minutes.max(1)) * 60);
+    tokio::spawn(formseal_core::retention::run(state.app.clone(), every));
     // Connection info: the rate limits key on the client's address.
     let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await.map_err(StartError::Serve)?;

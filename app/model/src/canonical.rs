@@ -20,6 +20,8 @@ pub enum Domain {
     Receipt,
     /// A record of the console's audit log.
     Audit,
+    /// The signed statement that a submission's answers were deleted.
+    Tombstone,
     Challenge,
 }
 
@@ -30,6 +32,7 @@ impl Domain {
             Domain::Envelope => b"formseal/v1/envelope\n",
             Domain::Receipt => b"formseal/v1/receipt\n",
             Domain::Audit => b"formseal/v1/audit\n",
+            Domain::Tombstone => b"formseal/v1/tombstone\n",
             Domain::Challenge => b"formseal/v1/challenge\n",
         }
     }

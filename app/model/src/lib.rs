@@ -16,6 +16,7 @@ pub mod pow;
 pub mod signed;
 pub mod templates;
 pub mod text;
+pub mod tombstone;
 pub mod validate;
 
 pub use canonical::{Domain, b64_decode, b64_encode, canonical_bytes, digest, digest_b64};

@@ -57,6 +57,8 @@ pub struct SubmissionDetail {
     pub receipt_json: String,
     /// Personal and special-category answers are left out (partners).
     pub compact: bool,
+    /// When and why the answers were deleted, and whether the signed tombstone checks out.
+    pub deleted: Option<(String, String, bool)>,
 }
 
 pub const PAGE_SIZE: u64 = 50;
@@ -343,6 +345,10 @@ pub(crate) mod ssr {
             instance_key: receipt.key.clone(),
             receipt_json: serde_json::to_string_pretty(receipt).unwrap_or_default(),
             compact: access == FormAccess::Compact,
+            deleted: checked
+                .deleted
+                .as_ref()
+                .map(|(t, ok)| (t.tombstone.deleted_at.clone(), t.tombstone.reason.clone(), *ok)),
         })
     }
 }

@@ -24,11 +24,17 @@ pub fn SubmissionPage() -> impl IntoView {
                         <p><a href=format!("/admin/forms/{}", d.form_id)>"← "{d.form_title.clone()}</a></p>
                         <h1>"Submission #"{d.sequence}</h1>
                         <p class="checks">
-                            {status(d.signature_valid, "signature valid", "signature INVALID")}
+                            {match &d.deleted {
+                                None => status(d.signature_valid, "signature valid", "signature INVALID").into_any(),
+                                Some((_, _, ok)) => status(*ok, "deletion proven (signed tombstone)", "tombstone INVALID").into_any(),
+                            }}
                             {status(d.receipt_valid, "receipt valid", "receipt INVALID")}
                         </p>
                         <section class="card">
                             <h2>"Answers"</h2>
+                            {d.deleted.clone().map(|(at, reason, _)| view! {
+                                <p class="muted">{format!("The answers were deleted on {at} ({reason}). The receipt stays, so the chain still verifies.")}</p>
+                            })}
                             <dl class="answers">
                                 {d.answers.into_iter().map(|a| view! { <dt>{a.label}</dt><dd>{a.value}</dd> }).collect_view()}
                             </dl>

@@ -10,6 +10,7 @@ pub mod keys;
 pub mod permissions;
 pub mod pow;
 pub mod random;
+pub mod retention;
 pub mod state;
 pub mod store;
 pub mod submissions;

@@ -102,6 +102,9 @@ pub struct SubmissionRow {
     pub receipt: Value,
     pub receipt_digest: String,
     pub received_at: String,
+    /// The signed statement of deletion, once the answers are gone.
+    #[serde(default)]
+    pub tombstone: Option<Value>,
 }
 
 /// What a new submission row holds; `delete_after` is when retention removes it.
@@ -709,6 +712,32 @@ impl Store {
         self.exec("DELETE type::record('session', $token_hash)", json!({ "token_hash": token_hash })).await
     }
 
+    // ---- retention ---------------------------------------------------------------
+
+    /// Submissions whose answers are due for deletion at `now` (RFC 3339).
+    pub async fn due_for_deletion(&self, now: &str, limit: u64) -> Result<Vec<DueRow>> {
+        self.rows(
+            "SELECT submission_id, form_id, envelope_digest FROM submission
+             WHERE delete_after <= <datetime>$now AND envelope != NONE LIMIT $limit",
+            json!({ "now": now, "limit": limit }),
+        )
+        .await
+    }
+
+    /// Deletes the answers and stores the tombstone, if nobody did it first:
+    /// `false` when the answers were already gone (another replica), so the work is
+    /// never done twice.
+    pub async fn erase_payload(&self, submission_id: &str, tombstone: &Value) -> Result<bool> {
+        let updated: Vec<Value> = self
+            .rows(
+                "UPDATE submission SET envelope = NONE, tombstone = $tombstone
+                 WHERE submission_id = $id AND envelope != NONE RETURN submission_id",
+                json!({ "id": submission_id, "tombstone": tombstone }),
+            )
+            .await?;
+        Ok(!updated.is_empty())
+    }
+
     // ---- audit log ---------------------------------------------------------------
 
     /// The audit chain's last sequence number and digest; `(0, None)` when empty.
@@ -773,6 +802,14 @@ impl Store {
     }
 }
 
+/// A submission due for deletion.
+#[derive(Debug, Clone, Deserialize)]
+pub struct DueRow {
+    pub submission_id: String,
+    pub form_id: String,
+    pub envelope_digest: String,
+}
+
 /// An invitation to the console (the token itself is never stored).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct InviteRow {
@@ -808,7 +845,7 @@ pub struct AuditFilter {
 }
 
 const SUBMISSION_COLUMNS: &str = "submission_id, form_id, version, nonce, envelope, envelope_digest, public_key, \
-     signature, sequence, receipt, receipt_digest, <string>received_at AS received_at";
+     signature, sequence, receipt, receipt_digest, <string>received_at AS received_at, tombstone";
 
 /// Unset parameters are NONE in SurrealQL, which `option<T>` fields accept; NULL is not.
 fn strip_nulls(vars: Value) -> Value {

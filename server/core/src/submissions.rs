@@ -136,6 +136,9 @@ pub struct Checked {
     /// The instance key's signature over the receipt verifies, and the receipt names
     /// this envelope.
     pub receipt_valid: bool,
+    /// When the answers were deleted: the tombstone, and whether its signature and
+    /// envelope digest check out.
+    pub deleted: Option<(formseal_model::tombstone::SignedTombstone, bool)>,
 }
 
 pub async fn checked(state: &AppState, submission_id: &str) -> Result<Checked> {
@@ -156,7 +159,17 @@ pub async fn checked(state: &AppState, submission_id: &str) -> Result<Checked> {
     };
     let receipt_valid = state.keys.find(&receipt.key).is_some_and(|k| receipt.verify(&k.verifying_key()).is_ok())
         && receipt.receipt.envelope == row.envelope_digest;
-    Ok(Checked { row, receipt, signature_valid, receipt_valid })
+    let deleted = row
+        .tombstone
+        .clone()
+        .and_then(|t| serde_json::from_value::<formseal_model::tombstone::SignedTombstone>(t).ok())
+        .map(|t| {
+            let valid = state.keys.find(&t.key).is_some_and(|k| t.verify(&k.verifying_key()).is_ok())
+                && t.tombstone.envelope == row.envelope_digest
+                && t.tombstone.submission == row.submission_id;
+            (t, valid)
+        });
+    Ok(Checked { row, receipt, signature_valid, receipt_valid, deleted })
 }
 
 /// The result of walking a form's receipt chain.

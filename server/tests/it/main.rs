@@ -11,4 +11,5 @@ mod durability;
 mod embed;
 mod permissions;
 mod pow;
+mod retention;
 mod startup;

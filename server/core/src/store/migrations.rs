@@ -12,6 +12,7 @@ const MIGRATIONS: &[(u32, &str)] = &[
     (2, include_str!("migrations/0002_challenges.surql")),
     (3, include_str!("migrations/0003_designer.surql")),
     (4, include_str!("migrations/0004_roles_audit.surql")),
+    (5, include_str!("migrations/0005_retention.surql")),
 ];
 
 /// Every migration's version, in order.

@@ -1,0 +1,81 @@
+//! Deleting answers when they are due. Each submission got its due date when it
+//! arrived (its form version's retention period then; changing the period later
+//! applies to new submissions). A sweep deletes the answers of every due
+//! submission, keeps its receipt (digests only, so the chain still verifies) and
+//! stores a tombstone signed by the instance key.
+//!
+//! Several replicas may sweep at once: deleting is a conditional update (only
+//! while the answers are still there), so no submission is done twice and a crash
+//! mid-sweep leaves the rest for the next sweep.
+
+use std::time::Duration;
+
+use formseal_model::tombstone::{SignedTombstone, Tombstone};
+
+use crate::error::{Error, Result};
+use crate::state::AppState;
+use crate::time::{now_ms, rfc3339_ms};
+
+const BATCH: u64 = 200;
+const ATTEMPTS: u32 = 10;
+
+/// Deletes the answers of every submission due at `now_ms`; returns how many this
+/// sweep deleted.
+pub async fn sweep(state: &AppState, now_ms: i64) -> Result<u64> {
+    let now = rfc3339_ms(now_ms);
+    let mut erased = 0;
+    loop {
+        let due = state.store.due_for_deletion(&now, BATCH).await?;
+        if due.is_empty() {
+            return Ok(erased);
+        }
+        let mut progressed = false;
+        for row in due {
+            let key = state.keys.active();
+            let tombstone = Tombstone {
+                v: 1,
+                submission: row.submission_id.clone(),
+                form: row.form_id.clone(),
+                envelope: row.envelope_digest.clone(),
+                reason: "retention".into(),
+                request: None,
+                deleted_at: rfc3339_ms(crate::time::now_ms()),
+            };
+            let signed = SignedTombstone::sign(tombstone, &key.id, key.signing_key())?;
+            let value = serde_json::to_value(&signed).map_err(|e| Error::Internal(e.to_string()))?;
+            for attempt in 0..ATTEMPTS {
+                match state.store.erase_payload(&row.submission_id, &value).await {
+                    Ok(true) => {
+                        erased += 1;
+                        progressed = true;
+                        break;
+                    }
+                    // Another replica deleted it first.
+                    Ok(false) => {
+                        progressed = true;
+                        break;
+                    }
+                    Err(Error::Busy) if attempt + 1 < ATTEMPTS => {
+                        tokio::time::sleep(Duration::from_millis(10 * u64::from(attempt + 1))).await;
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+        if !progressed {
+            return Err(Error::Busy);
+        }
+    }
+}
+
+/// Sweeps on start and then every `every`, until the process ends.
+pub async fn run(state: AppState, every: Duration) {
+    loop {
+        match sweep(&state, now_ms()).await {
+            Ok(0) => tracing::debug!("retention sweep: nothing due"),
+            Ok(n) => tracing::info!(deleted = n, "retention sweep deleted the answers of due submissions"),
+            Err(e) => tracing::error!(error = %e, "retention sweep failed; it runs again later"),
+        }
+        tokio::time::sleep(every).await;
+    }
+}
