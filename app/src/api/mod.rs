@@ -129,9 +129,11 @@ pub async fn get_submission(id: String) -> Result<SubmissionDetail, ServerFnErro
 
 mod admin;
 mod designer;
+mod retention;
 mod session;
 pub use admin::*;
 pub use designer::*;
+pub use retention::*;
 pub use session::*;
 
 #[cfg(feature = "ssr")]

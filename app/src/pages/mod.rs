@@ -5,6 +5,7 @@ mod designer;
 mod forms;
 mod invite;
 mod login;
+mod retention;
 mod submission;
 mod submissions;
 
@@ -15,6 +16,7 @@ pub use designer::DesignerPage;
 pub use forms::FormsPage;
 pub use invite::InvitePage;
 pub use login::{LoginPage, LogoutButton};
+pub use retention::RetentionPage;
 pub use submission::SubmissionPage;
 pub use submissions::SubmissionsPage;
 

@@ -27,6 +27,8 @@ pub mod action {
     pub const ACCOUNT_CHANGED: &str = "account_changed";
     pub const ACCOUNT_INVITED: &str = "account_invited";
     pub const RECOVERY_CODE_USED: &str = "recovery_code_used";
+    pub const LEGAL_HOLD_SET: &str = "legal_hold_set";
+    pub const LEGAL_HOLD_LIFTED: &str = "legal_hold_lifted";
     pub const FORM_CREATED: &str = "form_created";
     pub const FORM_PUBLISHED: &str = "form_published";
     pub const FORM_ARCHIVED: &str = "form_archived";

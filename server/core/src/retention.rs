@@ -12,7 +12,9 @@ use std::time::Duration;
 
 use formseal_model::tombstone::{SignedTombstone, Tombstone};
 
+use crate::audit::{self, action};
 use crate::error::{Error, Result};
+use crate::permissions::{Operator, Permission};
 use crate::state::AppState;
 use crate::time::{now_ms, rfc3339_ms};
 
@@ -68,10 +70,45 @@ pub async fn sweep(state: &AppState, now_ms: i64) -> Result<u64> {
     }
 }
 
+/// Puts a legal hold on a form or one submission (deletion pauses), or lifts it.
+/// A hold needs a reason; both are audited.
+pub async fn set_hold(
+    state: &AppState,
+    by: &Operator,
+    form_id: Option<&str>,
+    submission_id: Option<&str>,
+    reason: Option<&str>,
+) -> Result<()> {
+    by.require(Permission::HandleRequests)?;
+    let reason = reason.map(str::trim);
+    if reason.is_some_and(str::is_empty) {
+        return Err(Error::BadRequest("a legal hold needs a reason".into()));
+    }
+    let (found, object) = match (form_id, submission_id) {
+        (_, Some(id)) => (state.store.set_submission_hold(id, reason).await?, id),
+        (Some(id), None) => (state.store.set_form_hold(id, reason).await?, id),
+        (None, None) => return Err(Error::BadRequest("name a form or a submission".into())),
+    };
+    if !found {
+        return Err(Error::NotFound("form or submission"));
+    }
+    let (what, detail) = match reason {
+        Some(r) => (action::LEGAL_HOLD_SET, r),
+        None => (action::LEGAL_HOLD_LIFTED, ""),
+    };
+    audit::record(state, &by.username, what, object, detail).await
+}
+
 /// Sweeps on start and then every `every`, until the process ends.
 pub async fn run(state: AppState, every: Duration) {
     loop {
-        match sweep(&state, now_ms()).await {
+        let result = sweep(&state, now_ms()).await;
+        if let Ok(n) = &result {
+            if let Err(e) = state.store.record_sweep(&rfc3339_ms(now_ms()), *n).await {
+                tracing::warn!(error = %e, "could not record the retention sweep");
+            }
+        }
+        match result {
             Ok(0) => tracing::debug!("retention sweep: nothing due"),
             Ok(n) => tracing::info!(deleted = n, "retention sweep deleted the answers of due submissions"),
             Err(e) => tracing::error!(error = %e, "retention sweep failed; it runs again later"),

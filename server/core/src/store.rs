@@ -718,7 +718,9 @@ impl Store {
     pub async fn due_for_deletion(&self, now: &str, limit: u64) -> Result<Vec<DueRow>> {
         self.rows(
             "SELECT submission_id, form_id, envelope_digest FROM submission
-             WHERE delete_after <= <datetime>$now AND envelope != NONE LIMIT $limit",
+             WHERE delete_after <= <datetime>$now AND envelope != NONE AND legal_hold = NONE
+               AND form_id NOT IN (SELECT VALUE form_id FROM form WHERE legal_hold != NONE)
+             LIMIT $limit",
             json!({ "now": now, "limit": limit }),
         )
         .await
@@ -736,6 +738,62 @@ impl Store {
             )
             .await?;
         Ok(!updated.is_empty())
+    }
+
+    /// Puts a legal hold on a form (`Some(reason)`) or lifts it; `false` if no such form.
+    pub async fn set_form_hold(&self, form_id: &str, reason: Option<&str>) -> Result<bool> {
+        let updated: Vec<Value> = self
+            .rows(
+                "UPDATE type::record('form', $form_id) SET legal_hold = $reason RETURN form_id",
+                json!({ "form_id": form_id, "reason": reason }),
+            )
+            .await?;
+        Ok(!updated.is_empty())
+    }
+
+    pub async fn set_submission_hold(&self, submission_id: &str, reason: Option<&str>) -> Result<bool> {
+        let updated: Vec<Value> = self
+            .rows(
+                "UPDATE submission SET legal_hold = $reason WHERE submission_id = $id RETURN submission_id",
+                json!({ "id": submission_id, "reason": reason }),
+            )
+            .await?;
+        Ok(!updated.is_empty())
+    }
+
+    /// Per form: answers held, the next due date, holds.
+    pub async fn retention_overview(&self) -> Result<Vec<RetentionRow>> {
+        self.rows(
+            "SELECT form_id, title, legal_hold,
+                 count((SELECT VALUE submission_id FROM submission WHERE form_id = $parent.form_id AND envelope != NONE))
+                     AS held,
+                 count((SELECT VALUE submission_id FROM submission
+                        WHERE form_id = $parent.form_id AND envelope != NONE AND legal_hold != NONE)) AS on_hold,
+                 (SELECT VALUE <string>delete_after FROM submission
+                  WHERE form_id = $parent.form_id AND envelope != NONE ORDER BY delete_after LIMIT 1)[0] AS next_due
+             FROM form ORDER BY form_id",
+            json!({}),
+        )
+        .await
+    }
+
+    pub async fn record_sweep(&self, at: &str, deleted: u64) -> Result<()> {
+        self.exec(
+            "UPSERT type::record('retention_run', 'last') CONTENT { at: $at, deleted: $deleted }",
+            json!({ "at": at, "deleted": deleted }),
+        )
+        .await
+    }
+
+    pub async fn last_sweep(&self) -> Result<Option<(String, u64)>> {
+        #[derive(Deserialize)]
+        struct Run {
+            at: String,
+            deleted: u64,
+        }
+        let run: Option<Run> =
+            self.first("SELECT at, deleted FROM type::record('retention_run', 'last')", json!({})).await?;
+        Ok(run.map(|r| (r.at, r.deleted)))
     }
 
     // ---- audit log ---------------------------------------------------------------
@@ -800,6 +858,17 @@ impl Store {
         )
         .await
     }
+}
+
+/// One form in the retention overview.
+#[derive(Debug, Clone, Deserialize)]
+pub struct RetentionRow {
+    pub form_id: String,
+    pub title: String,
+    pub legal_hold: Option<String>,
+    pub held: u64,
+    pub on_hold: u64,
+    pub next_due: Option<String>,
 }
 
 /// A submission due for deletion.

@@ -56,7 +56,9 @@ fn sample(path: &str, role: Role, submission: &str) -> (Vec<(String, String)>, O
         | "/admin/fn/me"
         | "/admin/fn/keep-alive"
         | "/admin/fn/sessions"
-        | "/admin/fn/two-factor-begin" => (form(&[("", "")]), None),
+        | "/admin/fn/two-factor-begin"
+        | "/admin/fn/retention" => (form(&[("", "")]), None),
+        "/admin/fn/legal-hold" => (form(&[("form", DEMO_FORM_ID), ("submission", ""), ("reason", "")]), None),
         "/admin/fn/submissions" => (form(&[("form", DEMO_FORM_ID), ("page", "1")]), None),
         "/admin/fn/submission" => (form(&[("id", submission)]), None),
         "/admin/fn/create-form" => {

@@ -46,3 +46,48 @@ async fn due_answers_are_deleted_once_with_a_tombstone_and_the_chain_still_verif
     let text = serde_json::to_string(&row.tombstone).unwrap() + &serde_json::to_string(&row.receipt).unwrap();
     assert!(!text.contains("Ada Lovelace") && !text.contains("+49301234567"), "{text}");
 }
+
+#[tokio::test]
+async fn a_legal_hold_pauses_deletion_and_needs_a_reason() {
+    use formseal_core::accounts::{Operator, Role};
+    let server = start().await;
+    let version = server.form(DEMO_FORM_ID).await.version;
+    let mut ids = Vec::new();
+    for n in 0..3 {
+        let (_, body) = server.submit(&sign(&envelope(&version, good_answers(), 800 + n))).await;
+        ids.push(body["receipt"]["submission"].as_str().unwrap().to_owned());
+    }
+    let dpo = Operator { username: "dpo".into(), role: Role::Dpo, forms: vec![], personal_forms: vec![] };
+    let editor = Operator { username: "ed".into(), role: Role::Editor, ..dpo.clone() };
+    let later = chrono::Utc::now().timestamp_millis() + 31 * DAY_MS;
+
+    assert_eq!(
+        retention::set_hold(&server.state, &dpo, Some(DEMO_FORM_ID), None, Some("  ")).await.unwrap_err().status(),
+        400
+    );
+    assert_eq!(
+        retention::set_hold(&server.state, &editor, Some(DEMO_FORM_ID), None, Some("x")).await.unwrap_err().status(),
+        403
+    );
+
+    // A hold on one submission keeps it; the others go.
+    retention::set_hold(&server.state, &dpo, None, Some(&ids[0]), Some("court order 12/26")).await.unwrap();
+    assert_eq!(retention::sweep(&server.state, later).await.unwrap(), 2);
+    assert!(server.state.store.submission(&ids[0]).await.unwrap().unwrap().envelope.is_some());
+
+    // A hold on the form keeps everything of it, until lifted.
+    retention::set_hold(&server.state, &dpo, None, Some(&ids[0]), None).await.unwrap();
+    retention::set_hold(&server.state, &dpo, Some(DEMO_FORM_ID), None, Some("tax audit")).await.unwrap();
+    assert_eq!(retention::sweep(&server.state, later).await.unwrap(), 0);
+    let overview = server.state.store.retention_overview().await.unwrap();
+    let demo = overview.iter().find(|r| r.form_id == DEMO_FORM_ID).unwrap();
+    assert_eq!((demo.held, demo.legal_hold.as_deref()), (1, Some("tax audit")));
+    retention::set_hold(&server.state, &dpo, Some(DEMO_FORM_ID), None, None).await.unwrap();
+    assert_eq!(retention::sweep(&server.state, later).await.unwrap(), 1);
+
+    // Every hold and release is in the audit log.
+    let filter = formseal_core::store::AuditFilter { actor: Some("dpo".into()), ..Default::default() };
+    let records = formseal_core::audit::search(&server.state, &filter, 0, 10).await.unwrap();
+    assert_eq!(records.len(), 4);
+    assert!(records.iter().any(|r| r.action == "legal_hold_set" && r.detail == "court order 12/26"));
+}
