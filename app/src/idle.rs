@@ -73,6 +73,8 @@ fn Lock(who: WhoAmI) -> impl IntoView {
         window_event_listener(leptos::ev::keydown, move |_| active()),
         window_event_listener(leptos::ev::pointerdown, move |_| active()),
         window_event_listener(leptos::ev::wheel, move |_| active()),
+        // Pasting and autofill type without key presses.
+        window_event_listener(leptos::ev::input, move |_| active()),
     ];
     let ticker = set_interval_with_handle(
         move || {

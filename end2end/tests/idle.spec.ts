@@ -6,8 +6,8 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { hydrated, totpCode } from './helpers';
 
-// Its own server with a short idle time (70 s: the page warns after 5 s and locks
-// after 10 s without activity), so the lock screen can be seen in a test.
+// Its own server with a short idle time (90 s: the page warns after 15 s and locks
+// after 30 s without activity), so the lock screen can be seen in a test.
 let server: ChildProcess;
 let base = '';
 let log = '';
@@ -30,7 +30,7 @@ test.beforeAll(async () => {
   base = `http://127.0.0.1:${port}`;
   dataDir = mkdtempSync(join(tmpdir(), 'formseal-idle-'));
   server = spawn(bin, ['serve', '--data-dir', dataDir, '--listen', `127.0.0.1:${port}`,
-    '--site-dir', process.env.FORMSEAL_SITE_DIR ?? '../target/site', '--session-idle-seconds', '70']);
+    '--site-dir', process.env.FORMSEAL_SITE_DIR ?? '../target/site', '--session-idle-seconds', '90']);
   server.stdout?.on('data', (d) => (log += d));
   server.stderr?.on('data', (d) => (log += d));
   for (let i = 0; i < 120; i++) {
@@ -48,7 +48,7 @@ test.afterAll(async () => {
 });
 
 test('with a second factor: log in with a code; an idle console warns, locks without losing the page, and unlocks', async ({ page }) => {
-  test.setTimeout(120_000);
+  test.setTimeout(180_000);
   const password = log.match(/one-time password (\S+)/)![1];
   await page.goto(`${base}/admin/login`);
   await hydrated(page);
@@ -81,12 +81,12 @@ test('with a second factor: log in with a code; an idle console warns, locks wit
   // Some unsaved work on the page: text typed into the new-form panel.
   await page.getByLabel('Title').fill('Half-typed title');
 
-  await expect(page.getByRole('alertdialog')).toContainText('locks in a minute', { timeout: 15_000 });
+  await expect(page.getByRole('alertdialog')).toContainText('locks in a minute', { timeout: 40_000 });
   await page.getByRole('button', { name: 'Stay logged in' }).click();
   await expect(page.getByRole('alertdialog')).toHaveCount(0);
 
   // No activity: the screen locks and the page behind it is inert.
-  await expect(page.getByRole('dialog', { name: 'Locked' })).toBeVisible({ timeout: 20_000 });
+  await expect(page.getByRole('dialog', { name: 'Locked' })).toBeVisible({ timeout: 60_000 });
   await expect(page.locator('main')).toHaveAttribute('inert', '');
   await page.getByLabel('Password').fill('not my password');
   await page.getByRole('button', { name: 'Unlock' }).click();

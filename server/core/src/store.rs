@@ -220,8 +220,20 @@ impl Store {
         self.run(sql, vars).await.map(drop)
     }
 
+    /// One statement's rows. A transaction conflict (SurrealDB transactions are
+    /// optimistic) is retried here: callers pass a single statement, which a
+    /// conflict aborts as a whole, so running it again is safe.
     async fn rows<T: DeserializeOwned>(&self, sql: &str, vars: Value) -> Result<Vec<T>> {
-        let mut res = self.run(sql, vars).await?;
+        let mut attempt = 0u64;
+        let mut res = loop {
+            match self.run(sql, vars.clone()).await {
+                Err(Error::Busy) if attempt < 5 => {
+                    attempt += 1;
+                    tokio::time::sleep(std::time::Duration::from_millis(5 * attempt * attempt)).await;
+                }
+                other => break other?,
+            }
+        };
         let value: surrealdb::types::Value = res.take(0).map_err(db_error)?;
         let rows = match value.into_json_value() {
             Value::Array(rows) => rows,
