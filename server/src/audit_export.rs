@@ -29,31 +29,15 @@ pub struct ExportQuery {
     to: String,
 }
 
-fn session_cookie(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == "formseal_session")
-        .map(|(_, value)| value.to_owned())
-}
-
 pub async fn export(
     State(state): State<AppState>,
     headers: HeaderMap,
     Query(q): Query<ExportQuery>,
 ) -> ApiResult<impl IntoResponse> {
-    let operator = accounts::authenticate(&state, session_cookie(&headers).as_deref()).await?;
+    let token = accounts::session_from_cookies(headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()));
+    let operator = accounts::authenticate(&state, token.as_deref()).await?;
     operator.require(Permission::ViewAudit)?;
-    let some = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
-    let filter = AuditFilter {
-        actor: some(&q.actor),
-        action: some(&q.action),
-        from: some(&q.from),
-        to: some(&q.to).map(|t| if t.len() == 10 { format!("{t}T23:59:59.999Z") } else { t }),
-    };
+    let filter = AuditFilter::from_inputs(&q.actor, &q.action, &q.from, &q.to);
     let mut rows: Vec<AuditRow> = Vec::new();
     while (rows.len() as u64) < MAX_ROWS {
         let page = audit::search(&state, &filter, rows.len() as u64, 1000).await?;

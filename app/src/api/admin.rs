@@ -139,7 +139,7 @@ pub async fn audit_log(
 ) -> Result<AuditPage, ServerFnError> {
     let (state, operator) = super::ssr::operator().await?;
     operator.require(Permission::ViewAudit).map_err(super::ssr::public)?;
-    let filter = ssr::filter(actor, action, from, to);
+    let filter = formseal_core::store::AuditFilter::from_inputs(&actor, &action, &from, &to);
     let page = page.max(1);
     let mut rows = formseal_core::audit::search(&state, &filter, (page - 1) * AUDIT_PAGE_SIZE, AUDIT_PAGE_SIZE + 1)
         .await
@@ -170,20 +170,9 @@ pub async fn audit_verify() -> Result<AuditCheck, ServerFnError> {
 
 #[cfg(feature = "ssr")]
 mod ssr {
-    use formseal_core::store::{AuditFilter, AuditRow};
+    use formseal_core::store::AuditRow;
 
     use super::AuditItem;
-
-    /// Empty fields mean "any"; dates (`YYYY-MM-DD`) cover whole days.
-    pub fn filter(actor: String, action: String, from: String, to: String) -> AuditFilter {
-        let some = |s: String| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
-        AuditFilter {
-            actor: some(actor),
-            action: some(action),
-            from: some(from),
-            to: some(to).map(|t| if t.len() == 10 { format!("{t}T23:59:59.999Z") } else { t }),
-        }
-    }
 
     pub fn item(row: AuditRow) -> AuditItem {
         AuditItem {

@@ -154,7 +154,7 @@ pub(crate) mod ssr {
 
     use super::*;
 
-    pub const SESSION_COOKIE: &str = "formseal_session";
+    use formseal_core::accounts::SESSION_COOKIE;
 
     pub fn state() -> Result<AppState, ServerFnError> {
         use_context::<AppState>().ok_or_else(|| ServerFnError::new("server state missing"))
@@ -183,14 +183,7 @@ pub(crate) mod ssr {
 
     pub async fn session_token() -> Option<String> {
         let headers: HeaderMap = leptos_axum::extract().await.ok()?;
-        headers
-            .get_all(COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(';'))
-            .filter_map(|pair| pair.trim().split_once('='))
-            .find(|(name, _)| *name == SESSION_COOKIE)
-            .map(|(_, value)| value.to_owned())
+        formseal_core::accounts::session_from_cookies(headers.get_all(COOKIE).iter().filter_map(|v| v.to_str().ok()))
     }
 
     /// The logged-in operator, or the "please log in" error.

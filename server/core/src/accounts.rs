@@ -18,6 +18,19 @@ use crate::two_factor;
 
 pub const OWNER: &str = "owner";
 
+/// The console's session cookie.
+pub const SESSION_COOKIE: &str = "formseal_session";
+
+/// The session token among `Cookie` header values, if there is one.
+pub fn session_from_cookies<'a>(cookie_headers: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    cookie_headers
+        .into_iter()
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)
+        .map(|(_, value)| value.to_owned())
+}
+
 /// On first start (no accounts at all) creates the owner account with a random
 /// one-time password and returns it, so the caller can show it once.
 pub async fn ensure_owner(state: &AppState) -> Result<Option<String>> {

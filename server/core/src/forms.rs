@@ -7,7 +7,7 @@
 //! before the operator published keeps a day to send it. Later ones get
 //! [`Error::RetiredVersion`]; archived forms take none.
 
-use formseal_model::definition::{self, DefinitionProblem};
+use formseal_model::definition;
 use formseal_model::{FormDef, PublishedVersion, demo, templates};
 use serde_json::Value;
 
@@ -199,15 +199,10 @@ pub async fn save_draft(
     Ok(())
 }
 
-/// Problems of a draft, including its embed origins.
-pub fn check(definition: &FormDef, origins: &[String]) -> Vec<DefinitionProblem> {
-    definition::check_with_origins(definition, origins)
-}
-
 /// Publishes the draft as a new signed version, if it passes every check.
 pub async fn publish_draft(state: &AppState, by: &str, form_id: &str) -> Result<PublishedVersion> {
     let draft = draft(state, form_id).await?;
-    let problems = check(&draft.definition, &draft.origins);
+    let problems = definition::check_with_origins(&draft.definition, &draft.origins);
     if !problems.is_empty() {
         return Err(Error::Definition(problems));
     }

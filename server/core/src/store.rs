@@ -925,6 +925,20 @@ pub struct AuditFilter {
     pub to: Option<String>,
 }
 
+impl AuditFilter {
+    /// From what a person typed: empty means "any"; a date (`YYYY-MM-DD`) as the
+    /// end covers that whole day.
+    pub fn from_inputs(actor: &str, action: &str, from: &str, to: &str) -> Self {
+        let some = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
+        AuditFilter {
+            actor: some(actor),
+            action: some(action),
+            from: some(from),
+            to: some(to).map(|t| if t.len() == 10 { format!("{t}T23:59:59.999Z") } else { t }),
+        }
+    }
+}
+
 const SUBMISSION_COLUMNS: &str = "submission_id, form_id, version, nonce, envelope, envelope_digest, public_key, \
      signature, sequence, receipt, receipt_digest, <string>received_at AS received_at, tombstone";
 

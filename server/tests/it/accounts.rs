@@ -157,14 +157,7 @@ async fn a_second_factor_is_asked_for_and_recovery_codes_work_once() {
 
 async fn logged_in(server: &TestServer) -> String {
     accounts::create_account(&server.state, "clock", GOOD, "viewer").await.unwrap();
-    let res = server
-        .client
-        .post(format!("{}/admin/fn/login", server.base))
-        .form(&[("username", "clock"), ("password", GOOD)])
-        .send()
-        .await
-        .unwrap();
-    res.headers().get("set-cookie").unwrap().to_str().unwrap().split(';').next().unwrap().to_owned()
+    server.login("clock", GOOD).await
 }
 
 async fn forms_status(server: &TestServer, cookie: &str) -> u16 {

@@ -71,6 +71,19 @@ pub async fn start_custom(
 }
 
 impl TestServer {
+    /// Logs in through the console's log-in function; returns the `Cookie` value
+    /// (`name=token`) for later requests.
+    pub async fn login(&self, user: &str, password: &str) -> String {
+        let res = self
+            .client
+            .post(format!("{}/admin/fn/login", self.base))
+            .form(&[("username", user), ("password", password)])
+            .send()
+            .await
+            .unwrap();
+        res.headers().get("set-cookie").unwrap().to_str().unwrap().split(';').next().unwrap().to_owned()
+    }
+
     pub async fn form(&self, id: &str) -> PublishedVersion {
         let res = self.client.get(format!("{}/api/v1/forms/{id}", self.base)).send().await.unwrap();
         assert_eq!(res.status(), 200);

@@ -93,14 +93,7 @@ async fn the_console_page_renders_and_escapes_what_visitors_typed() {
     let (status, _) = server.submit(&sign(&envelope(&version, answers, 600))).await;
     assert_eq!(status, 201);
 
-    let res = server
-        .client
-        .post(format!("{}/admin/fn/login", server.base))
-        .form(&[("username", "viewer2"), ("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
-    let cookie = res.headers().get("set-cookie").unwrap().to_str().unwrap().split(';').next().unwrap().to_owned();
+    let cookie = server.login("viewer2", PASSWORD).await;
     let html = server
         .client
         .get(format!("{}/admin/forms/{DEMO_FORM_ID}", server.base))

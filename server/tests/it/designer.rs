@@ -10,14 +10,7 @@ const PASSWORD: &str = "correct horse battery staple";
 
 async fn session(server: &TestServer, user: &str, role: &str) -> String {
     formseal_core::accounts::create_account(&server.state, user, PASSWORD, role).await.unwrap();
-    let res = server
-        .client
-        .post(format!("{}/admin/fn/login", server.base))
-        .form(&[("username", user), ("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
-    res.headers().get("set-cookie").unwrap().to_str().unwrap().split(';').next().unwrap().to_owned()
+    server.login(user, PASSWORD).await
 }
 
 /// Calls a server function; form-encoded unless `json` is given.

@@ -120,17 +120,6 @@ async fn call(server: &TestServer, cookie: &str, path: &str, role: Role, submiss
     request.header("cookie", cookie).send().await.unwrap().status().as_u16()
 }
 
-async fn login(server: &TestServer, user: &str) -> String {
-    let res = server
-        .client
-        .post(format!("{}/admin/fn/login", server.base))
-        .form(&[("username", user), ("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
-    res.headers().get("set-cookie").unwrap().to_str().unwrap().split(';').next().unwrap().to_owned()
-}
-
 #[tokio::test]
 async fn every_endpoint_as_every_role() {
     let server = start().await;
@@ -167,7 +156,7 @@ async fn every_endpoint_as_every_role() {
     .unwrap();
 
     for role in Role::ALL {
-        let cookie = login(&server, &format!("as-{}", role.as_str())).await;
+        let cookie = server.login(&format!("as-{}", role.as_str()), PASSWORD).await;
         for (path, needs) in &endpoints {
             if path == "/admin/fn/logout" || path == "/admin/fn/logout-everywhere" {
                 continue; // ends the session; called last
@@ -205,7 +194,7 @@ async fn a_partner_sees_only_assigned_forms_without_personal_data() {
     // Another form the partner is not assigned to.
     formseal_core::forms::create(&server.state, "setup", "lead_form", "secret-form", "Secret").await.unwrap();
 
-    let cookie = login(&server, "agency").await;
+    let cookie = server.login("agency", PASSWORD).await;
     let post = |name: &str, args: Vec<(&'static str, String)>| {
         let request = server.client.post(format!("{}/admin/fn/{name}", server.base)).header("cookie", &cookie);
         async move {

@@ -13,24 +13,27 @@ pub fn text_input(
     value: impl Fn() -> String + Send + Sync + 'static,
     set: impl Fn(String) + Send + Sync + 'static,
 ) -> impl IntoView {
-    view! {
-        <div class="prop">
-            <label for=id.clone()>{label}</label>
-            <input id=id type="text" prop:value=value on:input=move |ev| set(event_target_value(&ev)) />
-        </div>
-    }
+    text_field(id, label, false, value, set)
 }
 
-pub fn area_input(
+/// A labelled one-line input, or a text area when `multiline`.
+fn text_field(
     id: String,
     label: String,
+    multiline: bool,
     value: impl Fn() -> String + Send + Sync + 'static,
     set: impl Fn(String) + Send + Sync + 'static,
 ) -> impl IntoView {
+    let on_input = move |ev: leptos::ev::Event| set(event_target_value(&ev));
+    let control = if multiline {
+        view! { <textarea id=id.clone() rows="3" prop:value=value on:input=on_input></textarea> }.into_any()
+    } else {
+        view! { <input id=id.clone() type="text" prop:value=value on:input=on_input /> }.into_any()
+    };
     view! {
         <div class="prop">
-            <label for=id.clone()>{label}</label>
-            <textarea id=id rows="3" prop:value=value on:input=move |ev| set(event_target_value(&ev))></textarea>
+            <label for=id>{label}</label>
+            {control}
         </div>
     }
 }
@@ -96,11 +99,7 @@ pub fn local_text(
                 };
                 let target = format!("{target}:{lang}");
                 let write = move |text: String| editor.edit(&target, |s| set(&mut s.definition, &lang, text));
-                if multiline {
-                    area_input(input_id, input_label, value, write).into_any()
-                } else {
-                    text_input(input_id, input_label, value, write).into_any()
-                }
+                text_field(input_id, input_label, multiline, value, write)
             })
             .collect_view()
     }
@@ -159,20 +158,9 @@ pub fn list_input(
             raw.set(items.join(separator));
         }
     });
-    let on_input = move |ev: leptos::ev::Event| {
-        let text = event_target_value(&ev);
+    let write = move |text: String| {
         raw.set(text.clone());
         set(parse(&text));
     };
-    let control = if multiline {
-        view! { <textarea id=id.clone() rows="3" prop:value=move || raw.get() on:input=on_input></textarea> }.into_any()
-    } else {
-        view! { <input id=id.clone() type="text" prop:value=move || raw.get() on:input=on_input /> }.into_any()
-    };
-    view! {
-        <div class="prop">
-            <label for=id>{label}</label>
-            {control}
-        </div>
-    }
+    text_field(id, label, multiline, move || raw.get(), write)
 }
