@@ -44,6 +44,7 @@ pub fn App() -> impl IntoView {
                     <a href="/admin">"Forms"</a>
                     <a href="/admin/accounts">"People"</a>
                     <a href="/admin/audit">"Audit log"</a>
+                    <a href="/admin/requests">"Requests"</a>
                     <a href="/admin/retention">"Retention"</a>
                     <a href="/admin/account">"Your sessions"</a>
                 </nav>
@@ -61,6 +62,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/account") view=pages::AccountPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/audit") view=pages::AuditPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/retention") view=pages::RetentionPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/requests") view=pages::RequestsPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/requests/:id") view=pages::RequestPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/forms/:form") view=pages::SubmissionsPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/forms/:form/design") view=pages::DesignerPage />
                     <Route

@@ -23,6 +23,8 @@ pub fn routes(state: &ServerState) -> Router<ServerState> {
         .route("/", get(|| async { Redirect::to("/admin") }))
         .route("/admin/preview.css", get(preview_css))
         .route("/admin/audit/export", get(crate::audit_export::export))
+        .route("/admin/requests/{id}/report.html", get(crate::request_report::html))
+        .route("/admin/requests/{id}/report.json", get(crate::request_report::json))
         .leptos_routes_with_context(
             state,
             routes,

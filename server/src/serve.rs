@@ -126,6 +126,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), StartError> {
     tokio::spawn(formseal_core::pow::sweep(state.app.clone()));
     let every = std::time::Duration::from_secs(u64::from(args.retention_sweep_minutes.max(1)) * 60);
     tokio::spawn(formseal_core::retention::run(state.app.clone(), every));
+    tokio::spawn(index_backlog(state.app.clone()));
     // Connection info: the rate limits key on the client's address.
     let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await.map_err(StartError::Serve)?;
@@ -156,4 +157,13 @@ pub fn trace_layer()
         // The path only: query strings and fragments may carry secrets.
         tracing::info_span!("request", method = %request.method(), path = %request.uri().path())
     })
+}
+
+/// Submissions stored before the person index existed become findable.
+async fn index_backlog(state: formseal_core::AppState) {
+    match formseal_core::requests::index_backlog(&state).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(submissions = n, "added older submissions to the person index"),
+        Err(e) => tracing::error!(error = %e, "could not index older submissions; they are indexed on the next start"),
+    }
 }

@@ -23,6 +23,8 @@ pub enum Domain {
     /// The signed statement that a submission's answers were deleted.
     Tombstone,
     Challenge,
+    /// A rectification (GDPR Art. 16) of one answer, linked to the original envelope.
+    Correction,
 }
 
 impl Domain {
@@ -34,6 +36,7 @@ impl Domain {
             Domain::Audit => b"formseal/v1/audit\n",
             Domain::Tombstone => b"formseal/v1/tombstone\n",
             Domain::Challenge => b"formseal/v1/challenge\n",
+            Domain::Correction => b"formseal/v1/correction\n",
         }
     }
 }

@@ -4,13 +4,17 @@
 //! The widget (wasm32), the console and the server all link this crate, so there is
 //! exactly one definition of "a valid submission" and one of "the signed bytes".
 
+pub mod access_report;
 pub mod address;
+pub mod answer;
 pub mod canonical;
+pub mod correction;
 pub mod definition;
 pub mod demo;
 pub mod diff;
 pub mod form;
 pub mod overview;
+pub mod person;
 pub mod phone;
 pub mod pow;
 pub mod signed;

@@ -129,10 +129,12 @@ pub async fn get_submission(id: String) -> Result<SubmissionDetail, ServerFnErro
 
 mod admin;
 mod designer;
+mod requests;
 mod retention;
 mod session;
 pub use admin::*;
 pub use designer::*;
+pub use requests::*;
 pub use retention::*;
 pub use session::*;
 
@@ -146,7 +148,7 @@ pub(crate) mod ssr {
     use formseal_core::permissions::FormAccess;
     use formseal_core::store::FormRow;
     use formseal_core::{AppState, Error};
-    use formseal_model::{FieldKind, FormDef};
+    use formseal_model::FormDef;
     use http::header::{COOKIE, SET_COOKIE};
     use http::{HeaderMap, HeaderValue};
     use leptos::prelude::*;
@@ -223,25 +225,6 @@ pub(crate) mod ssr {
         FormItem { id: f.form_id, title: f.title, version: f.current_version, submissions, archived }
     }
 
-    /// A readable rendering of one answer.
-    fn display(kind: Option<&FieldKind>, value: &Value) -> String {
-        match (kind, value) {
-            (_, Value::String(s)) => s.clone(),
-            (_, Value::Array(items)) => items.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", "),
-            (Some(FieldKind::Consent { .. }), Value::Object(o)) => {
-                let accepted = o.get("accepted").and_then(Value::as_bool).unwrap_or(false);
-                let text = o.get("text").and_then(Value::as_str).unwrap_or("");
-                format!("{} “{text}”", if accepted { "Agreed to" } else { "Did not agree to" })
-            }
-            (Some(FieldKind::Signature { .. }), Value::Object(o)) => {
-                let strokes = o.get("strokes").and_then(Value::as_array).map_or(0, Vec::len);
-                let statement = o.get("statement").and_then(Value::as_str).unwrap_or("");
-                format!("Signed “{statement}” ({strokes} strokes)")
-            }
-            (_, other) => other.to_string(),
-        }
-    }
-
     /// The answers to show, in form order. In the compact view only answers of
     /// fields classed as not personal are kept (unknown fields are left out too).
     fn answers_of(definition: Option<&FormDef>, envelope: Option<&Value>, access: FormAccess) -> Vec<AnswerItem> {
@@ -263,7 +246,7 @@ pub(crate) mod ssr {
                 let field = definition.and_then(|d| d.field(key));
                 let label = field
                     .map_or(key.clone(), |f| f.label.get(definition.map_or("en", |d| d.default_lang())).to_owned());
-                AnswerItem { label, value: display(field.map(|f| &f.kind), &answers[key]) }
+                AnswerItem { label, value: formseal_model::answer::answer_text(field.map(|f| &f.kind), &answers[key]) }
             })
             .collect()
     }

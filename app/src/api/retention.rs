@@ -17,6 +17,9 @@ pub struct RetentionItem {
     pub on_hold: u64,
     pub next_due: Option<String>,
     pub legal_hold: Option<String>,
+    /// Answers deleted on request (Art. 17), and because their time was up.
+    pub erased: u64,
+    pub expired: u64,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -43,6 +46,8 @@ pub async fn retention_overview() -> Result<RetentionReport, ServerFnError> {
             on_hold: row.on_hold,
             next_due: row.next_due,
             legal_hold: row.legal_hold,
+            erased: row.erased,
+            expired: row.expired,
         });
     }
     let last_sweep = state.store.last_sweep().await.map_err(super::ssr::public)?;

@@ -84,7 +84,7 @@ pub fn AuditPage() -> impl IntoView {
     }
 }
 
-const ACTIONS: [&str; 15] = [
+const ACTIONS: &[&str] = &[
     "login",
     "login_failed",
     "logout",
@@ -100,6 +100,15 @@ const ACTIONS: [&str; 15] = [
     "audit_exported",
     "audit_verified",
     "key_changed",
+    "legal_hold_set",
+    "legal_hold_lifted",
+    "request_registered",
+    "request_searched",
+    "request_reviewed",
+    "request_reported",
+    "request_status",
+    "erased",
+    "rectified",
 ];
 
 /// Percent-encodes a query value.

@@ -29,7 +29,8 @@ pub fn RetentionPage() -> impl IntoView {
                         <table class="list">
                             <thead><tr>
                                 <th>"Form"</th><th class="num">"Retention"</th><th class="num">"Answers held"</th>
-                                <th>"Next deletion (UTC)"</th><th>"Legal hold"</th>
+                                <th>"Next deletion (UTC)"</th><th class="num">"Deleted when due"</th>
+                                <th class="num">"Erased on request"</th><th>"Legal hold"</th>
                             </tr></thead>
                             <tbody>{o.forms.into_iter().map(|f| {
                                 let id = format!("hold-{}", f.form_id);
@@ -39,6 +40,8 @@ pub fn RetentionPage() -> impl IntoView {
                                         <td class="num">{f.days.map(|d| format!("{d} days")).unwrap_or_else(|| "—".into())}</td>
                                         <td class="num">{f.held}{(f.on_hold > 0).then(|| format!(" ({} on hold)", f.on_hold))}</td>
                                         <td>{f.next_due.unwrap_or_else(|| "—".into())}</td>
+                                        <td class="num">{f.expired}</td>
+                                        <td class="num" data-testid=format!("erased-{}", f.form_id)>{f.erased}</td>
                                         <td>
                                             <ActionForm action=hold attr:class="inline-form">
                                                 <input type="hidden" name="form" value=f.form_id.clone() />

@@ -37,6 +37,13 @@ pub mod action {
     pub const SUBMISSIONS_LISTED: &str = "submissions_listed";
     pub const AUDIT_EXPORTED: &str = "audit_exported";
     pub const AUDIT_VERIFIED: &str = "audit_verified";
+    pub const REQUEST_REGISTERED: &str = "request_registered";
+    pub const REQUEST_SEARCHED: &str = "request_searched";
+    pub const REQUEST_REVIEWED: &str = "request_reviewed";
+    pub const REQUEST_REPORTED: &str = "request_reported";
+    pub const REQUEST_STATUS: &str = "request_status";
+    pub const ERASED: &str = "erased";
+    pub const RECTIFIED: &str = "rectified";
 }
 
 /// The digest of a record: everything but the digest itself, canonical, with the

@@ -37,10 +37,17 @@ impl std::fmt::Debug for InstanceKey {
     }
 }
 
-#[derive(Debug)]
 pub struct KeyRing {
     /// Oldest first; the last one signs.
     keys: Vec<InstanceKey>,
+    /// The key of the person index's keyed hashes (see [`crate::person_index`]).
+    search_secret: [u8; 32],
+}
+
+impl std::fmt::Debug for KeyRing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KeyRing").field("keys", &self.keys).finish_non_exhaustive()
+    }
 }
 
 /// One entry of `/.well-known/formseal-keys.json`.
@@ -64,12 +71,22 @@ impl KeyRing {
             keys.push(create_key(&dir)?);
             tracing::info!(key = %keys[0].id, "created the instance signing key");
         }
-        Ok(KeyRing { keys })
+        let search_secret = load_or_create_secret(&dir.join(SEARCH_SECRET))?;
+        Ok(KeyRing { keys, search_secret })
     }
 
     /// A ring with one key that lives only in memory (tests, `mem://` demos).
     pub fn ephemeral() -> Result<Self> {
-        Ok(KeyRing { keys: vec![new_key(chrono::Utc::now().timestamp_millis())?] })
+        Ok(KeyRing {
+            keys: vec![new_key(chrono::Utc::now().timestamp_millis())?],
+            search_secret: crate::random::bytes::<32>()?,
+        })
+    }
+
+    /// The secret of the person index. Replicas must share it (it lives beside the
+    /// signing keys); a new secret makes every stored search token unfindable.
+    pub fn search_secret(&self) -> &[u8; 32] {
+        &self.search_secret
     }
 
     pub fn active(&self) -> &InstanceKey {
@@ -116,6 +133,31 @@ fn create_key(dir: &Path) -> Result<InstanceKey> {
     Ok(key)
 }
 
+/// File name of the person index's secret in the key directory.
+const SEARCH_SECRET: &str = "search.secret";
+
+fn load_or_create_secret(path: &Path) -> Result<[u8; 32]> {
+    match fs::read_to_string(path) {
+        Ok(text) => b64_decode(text.trim())
+            .and_then(|b| b.try_into().ok())
+            .ok_or_else(|| Error::Unavailable(format!("{} is not a base64url 32-byte secret", path.display()))),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let secret = crate::random::bytes::<32>()?;
+            let mut file = fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .open(path)
+                .map_err(|e| io_error(path, e))?;
+            file.write_all(b64_encode(&secret).as_bytes()).map_err(|e| io_error(path, e))?;
+            file.sync_all().map_err(|e| io_error(path, e))?;
+            tracing::info!("created the person index secret");
+            Ok(secret)
+        }
+        Err(e) => Err(io_error(path, e)),
+    }
+}
+
 fn read_keys(dir: &Path) -> Result<Vec<InstanceKey>> {
     let mut paths: Vec<(i64, PathBuf)> = Vec::new();
     for entry in fs::read_dir(dir).map_err(|e| io_error(dir, e))? {
@@ -154,8 +196,11 @@ mod tests {
         let again = KeyRing::load_or_create(dir.path()).unwrap();
         assert_eq!(first.active().id, again.active().id);
         let files: Vec<_> = fs::read_dir(dir.path().join("keys")).unwrap().map(|e| e.unwrap().path()).collect();
-        assert_eq!(files.len(), 1);
-        assert_eq!(fs::metadata(&files[0]).unwrap().permissions().mode() & 0o777, 0o600);
+        assert_eq!(files.len(), 2, "the signing key and the search secret");
+        for file in &files {
+            assert_eq!(fs::metadata(file).unwrap().permissions().mode() & 0o777, 0o600);
+        }
+        assert_eq!(first.search_secret(), again.search_secret());
         let entries = again.public_entries();
         assert_eq!(entries.len(), 1);
         assert!(entries[0].active);

@@ -12,6 +12,9 @@ use surrealdb::{IndexedResults, Surreal};
 use crate::error::{Error, Result};
 
 mod migrations;
+mod requests;
+
+pub use requests::{ErasableRow, HitRow, NewRequest, RequestRow};
 
 pub struct Store {
     db: Surreal<Any>,
@@ -125,6 +128,8 @@ pub struct NewSubmission {
     pub delete_after: String,
     /// The proof-of-work challenge this submission spends, if it came with one.
     pub challenge: Option<SpentChallenge>,
+    /// The person index's tokens of the answers (see [`crate::person_index`]).
+    pub person_tokens: Vec<String>,
 }
 
 /// A challenge to mark as used, kept until it expires.
@@ -224,6 +229,12 @@ impl Store {
     /// optimistic) is retried here: callers pass a single statement, which a
     /// conflict aborts as a whole, so running it again is safe.
     async fn rows<T: DeserializeOwned>(&self, sql: &str, vars: Value) -> Result<Vec<T>> {
+        self.rows_of(sql, vars, 0).await
+    }
+
+    /// As [`Store::rows`], for the statement at `index` (in a transaction, `BEGIN`
+    /// is statement 0); the whole batch is retried on a conflict.
+    async fn rows_of<T: DeserializeOwned>(&self, sql: &str, vars: Value, index: usize) -> Result<Vec<T>> {
         let mut attempt = 0u64;
         let mut res = loop {
             match self.run(sql, vars.clone()).await {
@@ -234,7 +245,7 @@ impl Store {
                 other => break other?,
             }
         };
-        let value: surrealdb::types::Value = res.take(0).map_err(db_error)?;
+        let value: surrealdb::types::Value = res.take(index).map_err(db_error)?;
         let rows = match value.into_json_value() {
             Value::Array(rows) => rows,
             Value::Null => Vec::new(),
@@ -440,7 +451,10 @@ impl Store {
                      submission_id: $submission_id, form_id: $form_id, version: $version, nonce: $nonce,
                      envelope: $envelope, envelope_digest: $envelope_digest, public_key: $public_key,
                      signature: $signature, sequence: $sequence, receipt: $receipt, receipt_digest: $receipt_digest,
-                     received_at: <datetime>$received_at, delete_after: <datetime>$delete_after
+                     received_at: <datetime>$received_at, delete_after: <datetime>$delete_after, indexed: true
+                 };
+                 FOR $tok IN $person_tokens {
+                     CREATE person_token CONTENT { token: $tok, submission_id: $submission_id, form_id: $form_id };
                  };
                  UPSERT type::record('chain_head', $form_id) CONTENT {
                      form_id: $form_id, sequence: $sequence, digest: $receipt_digest
@@ -453,6 +467,7 @@ impl Store {
                     "receipt_digest": s.receipt_digest, "received_at": s.received_at, "delete_after": s.delete_after,
                     "challenge": s.challenge.as_ref().map(|c| &c.id),
                     "challenge_expires": s.challenge.as_ref().map(|c| &c.expires),
+                    "person_tokens": s.person_tokens,
                 }),
             )
             .await;
@@ -738,15 +753,21 @@ impl Store {
         .await
     }
 
-    /// Deletes the answers and stores the tombstone, if nobody did it first:
-    /// `false` when the answers were already gone (another replica), so the work is
-    /// never done twice.
+    /// Deletes the answers, with what was derived from them (person index tokens,
+    /// corrections), and stores the tombstone, if nobody did it first: `false` when
+    /// the answers were already gone (another replica), so the work is never done
+    /// twice. One transaction: nothing personal is left half-deleted.
     pub async fn erase_payload(&self, submission_id: &str, tombstone: &Value) -> Result<bool> {
         let updated: Vec<Value> = self
-            .rows(
-                "UPDATE submission SET envelope = NONE, tombstone = $tombstone
-                 WHERE submission_id = $id AND envelope != NONE RETURN submission_id",
+            .rows_of(
+                "BEGIN;
+                 UPDATE submission SET envelope = NONE, tombstone = $tombstone
+                     WHERE submission_id = $id AND envelope != NONE RETURN submission_id;
+                 DELETE person_token WHERE submission_id = $id;
+                 DELETE correction WHERE submission_id = $id;
+                 COMMIT;",
                 json!({ "id": submission_id, "tombstone": tombstone }),
+                1,
             )
             .await?;
         Ok(!updated.is_empty())
@@ -781,6 +802,10 @@ impl Store {
                      AS held,
                  count((SELECT VALUE submission_id FROM submission
                         WHERE form_id = $parent.form_id AND envelope != NONE AND legal_hold != NONE)) AS on_hold,
+                 count((SELECT VALUE submission_id FROM submission
+                        WHERE form_id = $parent.form_id AND tombstone.tombstone.reason = 'erasure')) AS erased,
+                 count((SELECT VALUE submission_id FROM submission
+                        WHERE form_id = $parent.form_id AND tombstone.tombstone.reason = 'retention')) AS expired,
                  (SELECT VALUE <string>delete_after FROM submission
                   WHERE form_id = $parent.form_id AND envelope != NONE ORDER BY delete_after LIMIT 1)[0] AS next_due
              FROM form ORDER BY form_id",
@@ -881,6 +906,11 @@ pub struct RetentionRow {
     pub held: u64,
     pub on_hold: u64,
     pub next_due: Option<String>,
+    /// Submissions whose answers were deleted on request (Art. 17), and by retention.
+    #[serde(default)]
+    pub erased: u64,
+    #[serde(default)]
+    pub expired: u64,
 }
 
 /// A submission due for deletion.
@@ -996,7 +1026,28 @@ mod tests {
             received_at: "2026-11-27T10:00:00.000Z".into(),
             delete_after: "2026-12-27T10:00:00.000Z".into(),
             challenge: None,
+            person_tokens: vec!["tok-ada".into(), format!("tok-{id}")],
         }
+    }
+
+    #[tokio::test]
+    async fn erasing_answers_removes_their_index_tokens_and_corrections_in_one_go() {
+        let store = store().await;
+        store.insert_submission(&row("s1", "n1", 1)).await.unwrap();
+        store.insert_submission(&row("s2", "n2", 2)).await.unwrap();
+        let found = store.submissions_by_tokens(&["tok-ada".into()]).await.unwrap();
+        assert_eq!(found, vec![("s1".into(), "f".into()), ("s2".into(), "f".into())]);
+        assert!(store.add_correction("s1", &json!({"correction": {"field": "name"}}), 1).await.unwrap());
+        assert_eq!(store.corrections("s1").await.unwrap().len(), 1);
+
+        assert!(store.erase_payload("s1", &json!({"tombstone": {}})).await.unwrap());
+        assert!(!store.erase_payload("s1", &json!({"tombstone": {}})).await.unwrap(), "only once");
+        let found = store.submissions_by_tokens(&["tok-ada".into(), "tok-s1".into()]).await.unwrap();
+        assert_eq!(found, vec![("s2".into(), "f".into())]);
+        assert!(store.corrections("s1").await.unwrap().is_empty());
+        // Nothing can be corrected once the answers are gone.
+        assert!(!store.add_correction("s1", &json!({}), 2).await.unwrap());
+        assert!(store.submission("s1").await.unwrap().unwrap().envelope.is_none());
     }
 
     #[tokio::test]

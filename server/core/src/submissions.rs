@@ -50,6 +50,8 @@ pub async fn accept(state: &AppState, form_id: &str, request: SubmissionRequest)
     // yesterday or tomorrow.
     let ctx = ValidationContext { today: chrono::Utc::now().date_naive(), slack_days: 1 };
     validate(&version.definition, &envelope.answers, &ctx).map_err(Error::Validation)?;
+    let person = formseal_model::person::keys_of(&version.definition, &envelope.answers);
+    let person_tokens = crate::person_index::tokens(&state.keys, &person)?;
 
     let lock = state.chain_lock(form_id);
     let _turn = lock.lock().await;
@@ -92,6 +94,7 @@ pub async fn accept(state: &AppState, form_id: &str, request: SubmissionRequest)
             received_at: signed.receipt.received_at.clone(),
             delete_after: rfc3339_ms(received + retention_ms),
             challenge: Some(challenge.clone()),
+            person_tokens: person_tokens.clone(),
         };
         match state.store.insert_submission(&row).await? {
             InsertOutcome::Stored => {

@@ -11,5 +11,6 @@ mod durability;
 mod embed;
 mod permissions;
 mod pow;
+mod requests;
 mod retention;
 mod startup;

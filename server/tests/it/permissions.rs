@@ -100,15 +100,47 @@ fn sample(path: &str, role: Role, submission: &str) -> (Vec<(String, String)>, O
         "/admin/fn/accept-invite" => {
             (form(&[("token", "no-such-token"), ("password", PASSWORD), ("repeat", PASSWORD)]), None)
         }
-        "/admin/audit/export" => (Vec::new(), None),
+        "/admin/fn/requests" => (form(&[("", "")]), None),
+        "/admin/fn/register-request" => (
+            form(&[("requester", "By letter"), ("contact", ""), ("received_on", "2026-01-05"), ("identity_check", "")]),
+            None,
+        ),
+        "/admin/fn/request-review" => (form(&[("id", MATRIX_REQUEST), ("lang", "en")]), None),
+        "/admin/fn/search-person" => (
+            form(&[("id", MATRIX_REQUEST), ("email", ""), ("phone", "+49301234567"), ("name", ""), ("birth_date", "")]),
+            None,
+        ),
+        // Excluded before the erasure below runs (alphabetical order), so the
+        // submission keeps its answers for the endpoints after it.
+        "/admin/fn/decide-hit" => {
+            (form(&[("id", MATRIX_REQUEST), ("submission", submission), ("include", "false"), ("note", "")]), None)
+        }
+        "/admin/fn/request-status" => (form(&[("id", MATRIX_REQUEST), ("status", "in_review")]), None),
+        "/admin/fn/erase-request" => (form(&[("id", MATRIX_REQUEST)]), None),
+        "/admin/fn/rectify" => (
+            form(&[
+                ("id", MATRIX_REQUEST),
+                ("submission", submission),
+                ("field", "name"),
+                ("value", "Ada King"),
+                ("reason", "married name"),
+            ]),
+            None,
+        ),
+        "/admin/audit/export" | "/admin/requests/{id}/report.html" | "/admin/requests/{id}/report.json" => {
+            (Vec::new(), None)
+        }
         other => panic!("no sample arguments for {other}: add them here and a row to docs/permissions.md"),
     }
 }
 
+/// The access request the matrix test works on.
+const MATRIX_REQUEST: &str = "matrix-request";
+
 async fn call(server: &TestServer, cookie: &str, path: &str, role: Role, submission: &str) -> u16 {
-    let url = format!("{}{path}", server.base);
+    let url = format!("{}{}", server.base, path.replace("{id}", MATRIX_REQUEST));
     let (form, json) = sample(path, role, submission);
-    let request = if path == "/admin/audit/export" {
+    let request = if path == "/admin/audit/export" || path.starts_with("/admin/requests/") {
         server.client.get(url)
     } else {
         let post = server.client.post(url);
@@ -138,6 +170,18 @@ async fn every_endpoint_as_every_role() {
     let submission = receipt["receipt"]["submission"].as_str().unwrap().to_owned();
     let owner = Operator { username: "setup".into(), role: Role::Owner, forms: vec![], personal_forms: vec![] };
     accounts::create_account(&server.state, "target", PASSWORD, "viewer").await.unwrap();
+    let request = formseal_core::store::NewRequest {
+        request_id: MATRIX_REQUEST.into(),
+        requester: "By letter".into(),
+        contact: String::new(),
+        received_on: "2026-01-05".into(),
+        due_on: "2026-02-05".into(),
+        identity_check: String::new(),
+        created_by: "setup".into(),
+        created_ms: 0,
+    };
+    server.state.store.create_request(&request).await.unwrap();
+    server.state.store.add_hits(MATRIX_REQUEST, &[(submission.clone(), DEMO_FORM_ID.into())], "phone").await.unwrap();
     for role in Role::ALL {
         accounts::create_account(&server.state, &format!("as-{}", role.as_str()), PASSWORD, role.as_str())
             .await

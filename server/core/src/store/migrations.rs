@@ -13,6 +13,7 @@ const MIGRATIONS: &[(u32, &str)] = &[
     (3, include_str!("migrations/0003_designer.surql")),
     (4, include_str!("migrations/0004_roles_audit.surql")),
     (5, include_str!("migrations/0005_retention.surql")),
+    (6, include_str!("migrations/0006_requests.surql")),
 ];
 
 /// Every migration's version, in order.

@@ -1,0 +1,24 @@
+//! How one answer reads to a person (console, access reports, exports): the same
+//! words everywhere.
+
+use serde_json::Value;
+
+use crate::form::FieldKind;
+
+pub fn answer_text(kind: Option<&FieldKind>, value: &Value) -> String {
+    match (kind, value) {
+        (_, Value::String(s)) => s.clone(),
+        (_, Value::Array(items)) => items.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", "),
+        (Some(FieldKind::Consent { .. }), Value::Object(o)) => {
+            let accepted = o.get("accepted").and_then(Value::as_bool).unwrap_or(false);
+            let text = o.get("text").and_then(Value::as_str).unwrap_or("");
+            format!("{} “{text}”", if accepted { "Agreed to" } else { "Did not agree to" })
+        }
+        (Some(FieldKind::Signature { .. }), Value::Object(o)) => {
+            let strokes = o.get("strokes").and_then(Value::as_array).map_or(0, Vec::len);
+            let statement = o.get("statement").and_then(Value::as_str).unwrap_or("");
+            format!("Signed “{statement}” ({strokes} strokes)")
+        }
+        (_, other) => other.to_string(),
+    }
+}

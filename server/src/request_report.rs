@@ -1,0 +1,68 @@
+//! `GET /admin/requests/{id}/report.html` and `.json`: the access report (Art. 15)
+//! of one request, for the owner and the DPO. The HTML page is printable and runs
+//! no script; producing either is audited (in `formseal_core::requests::report`).
+
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, header};
+use axum::response::IntoResponse;
+use formseal_core::{AppState, Error, accounts, requests};
+use formseal_model::access_report;
+use serde::Deserialize;
+
+use crate::error::ApiResult;
+
+#[derive(Debug, Deserialize)]
+pub struct ReportQuery {
+    #[serde(default)]
+    lang: String,
+}
+
+async fn produce(
+    state: &AppState,
+    headers: &HeaderMap,
+    id: &str,
+    lang: &str,
+) -> ApiResult<access_report::AccessReport> {
+    let token = accounts::session_from_cookies(headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()));
+    let operator = accounts::authenticate(state, token.as_deref()).await?;
+    Ok(requests::report(state, &operator, id, lang).await?)
+}
+
+pub async fn html(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Query(q): Query<ReportQuery>,
+) -> ApiResult<impl IntoResponse> {
+    let report = produce(&state, &headers, &id, &q.lang).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-store"),
+            // No script at all; the page's one style element is ours.
+            (
+                header::CONTENT_SECURITY_POLICY,
+                "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+            ),
+        ],
+        access_report::to_html(&report),
+    ))
+}
+
+pub async fn json(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Query(q): Query<ReportQuery>,
+) -> ApiResult<impl IntoResponse> {
+    let report = produce(&state, &headers, &id, &q.lang).await?;
+    let body = serde_json::to_string_pretty(&report).map_err(|e| Error::Internal(e.to_string()))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/json".to_owned()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"access-report-{}.json\"", report.request.id)),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        body,
+    ))
+}
