@@ -222,7 +222,23 @@ impl Store {
 
     // pub(crate): tests elsewhere in the crate tamper with records to prove detection.
     pub(crate) async fn exec(&self, sql: &str, vars: Value) -> Result<()> {
-        self.run(sql, vars).await.map(drop)
+        self.run_retrying(sql, vars).await.map(drop)
+    }
+
+    /// Runs a single statement or one `BEGIN … COMMIT` batch. A transaction conflict
+    /// (SurrealDB transactions are optimistic) aborts it as a whole, so it is run
+    /// again here, a few times, instead of failing the request.
+    async fn run_retrying(&self, sql: &str, vars: Value) -> Result<IndexedResults> {
+        let mut attempt = 0u64;
+        loop {
+            match self.run(sql, vars.clone()).await {
+                Err(Error::Busy) if attempt < 8 => {
+                    attempt += 1;
+                    tokio::time::sleep(std::time::Duration::from_millis(3 * attempt * attempt)).await;
+                }
+                other => return other,
+            }
+        }
     }
 
     /// One statement's rows. A transaction conflict (SurrealDB transactions are
@@ -235,16 +251,7 @@ impl Store {
     /// As [`Store::rows`], for the statement at `index` (in a transaction, `BEGIN`
     /// is statement 0); the whole batch is retried on a conflict.
     async fn rows_of<T: DeserializeOwned>(&self, sql: &str, vars: Value, index: usize) -> Result<Vec<T>> {
-        let mut attempt = 0u64;
-        let mut res = loop {
-            match self.run(sql, vars.clone()).await {
-                Err(Error::Busy) if attempt < 5 => {
-                    attempt += 1;
-                    tokio::time::sleep(std::time::Duration::from_millis(5 * attempt * attempt)).await;
-                }
-                other => break other?,
-            }
-        };
+        let mut res = self.run_retrying(sql, vars).await?;
         let value: surrealdb::types::Value = res.take(index).map_err(db_error)?;
         let rows = match value.into_json_value() {
             Value::Array(rows) => rows,
