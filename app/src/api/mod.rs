@@ -59,6 +59,18 @@ pub struct SubmissionDetail {
     pub compact: bool,
     /// When and why the answers were deleted, and whether the signed tombstone checks out.
     pub deleted: Option<(String, String, bool)>,
+    /// Rectifications (Art. 16), oldest first (full access only).
+    pub corrections: Vec<CorrectionItem>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CorrectionItem {
+    pub label: String,
+    pub value: String,
+    pub reason: String,
+    pub at: String,
+    /// Signed by an instance key and naming this submission's envelope.
+    pub valid: bool,
 }
 
 pub const PAGE_SIZE: u64 = 50;
@@ -327,6 +339,35 @@ pub(crate) mod ssr {
                 .deleted
                 .as_ref()
                 .map(|(t, ok)| (t.tombstone.deleted_at.clone(), t.tombstone.reason.clone(), *ok)),
+            corrections: if access == FormAccess::Full {
+                corrections(state, definition, row).await?
+            } else {
+                Vec::new()
+            },
         })
+    }
+
+    async fn corrections(
+        state: &AppState,
+        definition: Option<&FormDef>,
+        row: &formseal_core::store::SubmissionRow,
+    ) -> Result<Vec<CorrectionItem>, Error> {
+        let found = formseal_core::submissions::corrections(state, row).await?;
+        Ok(found
+            .into_iter()
+            .map(|(signed, valid)| {
+                let c = signed.correction;
+                let field = definition.and_then(|d| d.field(&c.field));
+                CorrectionItem {
+                    label: field.map_or(c.field.clone(), |f| {
+                        f.label.get(definition.map_or("en", |d| d.default_lang())).to_owned()
+                    }),
+                    value: formseal_model::answer::answer_text(field.map(|f| &f.kind), &c.value),
+                    reason: c.reason,
+                    at: c.corrected_at,
+                    valid,
+                }
+            })
+            .collect())
     }
 }

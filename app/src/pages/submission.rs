@@ -38,6 +38,14 @@ pub fn SubmissionPage() -> impl IntoView {
                             <dl class="answers">
                                 {d.answers.into_iter().map(|a| view! { <dt>{a.label}</dt><dd>{a.value}</dd> }).collect_view()}
                             </dl>
+                            {(!d.corrections.is_empty()).then(|| view! {
+                                <h3>"Corrections (Art. 16)"</h3>
+                                <p class="muted">"The visitor's signed answers stay as signed; each correction is signed by this instance and names them."</p>
+                                <ul class="corrections">{d.corrections.iter().map(|c| view! {
+                                    <li>{format!("{}: {} — {} ({}; {})", c.label, c.value, c.reason, c.at,
+                                        if c.valid { "signature valid" } else { "SIGNATURE INVALID" })}</li>
+                                }).collect_view()}</ul>
+                            })}
                         </section>
                         <section class="card">
                             <h2>"Proof"</h2>

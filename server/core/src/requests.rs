@@ -191,10 +191,7 @@ pub async fn entries(state: &AppState, by: &Operator, request_id: &str, lang: &s
             })
             .unwrap_or_default();
         let mut corrections = Vec::new();
-        for value in state.store.corrections(&hit.submission_id).await? {
-            let Ok(signed) = serde_json::from_value::<SignedCorrection>(value) else { continue };
-            let valid = state.keys.find(&signed.key).is_some_and(|k| signed.verify(&k.verifying_key()).is_ok())
-                && signed.correction.envelope == checked.row.envelope_digest;
+        for (signed, valid) in crate::submissions::corrections(state, &checked.row).await? {
             let c = signed.correction;
             corrections.push(ReportCorrection {
                 label: label(&c.field),

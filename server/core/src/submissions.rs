@@ -175,6 +175,26 @@ pub async fn checked(state: &AppState, submission_id: &str) -> Result<Checked> {
     Ok(Checked { row, receipt, signature_valid, receipt_valid, deleted })
 }
 
+/// A submission's corrections (Art. 16), oldest first, each with whether it is
+/// signed by an instance key and names this submission's envelope.
+pub async fn corrections(
+    state: &AppState,
+    row: &SubmissionRow,
+) -> Result<Vec<(formseal_model::correction::SignedCorrection, bool)>> {
+    use formseal_model::correction::SignedCorrection;
+    let stored = state.store.corrections(&row.submission_id).await?;
+    Ok(stored
+        .into_iter()
+        .filter_map(|v| serde_json::from_value::<SignedCorrection>(v).ok())
+        .map(|signed| {
+            let valid = state.keys.find(&signed.key).is_some_and(|k| signed.verify(&k.verifying_key()).is_ok())
+                && signed.correction.envelope == row.envelope_digest
+                && signed.correction.submission == row.submission_id;
+            (signed, valid)
+        })
+        .collect())
+}
+
 /// The result of walking a form's receipt chain.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ChainReport {

@@ -292,6 +292,21 @@ async fn the_report_downloads_as_html_and_json_for_the_dpo_only() {
     assert!(!body.contains("Anna"));
     let (status, _, _) = get(format!("/admin/requests/{id}/report.json"), "formseal_session=none".into()).await;
     assert_eq!(status, 401);
+
+    // A correction shows on the submission's console page, signed and valid.
+    requests::rectify(&server.state, &dpo(), &id, &p.lead, "name", "Anna Maria M.", "full name given").await.unwrap();
+    let res = server
+        .client
+        .post(format!("{}/admin/fn/submission", server.base))
+        .header("cookie", server.login("privacy", PASSWORD).await)
+        .form(&[("id", p.lead.as_str())])
+        .send()
+        .await
+        .unwrap();
+    let detail: Value = res.json().await.unwrap();
+    let corrections = detail["corrections"].as_array().unwrap();
+    assert_eq!(corrections.len(), 1, "{detail}");
+    assert_eq!((corrections[0]["value"].as_str(), corrections[0]["valid"].as_bool()), (Some("Anna Maria M."), Some(true)));
 }
 
 #[tokio::test]
