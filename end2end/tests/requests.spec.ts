@@ -1,4 +1,5 @@
 import { test, expect, Page } from '@playwright/test';
+import AxeBuilder from '@axe-core/playwright';
 import { readFileSync } from 'fs';
 import { hydrated, login, proofOfWork, signedRequest, today } from './helpers';
 
@@ -73,6 +74,9 @@ test('a DPO registers a request, finds the person, reviews, reports, and erases'
   await expect(hits).toHaveCount(2);
   await expect(dpo.getByText(`Someone Else ${stamp}`)).toHaveCount(0);
   await expect(dpo.getByTestId('request-status')).toHaveText('In review');
+  // The review screen works with assistive technology (labels, names, contrast).
+  const axe = await new AxeBuilder({ page: dpo }).include('main').analyze();
+  expect(axe.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(' ')}`)).toEqual([]);
 
   // Exclude the second visit, with a note.
   const secondHit = dpo.locator(`article.hit[data-submission="${second}"]`);
