@@ -8,7 +8,7 @@ use axum::http::HeaderValue;
 use axum::http::{Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use leptos::nonce::Nonce;
 use leptos::prelude::{provide_context, use_context};
 use leptos_axum::{LeptosRoutes, ResponseOptions, generate_route_list};
@@ -25,6 +25,7 @@ pub fn routes(state: &ServerState) -> Router<ServerState> {
         .route("/admin/audit/export", get(crate::audit_export::export))
         .route("/admin/requests/{id}/report.html", get(crate::request_report::html))
         .route("/admin/requests/{id}/report.json", get(crate::request_report::json))
+        .route("/admin/forms/{form}/export", post(crate::export::export))
         .leptos_routes_with_context(
             state,
             routes,
