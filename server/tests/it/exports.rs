@@ -305,6 +305,21 @@ async fn every_role_gets_the_export_it_may_have() {
         .await
         .unwrap();
     assert_eq!(cross.status(), 403);
+    // A console page posts the export form with `Origin: null` (it sends no
+    // referrer); the browser's Sec-Fetch-Site tells a same-origin post from another site's.
+    for (site, expected) in [("same-origin", 200), ("cross-site", 403), ("same-site", 403)] {
+        let res = server
+            .client
+            .post(format!("{}/admin/forms/{FORM}/export", server.base))
+            .header("cookie", &owner)
+            .header("origin", "null")
+            .header("sec-fetch-site", site)
+            .form(&compact)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status().as_u16(), expected, "Origin: null, Sec-Fetch-Site: {site}");
+    }
     // Bad arguments are readable errors.
     assert_eq!(export(&server, &owner, FORM, &[("format", "pdf"), ("scope", "full")]).await.0, 400);
 }
