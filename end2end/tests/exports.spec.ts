@@ -50,3 +50,15 @@ test('an operator downloads an encrypted export, sees the password once, and 7z 
   await hydrated(page);
   await expect(page.getByText(password)).toHaveCount(0);
 });
+
+test('the owner checks the integrity of every form in the console', async ({ page }) => {
+  await login(page);
+  await page.getByRole('link', { name: 'Integrity' }).click();
+  await expect(page.getByRole('heading', { name: 'Integrity check' })).toBeVisible();
+  await hydrated(page);
+  await page.getByRole('button', { name: 'Check' }).click();
+  const demo = page.getByRole('row', { name: /contact-tracing/ });
+  await expect(demo).toContainText('Intact');
+  await expect(demo).toContainText(/\d+ receipts, \d+ envelopes, \d+ tombstones verified/);
+  await expect(page.getByText('BROKEN')).toHaveCount(0);
+});
