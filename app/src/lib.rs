@@ -46,6 +46,7 @@ pub fn App() -> impl IntoView {
                     <a href="/admin/audit">"Audit log"</a>
                     <a href="/admin/requests">"Requests"</a>
                     <a href="/admin/retention">"Retention"</a>
+                    <a href="/admin/integrity">"Integrity"</a>
                     <a href="/admin/account">"Your sessions"</a>
                 </nav>
                 <pages::LogoutButton />
@@ -64,6 +65,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/retention") view=pages::RetentionPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/requests") view=pages::RequestsPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/requests/:id") view=pages::RequestPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/integrity") view=pages::IntegrityPage />
                     <Route path=path!("/admin/forms/:form") view=pages::SubmissionsPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/forms/:form/design") view=pages::DesignerPage />
                     <Route

@@ -21,6 +21,30 @@ pub enum Command {
     /// Work with the audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Check the integrity of submissions: every published version's signature,
+    /// every envelope still held, every receipt and the receipt chain, every
+    /// tombstone. Exit 0 when intact, 1 at the first break (named: form, sequence,
+    /// submission, what is wrong), 2 on a usage error.
+    ///
+    /// Without --export it reads the store (an embedded database only while the
+    /// server is stopped; the console's Integrity page checks a running instance).
+    /// With --export and --keys it checks a JSON export entirely offline.
+    Verify(VerifyArgs),
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct VerifyArgs {
+    /// Only this form (default: every form).
+    #[arg(long)]
+    pub form: Option<String>,
+    /// A JSON export to check instead of the store, offline.
+    #[arg(long, requires = "keys")]
+    pub export: Option<PathBuf>,
+    /// The instance's public keys as served at /.well-known/formseal-keys.json (with --export).
+    #[arg(long, requires = "export")]
+    pub keys: Option<PathBuf>,
+    #[command(flatten)]
+    pub server: ServeArgs,
 }
 
 #[derive(Debug, Subcommand)]

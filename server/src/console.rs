@@ -8,7 +8,7 @@ use axum::http::HeaderValue;
 use axum::http::{Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use leptos::nonce::Nonce;
 use leptos::prelude::{provide_context, use_context};
 use leptos_axum::{LeptosRoutes, ResponseOptions, generate_route_list};
@@ -25,6 +25,7 @@ pub fn routes(state: &ServerState) -> Router<ServerState> {
         .route("/admin/audit/export", get(crate::audit_export::export))
         .route("/admin/requests/{id}/report.html", get(crate::request_report::html))
         .route("/admin/requests/{id}/report.json", get(crate::request_report::json))
+        .route("/admin/forms/{form}/export", post(crate::export::export))
         .leptos_routes_with_context(
             state,
             routes,
@@ -81,9 +82,14 @@ async fn same_origin_writes(
         let origin = request.headers().get(header::ORIGIN).and_then(|o| o.to_str().ok());
         let same =
             |o: &str| o == public_url || o.strip_prefix("http://").or_else(|| o.strip_prefix("https://")) == Some(host);
+        // A form posted from a console page (the export download) says `Origin: null`,
+        // because console pages send no referrer; the browser's own Sec-Fetch-Site
+        // (which pages cannot set) then tells whether it came from our origin.
+        let fetch_site = request.headers().get("sec-fetch-site").and_then(|v| v.to_str().ok());
+        let ours = |o: &str| same(o) || (o == "null" && fetch_site == Some("same-origin"));
         // Browsers send Origin on every cross-site POST; a request without one is
         // not from a browser page of another site.
-        if origin.is_some_and(|o| !same(o)) {
+        if origin.is_some_and(|o| !ours(o)) {
             return (StatusCode::FORBIDDEN, "cross-origin request refused").into_response();
         }
     }

@@ -7,9 +7,11 @@ pub mod cli;
 pub mod console;
 pub mod embed;
 pub mod error;
+pub mod export;
 pub mod health;
 pub mod request_report;
 pub mod serve;
+pub mod verify;
 
 use axum::Router;
 use axum::extract::FromRef;

@@ -22,6 +22,16 @@ fn main() -> ExitCode {
         Command::Audit(AuditCommand::Verify(args)) => runtime
             .block_on(serve::audit_verify(&args))
             .map(|intact| if intact { ExitCode::SUCCESS } else { ExitCode::from(1) }),
+        Command::Verify(args) => {
+            return match runtime.block_on(formseal::verify::run(&args)) {
+                Ok(true) => ExitCode::SUCCESS,
+                Ok(false) => ExitCode::from(1),
+                Err(message) => {
+                    eprintln!("formseal verify: {message}");
+                    ExitCode::from(2)
+                }
+            };
+        }
     };
     outcome.unwrap_or_else(|e| {
         eprintln!("formseal: {e}");

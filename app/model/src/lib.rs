@@ -12,6 +12,7 @@ pub mod correction;
 pub mod definition;
 pub mod demo;
 pub mod diff;
+pub mod export;
 pub mod form;
 pub mod overview;
 pub mod person;

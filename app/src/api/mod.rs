@@ -142,11 +142,13 @@ pub async fn get_submission(id: String) -> Result<SubmissionDetail, ServerFnErro
 mod admin;
 mod designer;
 mod requests;
+mod exports;
 mod retention;
 mod session;
 pub use admin::*;
 pub use designer::*;
 pub use requests::*;
+pub use exports::*;
 pub use retention::*;
 pub use session::*;
 

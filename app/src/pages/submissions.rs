@@ -2,6 +2,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
+use super::export_panel::ExportPanel;
 use super::{load_error, loading};
 use crate::api::list_submissions;
 
@@ -21,6 +22,8 @@ pub fn SubmissionsPage() -> impl IntoView {
                     Err(e) => load_error(e),
                     Ok(list) => {
                         let form_id = list.form.id.clone();
+                        let export_form = form_id.clone();
+                        let compact_only = list.compact;
                         let (page, pages) = (list.page, list.pages);
                         view! {
                             <h1>{list.form.title.clone()}</h1>
@@ -48,6 +51,7 @@ pub fn SubmissionsPage() -> impl IntoView {
                                 <span>"Page "{page}" of "{pages}</span>
                                 {(page < pages).then(|| view! { <a rel="next" href=format!("?page={}", page + 1)>"Older →"</a> })}
                             </nav>
+                            <ExportPanel form=export_form compact_only=compact_only />
                         }.into_any()
                     }
                 }

@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod error;
+pub mod export;
 pub mod forms;
 pub mod keys;
 pub mod permissions;
@@ -19,6 +20,7 @@ pub mod submissions;
 pub mod throttle;
 pub mod time;
 pub mod two_factor;
+pub mod verify;
 
 pub use error::{Error, Result};
 pub use state::{AppState, Config};

@@ -11,6 +11,7 @@ use surrealdb::{IndexedResults, Surreal};
 
 use crate::error::{Error, Result};
 
+mod exports;
 mod migrations;
 mod requests;
 

@@ -58,6 +58,12 @@ fn sample(path: &str, role: Role, submission: &str) -> (Vec<(String, String)>, O
         | "/admin/fn/sessions"
         | "/admin/fn/two-factor-begin"
         | "/admin/fn/retention" => (form(&[("", "")]), None),
+        "/admin/fn/verify-integrity" => (form(&[("form", "")]), None),
+        // Partners see the demo form compact: they may take the compact export only
+        // (a full one answers 403; server/tests/it/exports.rs checks every role).
+        "/admin/forms/{form}/export" => {
+            (form(&[("format", "csv"), ("scope", if role == Role::Partner { "compact" } else { "full" })]), None)
+        }
         "/admin/fn/legal-hold" => (form(&[("form", DEMO_FORM_ID), ("submission", ""), ("reason", "")]), None),
         "/admin/fn/submissions" => (form(&[("form", DEMO_FORM_ID), ("page", "1")]), None),
         "/admin/fn/submission" => (form(&[("id", submission)]), None),
@@ -138,7 +144,7 @@ fn sample(path: &str, role: Role, submission: &str) -> (Vec<(String, String)>, O
 const MATRIX_REQUEST: &str = "matrix-request";
 
 async fn call(server: &TestServer, cookie: &str, path: &str, role: Role, submission: &str) -> u16 {
-    let url = format!("{}{}", server.base, path.replace("{id}", MATRIX_REQUEST));
+    let url = format!("{}{}", server.base, path.replace("{id}", MATRIX_REQUEST).replace("{form}", DEMO_FORM_ID));
     let (form, json) = sample(path, role, submission);
     let request = if path == "/admin/audit/export" || path.starts_with("/admin/requests/") {
         server.client.get(url)

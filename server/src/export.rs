@@ -1,0 +1,60 @@
+//! `POST /admin/forms/{form}/export`: one form's submissions as a download (CSV,
+//! XLSX or JSON; full or compact; plain or in an AES-256 ZIP).
+//!
+//! A POST, not a GET: the password of an encrypted export travels in the body, never
+//! in a URL (which logs and browser histories keep). The console's same-origin rule
+//! for writes applies (a cross-site page cannot start an export), the session cookie
+//! is SameSite=Strict, and the server keeps neither the file nor the password.
+
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, header};
+use axum::response::IntoResponse;
+use formseal_core::export::{self, Format, Options};
+use formseal_core::{AppState, Error, accounts};
+use serde::Deserialize;
+
+use crate::error::ApiResult;
+
+#[derive(Deserialize)]
+pub struct ExportRequest {
+    /// `csv`, `xlsx` or `json`.
+    #[serde(default)]
+    format: String,
+    /// `compact` or `full`.
+    #[serde(default)]
+    scope: String,
+    /// Present (any value but "false"/"off") for an encrypted ZIP.
+    #[serde(default)]
+    encrypted: Option<String>,
+    #[serde(default)]
+    password: String,
+}
+
+pub async fn export(
+    State(state): State<AppState>,
+    Path(form): Path<String>,
+    headers: HeaderMap,
+    Form(request): Form<ExportRequest>,
+) -> ApiResult<impl IntoResponse> {
+    let token = accounts::session_from_cookies(headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()));
+    let operator = accounts::authenticate(&state, token.as_deref()).await?;
+    let format =
+        Format::parse(&request.format).ok_or_else(|| Error::BadRequest("format must be csv, xlsx or json".into()))?;
+    let compact = match request.scope.as_str() {
+        "compact" => true,
+        "full" => false,
+        _ => return Err(Error::BadRequest("scope must be compact or full".into()).into()),
+    };
+    let encrypted = request.encrypted.as_deref().is_some_and(|v| !matches!(v, "" | "false" | "off"));
+    let password = encrypted.then_some(request.password);
+    let file = export::export(&state, &operator, &form, &Options { format, compact, password }).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, file.content_type.to_owned()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{}\"", file.name)),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        file.bytes,
+    ))
+}
