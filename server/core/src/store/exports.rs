@@ -39,8 +39,8 @@ impl Store {
 impl Store {
     /// Runs a statement as written: only for tests that alter records behind the
     /// product's back to prove the integrity check finds it. Nothing in Formseal
-    /// calls it.
-    #[doc(hidden)]
+    /// calls it; it exists only with the `test-support` feature.
+    #[cfg(feature = "test-support")]
     pub async fn tamper_for_tests(&self, sql: &str, vars: serde_json::Value) -> Result<()> {
         self.exec(sql, vars).await
     }
