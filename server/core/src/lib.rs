@@ -7,6 +7,7 @@ pub mod audit;
 pub mod error;
 pub mod forms;
 pub mod keys;
+pub mod links;
 pub mod permissions;
 pub mod person_index;
 pub mod pow;
@@ -20,5 +21,5 @@ pub mod throttle;
 pub mod time;
 pub mod two_factor;
 
-pub use error::{Error, Result};
+pub use error::{Error, LinkClosed, Result};
 pub use state::{AppState, Config};

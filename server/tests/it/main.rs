@@ -9,6 +9,7 @@ mod console;
 mod designer;
 mod durability;
 mod embed;
+mod links;
 mod permissions;
 mod pow;
 mod requests;
