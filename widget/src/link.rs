@@ -11,6 +11,7 @@ use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 
 use crate::api::{Outcome, post_submission, send};
+use crate::receipt::ReceiptView;
 
 #[derive(serde::Deserialize)]
 struct ErrorBody {
@@ -38,7 +39,9 @@ pub fn mount_link(container: web_sys::HtmlElement, link_id: String, secret: Stri
         let _ = container.remove_attribute("aria-busy");
         leptos::mount::mount_to(container, move || {
             let body = match opened {
-                Ok((view, key)) => view! { <LinkForm view=view key=key api_base=api_base lang=lang /> }.into_any(),
+                Ok((opened, signing_key)) => {
+                    view! { <LinkForm opened=opened signing_key=signing_key api_base=api_base lang=lang /> }.into_any()
+                }
                 Err(message) => view! { <p class="fs-load-error" role="alert">{message}</p> }.into_any(),
             };
             view! { <div class="fs-root">{body}</div> }
@@ -69,8 +72,8 @@ enum Phase {
 }
 
 #[component]
-fn LinkForm(view: LinkView, key: SigningKey, api_base: String, lang: String) -> impl IntoView {
-    let LinkView { link, form: version, prefill, locked, .. } = view;
+fn LinkForm(opened: LinkView, signing_key: SigningKey, api_base: String, lang: String) -> impl IntoView {
+    let LinkView { link, form: version, prefill, locked, .. } = opened;
     let form = version.definition.clone();
     let lang = form.pick_lang(&lang).to_owned();
     let answers = RwSignal::new(prefill);
@@ -79,7 +82,7 @@ fn LinkForm(view: LinkView, key: SigningKey, api_base: String, lang: String) -> 
     let pending = StoredValue::new(None::<SubmissionRequest>);
     let sent = StoredValue::new(None::<SubmissionRequest>);
     let busy = Signal::derive(move || phase.get() == Phase::Sending);
-    let key = StoredValue::new(key);
+    let key = StoredValue::new(signing_key);
 
     let send_it = {
         let (api_base, form_id) = (api_base.clone(), form.id.clone());
@@ -163,7 +166,7 @@ fn LinkForm(view: LinkView, key: SigningKey, api_base: String, lang: String) -> 
                     }
                 });
                 view! {
-                    <crate::receipt::ReceiptView receipt=*receipt lang=view_lang.clone() success=success />
+                    <ReceiptView receipt=*receipt lang=view_lang.clone() success=success />
                     {copies}
                 }
                 .into_any()

@@ -34,26 +34,45 @@ pub fn LinksPage() -> impl IntoView {
     let form = move || params.read().get("form").unwrap_or_default();
     let status = move || query.read().get("status").unwrap_or_default();
     let changed = RwSignal::new(0u32);
+    // Kept outside the list, which is rebuilt after every change: the secret URL of
+    // a new link must stay on screen.
+    let kept = Kept {
+        message: RwSignal::new(None),
+        created: RwSignal::new(None),
+        csv: RwSignal::new(String::new()),
+        checked: RwSignal::new(None),
+        imported: RwSignal::new(None),
+    };
     let list = Resource::new(move || (form(), status(), changed.get()), |(form, status, _)| list_links(form, status));
     view! {
         <Title text="Personal links · Formseal" />
         <p><a href=move || format!("/admin/forms/{}", form())>"← Submissions"</a></p>
-        <Suspense fallback=loading>
+        <Transition fallback=loading>
             {move || Suspend::new(async move {
                 match list.await {
                     Err(e) => load_error(e),
-                    Ok(list) => view! { <LinksView list=list status=status() changed=changed /> }.into_any(),
+                    Ok(list) => view! { <LinksView list=list status=status() changed=changed kept=kept /> }.into_any(),
                 }
             })}
-        </Suspense>
+        </Transition>
     }
 }
 
+/// What the page keeps across reloads of the list.
+#[derive(Clone, Copy)]
+struct Kept {
+    message: RwSignal<Option<String>>,
+    created: RwSignal<Option<Result<NewLinkInfo, String>>>,
+    csv: RwSignal<String>,
+    checked: RwSignal<Option<Result<CsvCheck, String>>>,
+    imported: RwSignal<Option<Result<CsvImported, String>>>,
+}
+
 #[component]
-fn LinksView(list: LinkList, status: String, changed: RwSignal<u32>) -> impl IntoView {
+fn LinksView(list: LinkList, status: String, changed: RwSignal<u32>, kept: Kept) -> impl IntoView {
     let form_id = list.form_id.clone();
     let can_manage = list.can_manage;
-    let message = RwSignal::new(None::<String>);
+    let message = kept.message;
     let revoke = Action::new(|id: &String| revoke_link(id.clone()));
     let extend = Action::new(|(id, days): &(String, u32)| extend_link(id.clone(), *days));
     Effect::new(move |_| {
@@ -116,8 +135,8 @@ fn LinksView(list: LinkList, status: String, changed: RwSignal<u32>) -> impl Int
             </p>
         </section>
         {can_manage.then(|| view! {
-            <CreateLink form_id=form_id.clone() fields=list.fields.clone() changed=changed />
-            <BulkLinks form_id=form_id.clone() fields=list.fields.clone() changed=changed />
+            <CreateLink form_id=form_id.clone() fields=list.fields.clone() changed=changed created=kept.created />
+            <BulkLinks form_id=form_id.clone() fields=list.fields.clone() changed=changed kept=kept />
         })}
         <section class="card">
             <h2>"Links"</h2>
@@ -144,8 +163,12 @@ fn LinksView(list: LinkList, status: String, changed: RwSignal<u32>) -> impl Int
 }
 
 #[component]
-fn CreateLink(form_id: String, fields: Vec<crate::api::PrefillField>, changed: RwSignal<u32>) -> impl IntoView {
-    let created = RwSignal::new(None::<Result<NewLinkInfo, String>>);
+fn CreateLink(
+    form_id: String,
+    fields: Vec<crate::api::PrefillField>,
+    changed: RwSignal<u32>,
+    created: RwSignal<Option<Result<NewLinkInfo, String>>>,
+) -> impl IntoView {
     let create = Action::new(|args: &(String, String, String, u32, bool, String, String)| {
         let (form, label, note, days, single_use, prefill, locked) = args.clone();
         create_link(form, label, note, days, single_use, prefill, locked)
@@ -241,10 +264,13 @@ fn CreateLink(form_id: String, fields: Vec<crate::api::PrefillField>, changed: R
 }
 
 #[component]
-fn BulkLinks(form_id: String, fields: Vec<crate::api::PrefillField>, changed: RwSignal<u32>) -> impl IntoView {
-    let csv = RwSignal::new(String::new());
-    let checked = RwSignal::new(None::<Result<CsvCheck, String>>);
-    let imported = RwSignal::new(None::<Result<CsvImported, String>>);
+fn BulkLinks(
+    form_id: String,
+    fields: Vec<crate::api::PrefillField>,
+    changed: RwSignal<u32>,
+    kept: Kept,
+) -> impl IntoView {
+    let (csv, checked, imported) = (kept.csv, kept.checked, kept.imported);
     let settings = StoredValue::new((String::new(), true, 30u32));
     let check = Action::new(|args: &(String, String, String, bool, u32)| {
         let (form, csv, locked, single_use, days) = args.clone();
