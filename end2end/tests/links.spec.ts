@@ -1,6 +1,7 @@
 import { test, expect, devices, Page } from '@playwright/test';
 import { readFileSync } from 'fs';
 import { createHash, createPublicKey, verify } from 'crypto';
+import AxeBuilder from '@axe-core/playwright';
 import { canonical, hydrated, login } from './helpers';
 
 const BASE = process.env.FORMSEAL_URL ?? 'http://127.0.0.1:3000';
@@ -62,6 +63,7 @@ test('a customer opens a personal link on a phone, signs with a finger and keeps
   await expect(urlBox).toHaveValue(/\/f\/[A-Za-z0-9_-]+#[A-Za-z0-9_-]{43}$/);
   const url = await urlBox.inputValue();
   await expect(page.locator('.new-link .qr svg')).toBeVisible();
+  expect((await new AxeBuilder({ page }).analyze()).violations, 'links page').toEqual([]);
   await expect(page.getByRole('link', { name: 'QR code (PNG)' }).first()).toHaveAttribute('href', /^data:image\/png;base64,/);
 
   // The customer's phone.
@@ -73,6 +75,7 @@ test('a customer opens a personal link on a phone, signs with a finger and keeps
   await expect(name).toHaveValue('Ada Lovelace');
   await expect(name).toBeDisabled();
   await expect(mobile.getByRole('textbox', { name: /^Date of birth/ })).toHaveValue('1990-12-10');
+  expect((await new AxeBuilder({ page: mobile }).analyze()).violations, 'link page').toEqual([]);
   await mobile.getByLabel('Street and number').fill('Musterstraße 1');
   await mobile.getByLabel('Postcode').fill('10115');
   await mobile.getByLabel('City').fill('Berlin');
