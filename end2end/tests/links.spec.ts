@@ -65,6 +65,19 @@ test('a customer opens a personal link on a phone, signs with a finger and keeps
   await expect(page.locator('.new-link .qr svg')).toBeVisible();
   expect((await new AxeBuilder({ page }).analyze()).violations, 'links page').toEqual([]);
   await expect(page.getByRole('link', { name: 'QR code (PNG)' }).first()).toHaveAttribute('href', /^data:image\/png;base64,/);
+  // The PNG is a real image (the browser decodes it).
+  const png = await page.locator('.new-link').getByRole('link', { name: 'QR code (PNG)' }).getAttribute('href');
+  const width = await page.evaluate(
+    (src) =>
+      new Promise<number>((resolve, reject) => {
+        const image = new Image();
+        image.onload = () => resolve(image.naturalWidth);
+        image.onerror = () => reject(new Error('the PNG does not decode'));
+        image.src = src;
+      }),
+    png!,
+  );
+  expect(width).toBeGreaterThan(200);
 
   // The customer's phone.
   const phone = await browser.newContext({ ...devices['Pixel 7'], baseURL: BASE, acceptDownloads: true });
@@ -83,7 +96,7 @@ test('a customer opens a personal link on a phone, signs with a finger and keeps
 
   await touchStroke(mobile, [[20, 40], [45, 60], [70, 35], [95, 65], [120, 40]]);
   await touchStroke(mobile, [[30, 80], [110, 85]]);
-  await expect(mobile.getByRole('button', { name: 'Undo', exact: true })).toBeEnabled();
+  await expect(mobile.getByRole('button', { name: 'Undo last stroke', exact: true })).toBeEnabled();
   await mobile.getByRole('button', { name: 'Submit', exact: true }).click();
   await expect(mobile.getByText('Thank you, your answers were received.')).toBeVisible();
 

@@ -180,7 +180,7 @@ pub fn SignaturePad(field_key: String, statement: String, lang: String, answers:
             ></canvas>
             <div class="fs-pad-actions">
                 <button type="button" class="fs-clear fs-undo" on:click=undo disabled=nothing_drawn>
-                    {if de { "Rückgängig" } else { "Undo" }}
+                    {if de { "Letzten Strich entfernen" } else { "Undo last stroke" }}
                 </button>
                 <button type="button" class="fs-clear" on:click=clear disabled=nothing_drawn>
                     {texts::clear_signature(&lang)}
