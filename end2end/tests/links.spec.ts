@@ -167,3 +167,29 @@ test('an expired link shows a friendly page on the phone', async ({ page, browse
   await expect(mobile.getByText('please ask the sender for a new link')).toBeVisible();
   await phone.close();
 });
+
+test('links from a CSV: a bad row is named and nothing is made until all rows are right', async ({ page }) => {
+  await login(page);
+  const form = await publishAgreement(page);
+  await page.goto(`/admin/forms/${form}/links`);
+  await hydrated(page);
+  const csv = page.getByLabel('or paste the CSV');
+  await csv.fill('label,name,birth_date\nK-1,Ada Lovelace,1990-01-01\nK-2,Bea Berg,31.12.1990\n');
+  await page.getByRole('button', { name: 'Check', exact: true }).click();
+  await expect(page.locator('tr[data-row="3"].row-error')).toContainText('birth_date');
+  await expect(page.getByText('Fix the rows above, then check again. Nothing was created.')).toBeVisible();
+  await expect(page.locator('tr[data-status]')).toHaveCount(0);
+
+  await csv.fill('label,name,birth_date\nK-1,Ada Lovelace,1990-01-01\nK-2,Bea Berg,1990-12-31\n');
+  await page.getByRole('button', { name: 'Check', exact: true }).click();
+  await page.getByRole('button', { name: 'Create 2 links', exact: true }).click();
+  const download = page.getByRole('link', { name: 'Download the links (CSV)' });
+  await expect(download).toBeVisible();
+  const href = (await download.getAttribute('href'))!;
+  const text = Buffer.from(href.split(',')[1], 'base64').toString('utf8');
+  const lines = text.trim().split(/\r?\n/);
+  expect(lines[0]).toBe('label,link_id,url,expires_at');
+  expect(lines).toHaveLength(3);
+  expect(lines[1]).toMatch(/^K-1,[^,]+,http[^,]+\/f\/[^,#]+#[A-Za-z0-9_-]{43},/);
+  await expect(page.locator('tr[data-status="created"]')).toHaveCount(2);
+});
