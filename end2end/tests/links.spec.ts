@@ -96,7 +96,7 @@ test('a customer opens a personal link on a phone, signs with a finger and keeps
 
   await touchStroke(mobile, [[20, 40], [45, 60], [70, 35], [95, 65], [120, 40]]);
   await touchStroke(mobile, [[30, 80], [110, 85]]);
-  await expect(mobile.getByRole('button', { name: 'Undo last stroke', exact: true })).toBeEnabled();
+  await expect(mobile.getByRole('button', { name: 'Remove last stroke', exact: true })).toBeEnabled();
   await mobile.getByRole('button', { name: 'Submit', exact: true }).click();
   await expect(mobile.getByText('Thank you, your answers were received.')).toBeVisible();
 

@@ -9,8 +9,8 @@ type Point = Vec<i64>;
 
 /// A drawing pad for finger, stylus or mouse. Records strokes as `[x, y, t]` points
 /// (CSS pixels, milliseconds since the first point), with a fourth number, the
-/// pressure in thousandths, where a pen or touch screen reports it. Undo removes
-/// the last stroke. Keyboard users sign by typing their name and confirming, which
+/// pressure in thousandths, where a pen or touch screen reports it. A button
+/// removes the last stroke, another clears the pad. Keyboard users sign by typing their name and confirming, which
 /// is recorded as such (`typed`, `confirmed`) instead of strokes.
 #[component]
 pub fn SignaturePad(field_key: String, statement: String, lang: String, answers: RwSignal<Answers>) -> impl IntoView {
@@ -180,7 +180,7 @@ pub fn SignaturePad(field_key: String, statement: String, lang: String, answers:
             ></canvas>
             <div class="fs-pad-actions">
                 <button type="button" class="fs-clear fs-undo" on:click=undo disabled=nothing_drawn>
-                    {if de { "Letzten Strich entfernen" } else { "Undo last stroke" }}
+                    {if de { "Letzten Strich entfernen" } else { "Remove last stroke" }}
                 </button>
                 <button type="button" class="fs-clear" on:click=clear disabled=nothing_drawn>
                     {texts::clear_signature(&lang)}
