@@ -91,10 +91,10 @@ fn LinksView(list: LinkList, status: String, changed: RwSignal<u32>, kept: Kept)
             view! { <option value=s selected=selected>{s}</option> }
         })
         .collect_view();
+    let empty = list.items.is_empty();
     let rows = list
         .items
-        .iter()
-        .cloned()
+        .into_iter()
         .map(|l| {
             let (revoke_id, extend_id, end_id) = (l.id.clone(), l.id.clone(), l.id.clone());
             let open = l.status != "revoked";
@@ -121,7 +121,6 @@ fn LinksView(list: LinkList, status: String, changed: RwSignal<u32>, kept: Kept)
             }
         })
         .collect_view();
-    let empty = list.items.is_empty();
     view! {
         <h1>"Personal links: "{list.title.clone()}</h1>
         <p class="muted">"Each link carries its own signing key. Its secret is in the part of the link after “#”, which browsers never send to a server: it is shown once, when the link is made, and is not stored."</p>
