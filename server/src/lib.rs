@@ -8,8 +8,8 @@ pub mod console;
 pub mod embed;
 pub mod error;
 pub mod health;
-pub mod request_report;
 pub mod link_page;
+pub mod request_report;
 pub mod serve;
 
 use axum::Router;

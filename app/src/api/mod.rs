@@ -288,7 +288,7 @@ pub(crate) mod ssr {
             .into_iter()
             .filter_map(|key| {
                 let field = definition.and_then(|d| d.field(&key))?;
-                if !matches!(field.kind, FieldKind::Signature { .. }) {
+                if !matches!(field.kind, formseal_model::FieldKind::Signature { .. }) {
                     return None;
                 }
                 let value = &answers[&key];

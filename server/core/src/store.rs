@@ -766,15 +766,11 @@ impl Store {
     }
 
     pub async fn touch_session(&self, token_hash: &str, now_ms: i64) -> Result<()> {
-        // One statement, so a conflict (the page's parallel requests touch the same
-        // session) is retried by `rows`; any of their times will do.
-        let _: Vec<Value> = self
-            .rows(
-                "UPDATE type::record('session', $token_hash) SET last_seen_ms = $now RETURN NONE",
-                json!({ "token_hash": token_hash, "now": now_ms }),
-            )
-            .await?;
-        Ok(())
+        self.exec(
+            "UPDATE type::record('session', $token_hash) SET last_seen_ms = $now",
+            json!({ "token_hash": token_hash, "now": now_ms }),
+        )
+        .await
     }
 
     pub async fn delete_session(&self, token_hash: &str) -> Result<()> {
