@@ -18,6 +18,7 @@ PREFIX = {
     "envelope": b"formseal/v1/envelope\n",
     "receipt": b"formseal/v1/receipt\n",
     "challenge": b"formseal/v1/challenge\n",
+    "link-open": b"formseal/v1/link-open\n",
 }
 
 
@@ -83,6 +84,27 @@ def main() -> None:
         check(f"receipt {n} sequence and previous", receipt["sequence"] == n and receipt["previous"] == previous)
         previous = entry["digest"]
     check("receipt 1 names the envelope", v["receipts"][0]["signed"]["receipt"]["envelope"] == sub["digest"])
+
+    link = v["link"]
+    secret = unb64(link["secret"])
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+    derived = Ed25519PrivateKey.from_private_bytes(secret).public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    check("link public key from the fragment's secret", b64(derived) == link["public_key"])
+    check("link url carries the secret in the fragment", link["url"].endswith("#" + link["secret"]))
+    data = canonical("link-open", link["open"]["open"])
+    check("link opening canonical bytes", data.decode() == link["open_canonical"])
+    check("link opening signature", verifies(link["public_key"], link["open"]["signature"], data))
+    request = link["request"]
+    data = canonical("envelope", request["envelope"])
+    check("link envelope canonical bytes", data.decode() == link["canonical"])
+    check("link envelope digest", b64(hashlib.sha256(data).digest()) == link["digest"])
+    check("link envelope signed with the link key",
+          request["public_key"] == link["public_key"] and verifies(link["public_key"], request["signature"], data))
+    check("link envelope names the link", request["envelope"]["link"] == link["open"]["open"]["link"])
+    strokes = request["envelope"]["answers"]["signature"]["strokes"]
+    check("signature points are [x, y, t] or [x, y, t, pressure]",
+          all(len(p) in (3, 4) and all(isinstance(n, int) for n in p) for s in strokes for p in s))
 
     ch = v["challenge"]
     signed = ch["signed"]

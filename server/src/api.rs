@@ -7,8 +7,9 @@ use axum::http::{HeaderValue, Method, StatusCode, header, request::Parts};
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Json, Router};
-use formseal_core::{AppState, Error, forms, pow, submissions};
+use formseal_core::{AppState, Error, forms, links, pow, submissions};
 use formseal_model::SubmissionRequest;
+use formseal_model::link::SignedLinkOpen;
 use governor::middleware::NoOpMiddleware;
 use serde_json::{Value, json};
 use tower_governor::GovernorError;
@@ -64,7 +65,11 @@ pub fn routes(state: &AppState, limit: &RateLimit) -> Router<ServerState> {
         )
         .layer(limited(limit))
         .layer(cors(state.clone()));
-    Router::new().merge(forms_api).route("/.well-known/formseal-keys.json", get(keys))
+    // Personal links are opened from their page on this origin only: no CORS.
+    let links_api = Router::new()
+        .route("/api/v1/links/{id}/open", axum::routing::post(open_link).layer(DefaultBodyLimit::max(4096)))
+        .layer(limited(limit));
+    Router::new().merge(forms_api).merge(links_api).route("/.well-known/formseal-keys.json", get(keys))
 }
 
 /// Cross-origin calls are allowed only from the origins each form lists.
@@ -117,6 +122,20 @@ async fn post_submission(
     let accepted = submissions::accept(&state, &id, request).await?;
     let status = if accepted.created { StatusCode::CREATED } else { StatusCode::OK };
     Ok((status, Json(accepted.receipt)))
+}
+
+/// The link page proves it holds the link's secret (a signed, fresh request) and
+/// gets the form with the prefill; the first opening is noted.
+async fn open_link(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<impl IntoResponse> {
+    let body = body.map_err(|_| Error::BadRequest("the body could not be read".into()))?;
+    let request: SignedLinkOpen =
+        serde_json::from_slice(&body).map_err(|e| Error::BadRequest(format!("the body is not a link opening: {e}")))?;
+    let view = links::open(&state, &id, &request).await?;
+    Ok(([(header::CACHE_CONTROL, "no-store")], Json(view)))
 }
 
 async fn keys(State(state): State<AppState>) -> impl IntoResponse {

@@ -46,6 +46,11 @@ struct Manifest {
 /// embed.js with the content-hashed names of this build. Without a manifest (the
 /// widget was not built) the plain names stay, and the log says why forms fail.
 fn loader_source(widget_dir: &Path) -> String {
+    with_widget_names(LOADER, widget_dir)
+}
+
+/// `source` with the widget's plain file names replaced by this build's hashed ones.
+pub(crate) fn with_widget_names(source: &str, widget_dir: &Path) -> String {
     let path = widget_dir.join("manifest.json");
     let manifest = std::fs::read_to_string(&path)
         .map_err(|e| e.to_string())
@@ -56,10 +61,10 @@ fn loader_source(widget_dir: &Path) -> String {
             if plain(&m.js) && plain(&m.wasm) { Ok(m) } else { Err("unexpected file names".into()) }
         });
     match manifest {
-        Ok(m) => LOADER.replace(PLAIN_WASM, &m.wasm).replace(PLAIN_JS, &m.js),
+        Ok(m) => source.replace(PLAIN_WASM, &m.wasm).replace(PLAIN_JS, &m.js),
         Err(e) => {
             tracing::warn!(path = %path.display(), error = %e, "no widget manifest: embedded forms will not load (run scripts/build-widget.sh)");
-            LOADER.to_owned()
+            source.to_owned()
         }
     }
 }

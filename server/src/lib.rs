@@ -9,6 +9,7 @@ pub mod embed;
 pub mod error;
 pub mod export;
 pub mod health;
+pub mod link_page;
 pub mod request_report;
 pub mod serve;
 pub mod verify;
@@ -44,6 +45,7 @@ pub fn router(state: ServerState) -> Router {
     Router::new()
         .merge(api::routes(&state.app, &state.rate_limit))
         .merge(embed::routes(&state.leptos.site_root))
+        .merge(link_page::routes(&state.leptos.site_root))
         .merge(health::routes())
         .merge(console::routes(&state))
         .with_state(state)

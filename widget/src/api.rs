@@ -23,7 +23,7 @@ struct ErrorBody {
     fields: Vec<FieldError>,
 }
 
-async fn send(url: &str, body: Option<String>) -> Result<(u16, String), String> {
+pub(crate) async fn send(url: &str, body: Option<String>) -> Result<(u16, String), String> {
     let init = RequestInit::new();
     init.set_method(if body.is_some() { "POST" } else { "GET" });
     if let Some(body) = &body {

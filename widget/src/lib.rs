@@ -6,6 +6,7 @@
 
 mod api;
 mod draft;
+mod link;
 mod pow;
 mod receipt;
 
@@ -18,7 +19,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::api::{Outcome, post_submission};
 
-const CSS: &str = include_str!("../style.css");
+pub(crate) const CSS: &str = include_str!("../style.css");
 
 /// Renders form `form_id` from `api_base` into `container` (inside a shadow root).
 #[wasm_bindgen]
@@ -50,7 +51,7 @@ pub fn mount(container: web_sys::HtmlElement, form_id: String, api_base: String,
 
 /// Gives the shadow root our stylesheet as a constructed sheet: unlike a `<style>`
 /// element it needs no `style-src 'unsafe-inline'` in the host page's CSP.
-fn adopt_styles(container: &web_sys::HtmlElement, css: &str) {
+pub(crate) fn adopt_styles(container: &web_sys::HtmlElement, css: &str) {
     use wasm_bindgen::JsCast as _;
     let Ok(root) = container.get_root_node().dyn_into::<web_sys::ShadowRoot>() else { return };
     let Ok(sheet) = web_sys::CssStyleSheet::new() else { return };
@@ -294,7 +295,7 @@ fn sign(form_id: &str, version: &str, answers: Answers) -> Result<SubmissionRequ
     SubmissionRequest::sign(&envelope, &SigningKey::from_bytes(&seed)).map_err(|e| e.to_string())
 }
 
-fn random_bytes<const N: usize>() -> Result<[u8; N], String> {
+pub(crate) fn random_bytes<const N: usize>() -> Result<[u8; N], String> {
     let mut buf = [0u8; N];
     let crypto = web_sys::window().and_then(|w| w.crypto().ok()).ok_or("no WebCrypto in this browser")?;
     crypto.get_random_values_with_u8_array(&mut buf).map_err(|_| "no random numbers in this browser")?;
@@ -302,7 +303,7 @@ fn random_bytes<const N: usize>() -> Result<[u8; N], String> {
 }
 
 /// The visitor's local date: relative date bounds ("not in the future") use it.
-fn today() -> NaiveDate {
+pub(crate) fn today() -> NaiveDate {
     let now = js_sys::Date::new_0();
     NaiveDate::from_ymd_opt(now.get_full_year() as i32, now.get_month() + 1, now.get_date()).unwrap_or_default()
 }

@@ -42,6 +42,9 @@ pub fn FieldView(
     /// message is gone before the visitor reaches the submit button (a message that
     /// vanished on blur would shift the button away from under the pointer).
     on_edit: Callback<String>,
+    /// Prefilled by a personal link and not to be changed: the controls are disabled.
+    #[prop(optional)]
+    locked: bool,
 ) -> impl IntoView {
     if let Some(view) = static_view(&field, &lang) {
         return view;
@@ -281,9 +284,10 @@ pub fn FieldView(
     };
     let help = help.map(|h| view! { <p class="fs-help" id=help_id.clone()>{h}</p> });
     let error = view! { <p class="fs-error" id=error_id.clone() aria-live="polite">{error_text}</p> };
-    if is_group {
+    if is_group || locked {
+        let class = if locked { "fs-field fs-locked" } else { "fs-field" };
         view! {
-            <fieldset class="fs-field" data-kind=kind aria-describedby=described_by.clone()>
+            <fieldset class=class data-kind=kind aria-describedby=described_by.clone() disabled=locked>
                 {head}{help}{control}{error}
             </fieldset>
         }

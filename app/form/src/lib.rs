@@ -29,6 +29,9 @@ pub fn FormView(
     problems: RwSignal<Problems>,
     #[prop(into)] busy: Signal<bool>,
     on_submit: Callback<Answers>,
+    /// Answers fixed by a personal link: shown, not editable.
+    #[prop(optional)]
+    locked: Vec<String>,
 ) -> impl IntoView {
     let lang = form.pick_lang(&lang).to_owned();
     let form = StoredValue::new(form);
@@ -104,6 +107,7 @@ pub fn FormView(
             .map(|field| {
                 view! {
                     <fields::FieldView
+                        locked=locked.contains(&field.key)
                         field=field
                         lang=lang.clone()
                         id_prefix=id_prefix.clone()

@@ -3,6 +3,8 @@
 //! only when the protocol changes on purpose; the test `vectors` checks the file.
 
 use ed25519_dalek::SigningKey;
+use formseal_model::link::{SignedLinkOpen, secret_of};
+use formseal_model::templates;
 use formseal_model::{
     Challenge, Domain, Envelope, PublishedVersion, Receipt, SignedChallenge, SignedReceipt, SubmissionRequest,
     b64_encode, canonical_bytes, demo, digest, key_id, pow,
@@ -70,6 +72,35 @@ fn main() {
     let mut solved = work_input.to_vec();
     solved.extend_from_slice(&counter.to_be_bytes());
 
+    // A personal link: its key's seed is the secret in the URL fragment. The page
+    // signs the opening and an envelope (with a drawn signature) with it.
+    let link_key = SigningKey::from_bytes(&[0x55; 32]);
+    let link_id = "bGluay0wMDAwMDAwMDAwMDE";
+    let open = SignedLinkOpen::sign(link_id, "2026-11-27T18:30:00.000Z", &link_key).unwrap();
+    let open_bytes = canonical_bytes(Domain::LinkOpen, &open.open).unwrap();
+    let questionnaire = templates::build("customer_questionnaire", "agreement", "Customer agreement").unwrap();
+    let signed_envelope = Envelope {
+        v: 1,
+        form: questionnaire.id.clone(),
+        version: "zP4X0m9bQ1v6hT5m2i2dWcK8b0rHc3nq7oXw3cYQm2o".into(),
+        answers: [
+            ("name".to_owned(), json!("Zoë Müller")),
+            (
+                "signature".to_owned(),
+                json!({
+                    "statement": "I confirm that the information above is correct.",
+                    "strokes": [[[12, 40, 0, 480], [30, 52, 17, 530], [58, 33, 33, 610]], [[20, 70, 250], [90, 72, 268]]]
+                }),
+            ),
+        ]
+        .into(),
+        nonce: b64_encode(&[0x66; 16]),
+        client_time: "2026-11-27T18:32:10.000Z".into(),
+        link: Some(link_id.into()),
+    };
+    let link_request = SubmissionRequest::sign(&signed_envelope, &link_key).unwrap();
+    let link_envelope_bytes = canonical_bytes(Domain::Envelope, &signed_envelope).unwrap();
+
     let vectors = json!({
         "description": "Formseal protocol v1 test vectors; see docs/protocol.md. Bytes are given as UTF-8 text (canonical) and digests/keys/signatures as base64url without padding.",
         "keys": {
@@ -96,6 +127,16 @@ fn main() {
             "work_input": b64_encode(&work_input),
             "proof": proof,
             "solution_hash": b64_encode(&digest(&solved)),
+        },
+        "link": {
+            "secret": secret_of(&link_key),
+            "public_key": b64_encode(link_key.verifying_key().as_bytes()),
+            "url": format!("https://forms.example.com/f/{link_id}#{}", secret_of(&link_key)),
+            "open": open,
+            "open_canonical": String::from_utf8(open_bytes).unwrap(),
+            "request": link_request,
+            "canonical": String::from_utf8(link_envelope_bytes.clone()).unwrap(),
+            "digest": b64_encode(&digest(&link_envelope_bytes)),
         },
         "receipts": [
             { "signed": first, "canonical": String::from_utf8(canonical_bytes(Domain::Receipt, &receipt).unwrap()).unwrap(), "digest": receipt.digest().unwrap() },

@@ -17,7 +17,11 @@ pub fn answer_text(kind: Option<&FieldKind>, value: &Value) -> String {
         (Some(FieldKind::Signature { .. }), Value::Object(o)) => {
             let strokes = o.get("strokes").and_then(Value::as_array).map_or(0, Vec::len);
             let statement = o.get("statement").and_then(Value::as_str).unwrap_or("");
-            format!("Signed “{statement}” ({strokes} strokes)")
+            match o.get("typed").and_then(Value::as_str) {
+                // The keyboard alternative: said as such, never shown as a drawing.
+                Some(name) => format!("Signed “{statement}” by typing the name “{name}” and confirming"),
+                None => format!("Signed “{statement}” ({strokes} strokes)"),
+            }
         }
         (_, other) => other.to_string(),
     }

@@ -25,6 +25,8 @@ pub enum Domain {
     Challenge,
     /// A rectification (GDPR Art. 16) of one answer, linked to the original envelope.
     Correction,
+    /// A personal link's request to open it (signed with the link's key).
+    LinkOpen,
 }
 
 impl Domain {
@@ -37,6 +39,7 @@ impl Domain {
             Domain::Tombstone => b"formseal/v1/tombstone\n",
             Domain::Challenge => b"formseal/v1/challenge\n",
             Domain::Correction => b"formseal/v1/correction\n",
+            Domain::LinkOpen => b"formseal/v1/link-open\n",
         }
     }
 }

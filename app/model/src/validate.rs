@@ -97,6 +97,8 @@ pub enum Problem {
         country: String,
     },
     NoAnswerExpected,
+    /// A personal link fixed this answer; it may not be changed.
+    Locked,
 }
 
 impl Problem {
@@ -287,6 +289,13 @@ impl Problem {
                     format!("Diese Postleitzahl passt nicht zu {}.", address::country_name(country, "de"))
                 } else {
                     format!("This postcode does not fit {}.", address::country_name(country, "en"))
+                }
+            }
+            Problem::Locked => {
+                if de {
+                    "Diese Angabe ist vorgegeben und kann nicht geändert werden.".into()
+                } else {
+                    "This answer was given by the sender and cannot be changed.".into()
                 }
             }
             Problem::NoAnswerExpected => {
@@ -691,25 +700,45 @@ fn check_date(
 }
 
 /// A signature answer: `{"statement": text shown, "strokes": [[[x, y, t], ...], ...]}`
-/// with integer CSS pixels and milliseconds since the first point.
+/// with integer CSS pixels and milliseconds since the first point, optionally a
+/// fourth number per point, the pressure in thousandths (0–1000) where the device
+/// reports it. Keyboard users sign by typing their name and confirming:
+/// `{"statement": text shown, "typed": "Ada Lovelace", "confirmed": true}`.
 fn check_signature(value: &Value, statement: &crate::text::LocalText) -> Result<(), Problem> {
     let invalid = |reason: &str| Problem::InvalidSignature { reason: reason.to_owned() };
     let Value::Object(obj) = value else { return Err(invalid("not an object")) };
-    if obj.keys().any(|k| k != "statement" && k != "strokes") {
+    let typed = obj.contains_key("typed") || obj.contains_key("confirmed");
+    let allowed: &[&str] = if typed { &["statement", "typed", "confirmed"] } else { &["statement", "strokes"] };
+    if obj.keys().any(|k| !allowed.contains(&k.as_str())) {
         return Err(invalid("unknown member"));
     }
     let shown = obj.get("statement").and_then(Value::as_str).ok_or_else(|| invalid("statement missing"))?;
     if !statement.contains_text(shown) {
         return Err(Problem::UnknownText);
     }
+    if typed {
+        let name = obj.get("typed").and_then(Value::as_str).unwrap_or("");
+        if name.trim().is_empty() || name.contains(['\n', '\r']) {
+            return Err(invalid("typed name missing"));
+        }
+        check_length(name, None, Some(200))?;
+        if obj.get("confirmed") != Some(&Value::Bool(true)) {
+            return Err(invalid("not confirmed"));
+        }
+        return Ok(());
+    }
     let strokes = obj.get("strokes").and_then(Value::as_array).ok_or_else(|| invalid("strokes missing"))?;
     let mut points = 0usize;
     for stroke in strokes {
         let stroke = stroke.as_array().ok_or_else(|| invalid("stroke is not a list"))?;
         for point in stroke {
-            let ok = point.as_array().is_some_and(|p| (2..=4).contains(&p.len()) && p.iter().all(|n| n.is_i64()));
+            let ok = point.as_array().is_some_and(|p| {
+                (2..=4).contains(&p.len())
+                    && p.iter().all(|n| n.is_i64())
+                    && p.get(3).and_then(Value::as_i64).is_none_or(|pressure| (0..=1000).contains(&pressure))
+            });
             if !ok {
-                return Err(invalid("point is not [x, y, t]"));
+                return Err(invalid("point is not [x, y, t] or [x, y, t, pressure]"));
             }
             points += 1;
         }

@@ -110,3 +110,26 @@ fn a_request_without_proof_or_honeypot_serialises_as_before() {
     let request: SubmissionRequest = serde_json::from_value(v["submission"]["request"].clone()).unwrap();
     assert_eq!(serde_json::to_value(&request).unwrap(), v["submission"]["request"]);
 }
+
+#[test]
+fn link_opening_and_link_signed_envelope_match() {
+    use formseal_model::link::{SignedLinkOpen, key_from_secret};
+    let v = vectors();
+    let l = &v["link"];
+    let key = key_from_secret(l["secret"].as_str().unwrap()).unwrap();
+    assert_eq!(b64_encode(key.verifying_key().as_bytes()), l["public_key"]);
+    assert!(l["url"].as_str().unwrap().ends_with(&format!("#{}", l["secret"].as_str().unwrap())));
+    let open: SignedLinkOpen = serde_json::from_value(l["open"].clone()).unwrap();
+    open.verify(&key.verifying_key()).unwrap();
+    assert_eq!(String::from_utf8(canonical_bytes(Domain::LinkOpen, &open.open).unwrap()).unwrap(), l["open_canonical"]);
+    assert_eq!(SignedLinkOpen::sign(&open.open.link, &open.open.time, &key).unwrap(), open);
+    let request: SubmissionRequest = serde_json::from_value(l["request"].clone()).unwrap();
+    let verified = request.verify().unwrap();
+    assert_eq!(verified.digest, l["digest"]);
+    assert_eq!(verified.envelope.link.as_deref(), Some(open.open.link.as_str()));
+    assert_eq!(request.public_key, l["public_key"]);
+    assert_eq!(
+        String::from_utf8(canonical_bytes(Domain::Envelope, &verified.envelope).unwrap()).unwrap(),
+        l["canonical"]
+    );
+}

@@ -61,6 +61,10 @@ pub struct SubmissionDetail {
     pub deleted: Option<(String, String, bool)>,
     /// Rectifications (Art. 16), oldest first (full access only).
     pub corrections: Vec<CorrectionItem>,
+    /// The personal link whose key signed the envelope (else a one-off key).
+    pub link: Option<String>,
+    /// E-signatures in the answers, drawn from their strokes.
+    pub signatures: Vec<SignatureItem>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -71,6 +75,18 @@ pub struct CorrectionItem {
     pub at: String,
     /// Signed by an instance key and naming this submission's envelope.
     pub valid: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SignatureItem {
+    pub label: String,
+    pub statement: String,
+    /// The drawing as SVG markup (numbers only: built from the strokes).
+    pub svg: Option<String>,
+    /// The typed name, for a signature made with the keyboard.
+    pub typed: Option<String>,
+    pub strokes: usize,
+    pub points: usize,
 }
 
 pub const PAGE_SIZE: u64 = 50;
@@ -141,12 +157,14 @@ pub async fn get_submission(id: String) -> Result<SubmissionDetail, ServerFnErro
 
 mod admin;
 mod designer;
+mod links;
 mod requests;
 mod exports;
 mod retention;
 mod session;
 pub use admin::*;
 pub use designer::*;
+pub use links::*;
 pub use requests::*;
 pub use exports::*;
 pub use retention::*;
@@ -239,28 +257,64 @@ pub(crate) mod ssr {
         FormItem { id: f.form_id, title: f.title, version: f.current_version, submissions, archived }
     }
 
+    /// The keys of the answers to show, in form order (unknown keys after). In the
+    /// compact view only fields classed as not personal.
+    fn visible_keys(
+        definition: Option<&FormDef>,
+        answers: &serde_json::Map<String, Value>,
+        access: FormAccess,
+    ) -> Vec<String> {
+        let mut keys: Vec<String> = answers.keys().cloned().collect();
+        let position =
+            |k: &str| definition.and_then(|d| d.fields.iter().position(|f| f.key == k)).unwrap_or(usize::MAX);
+        keys.sort_by_key(|k| (position(k), k.clone()));
+        if access == FormAccess::Compact {
+            keys.retain(|k| {
+                definition.and_then(|d| d.field(k)).is_some_and(|f| f.class == formseal_model::DataClass::None)
+            });
+        }
+        keys
+    }
+
     /// The answers to show, in form order. In the compact view only answers of
     /// fields classed as not personal are kept (unknown fields are left out too).
     fn answers_of(definition: Option<&FormDef>, envelope: Option<&Value>, access: FormAccess) -> Vec<AnswerItem> {
         let Some(answers) = envelope.and_then(|e| e.get("answers")).and_then(Value::as_object) else {
             return Vec::new();
         };
-        let mut keys: Vec<&String> = answers.keys().collect();
-        // Form order first, unknown keys after.
-        let position =
-            |k: &str| definition.and_then(|d| d.fields.iter().position(|f| f.key == k)).unwrap_or(usize::MAX);
-        keys.sort_by_key(|k| (position(k), (*k).clone()));
-        if access == FormAccess::Compact {
-            keys.retain(|k| {
-                definition.and_then(|d| d.field(k)).is_some_and(|f| f.class == formseal_model::DataClass::None)
-            });
-        }
-        keys.into_iter()
+        visible_keys(definition, answers, access)
+            .into_iter()
             .map(|key| {
-                let field = definition.and_then(|d| d.field(key));
+                let field = definition.and_then(|d| d.field(&key));
                 let label = field
                     .map_or(key.clone(), |f| f.label.get(definition.map_or("en", |d| d.default_lang())).to_owned());
-                AnswerItem { label, value: formseal_model::answer::answer_text(field.map(|f| &f.kind), &answers[key]) }
+                AnswerItem { label, value: formseal_model::answer::answer_text(field.map(|f| &f.kind), &answers[&key]) }
+            })
+            .collect()
+    }
+
+    /// The drawn (or typed) signatures among the answers the operator may see.
+    fn signatures_of(definition: Option<&FormDef>, envelope: Option<&Value>, access: FormAccess) -> Vec<SignatureItem> {
+        let Some(answers) = envelope.and_then(|e| e.get("answers")).and_then(Value::as_object) else {
+            return Vec::new();
+        };
+        visible_keys(definition, answers, access)
+            .into_iter()
+            .filter_map(|key| {
+                let field = definition.and_then(|d| d.field(&key))?;
+                if !matches!(field.kind, formseal_model::FieldKind::Signature { .. }) {
+                    return None;
+                }
+                let value = &answers[&key];
+                let strokes = value.get("strokes").and_then(Value::as_array);
+                Some(SignatureItem {
+                    label: field.label.get(definition.map_or("en", |d| d.default_lang())).to_owned(),
+                    statement: value.get("statement").and_then(Value::as_str).unwrap_or("").to_owned(),
+                    svg: formseal_model::link::signature_svg(value),
+                    typed: value.get("typed").and_then(Value::as_str).map(str::to_owned),
+                    strokes: strokes.map_or(0, Vec::len),
+                    points: strokes.map_or(0, |s| s.iter().filter_map(Value::as_array).map(Vec::len).sum()),
+                })
             })
             .collect()
     }
@@ -327,6 +381,8 @@ pub(crate) mod ssr {
                 .unwrap_or("")
                 .to_owned(),
             answers: answers_of(definition, row.envelope.as_ref(), access),
+            signatures: signatures_of(definition, row.envelope.as_ref(), access),
+            link: row.link_id.clone(),
             signature_valid: checked.signature_valid,
             receipt_valid: checked.receipt_valid,
             version: row.version.clone(),

@@ -47,6 +47,38 @@ pub fn SubmissionPage() -> impl IntoView {
                                 }).collect_view()}</ul>
                             })}
                         </section>
+                        {(!d.signatures.is_empty()).then(|| {
+                            let verified = d.signature_valid && d.receipt_valid;
+                            let signer = match &d.link {
+                                Some(link) => format!("the key of personal link {link}"),
+                                None => "a one-off key made for this submission".to_owned(),
+                            };
+                            view! {
+                                <section class="card signatures">
+                                    <h2>"E-signature"</h2>
+                                    {d.signatures.clone().into_iter().map(|sig| view! {
+                                        <figure class="signature">
+                                            <figcaption>
+                                                <strong>{sig.label.clone()}</strong>
+                                                <blockquote class="statement">{sig.statement.clone()}</blockquote>
+                                            </figcaption>
+                                            {match (sig.svg.clone(), sig.typed.clone()) {
+                                                (Some(svg), _) => view! { <div class="signature-drawing-box" inner_html=svg></div> }.into_any(),
+                                                (None, Some(name)) => view! { <p class="typed-signature">"Typed name: "<strong>{name}</strong>" (signed with the keyboard, confirmed)"</p> }.into_any(),
+                                                _ => ().into_any(),
+                                            }}
+                                            <p class="muted">{format!("{} strokes, {} points", sig.strokes, sig.points)}</p>
+                                        </figure>
+                                    }).collect_view()}
+                                    <dl class="proof">
+                                        <dt>"Signed (signer's clock)"</dt><dd>{d.client_time.clone()}</dd>
+                                        <dt>"Received (server)"</dt><dd>{d.received_at.clone()}</dd>
+                                        <dt>"Signing key"</dt><dd>{signer}": "<code>{d.signer_key.clone()}</code></dd>
+                                        <dt>"Verification"</dt><dd>{status(verified, "verified: signature and receipt valid", "NOT verified")}</dd>
+                                    </dl>
+                                </section>
+                            }
+                        })}
                         <section class="card">
                             <h2>"Proof"</h2>
                             <dl class="proof">
@@ -55,7 +87,8 @@ pub fn SubmissionPage() -> impl IntoView {
                                 <dt>"Sent (visitor's clock)"</dt><dd>{d.client_time.clone()}</dd>
                                 <dt>"Form version"</dt><dd><code>{d.version.clone()}</code></dd>
                                 <dt>"Envelope digest"</dt><dd><code>{d.envelope_digest.clone()}</code></dd>
-                                <dt>"Signed by (one-off key)"</dt><dd><code>{d.signer_key.clone()}</code></dd>
+                                <dt>{if d.link.is_some() { "Signed by (personal link key)" } else { "Signed by (one-off key)" }}</dt><dd><code>{d.signer_key.clone()}</code></dd>
+                                {d.link.clone().map(|l| view! { <dt>"Personal link"</dt><dd><code>{l}</code></dd> })}
                                 <dt>"Receipt digest"</dt><dd><code>{d.receipt_digest.clone()}</code></dd>
                                 <dt>"Previous receipt"</dt><dd><code>{d.previous.clone().unwrap_or_else(|| "— (first of this form)".into())}</code></dd>
                                 <dt>"Receipt signed by instance key"</dt><dd><code>{d.instance_key.clone()}</code></dd>

@@ -27,7 +27,8 @@ pub fn SubmissionsPage() -> impl IntoView {
                         let (page, pages) = (list.page, list.pages);
                         view! {
                             <h1>{list.form.title.clone()}</h1>
-                            <p class="muted">{list.form.submissions}" submissions"</p>
+                            <p class="muted">{list.form.submissions}" submissions · "
+                                <a href=format!("/admin/forms/{}/links", form_id)>"Personal links"</a></p>
                             {if list.items.is_empty() {
                                 view! { <p>"No submissions yet."</p> }.into_any()
                             } else {

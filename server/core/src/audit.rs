@@ -44,6 +44,13 @@ pub mod action {
     pub const REQUEST_STATUS: &str = "request_status";
     pub const ERASED: &str = "erased";
     pub const RECTIFIED: &str = "rectified";
+    pub const LINK_CREATED: &str = "link_created";
+    pub const LINKS_IMPORTED: &str = "links_imported";
+    pub const LINK_REVOKED: &str = "link_revoked";
+    pub const LINK_EXTENDED: &str = "link_extended";
+    pub const LINK_OPENED: &str = "link_opened";
+    pub const LINK_SUBMITTED: &str = "link_submitted";
+    pub const LINK_QR: &str = "link_qr";
 }
 
 /// The digest of a record: everything but the digest itself, canonical, with the

@@ -31,6 +31,8 @@ pub enum Error {
     #[error("{0}")]
     Gone(String),
     #[error("{0}")]
+    LinkClosed(LinkClosed),
+    #[error("{0}")]
     Conflict(String),
     #[error("the form cannot be published yet: {} problem(s) to fix", .0.len())]
     Definition(Vec<formseal_model::definition::DefinitionProblem>),
@@ -55,6 +57,25 @@ pub enum Error {
     Internal(String),
 }
 
+/// Why a personal link takes no (more) submissions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkClosed {
+    Expired,
+    Revoked,
+    /// A single-use link that was used.
+    Used,
+}
+
+impl std::fmt::Display for LinkClosed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            LinkClosed::Expired => "this link has expired",
+            LinkClosed::Revoked => "this link was withdrawn by its sender",
+            LinkClosed::Used => "this link was already used",
+        })
+    }
+}
+
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
@@ -68,7 +89,7 @@ impl Error {
             Error::Proof(ProofError::Spent) => 409,
             Error::Proof(_) | Error::Refused => 400,
             Error::UnknownVersion(_) | Error::Conflict(_) => 409,
-            Error::RetiredVersion | Error::Archived | Error::Gone(_) => 410,
+            Error::RetiredVersion | Error::Archived | Error::Gone(_) | Error::LinkClosed(_) => 410,
             Error::Definition(_) => 422,
             Error::Unauthenticated | Error::BadCredentials | Error::SecondFactorRequired => 401,
             Error::Forbidden => 403,
@@ -101,6 +122,9 @@ impl Error {
             Error::RetiredVersion => "version_retired",
             Error::Archived => "form_archived",
             Error::Gone(_) => "gone",
+            Error::LinkClosed(LinkClosed::Expired) => "link_expired",
+            Error::LinkClosed(LinkClosed::Revoked) => "link_revoked",
+            Error::LinkClosed(LinkClosed::Used) => "link_used",
             Error::Conflict(_) => "conflict",
             Error::Definition(_) => "invalid_definition",
             Error::Unauthenticated => "unauthenticated",

@@ -8,6 +8,7 @@ pub mod error;
 pub mod export;
 pub mod forms;
 pub mod keys;
+pub mod links;
 pub mod permissions;
 pub mod person_index;
 pub mod pow;
@@ -22,5 +23,5 @@ pub mod time;
 pub mod two_factor;
 pub mod verify;
 
-pub use error::{Error, Result};
+pub use error::{Error, LinkClosed, Result};
 pub use state::{AppState, Config};

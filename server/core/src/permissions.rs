@@ -72,10 +72,12 @@ pub enum Permission {
     ViewAudit,
     /// Access requests, erasure, rectification; retention overview and legal holds.
     HandleRequests,
+    /// Create personal links (with prefill), revoke and extend them.
+    ManageLinks,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 8] = [
+    pub const ALL: [Permission; 9] = [
         Permission::ViewForms,
         Permission::ViewSubmissions,
         Permission::ViewPersonalData,
@@ -84,6 +86,7 @@ impl Permission {
         Permission::ManageKeys,
         Permission::ViewAudit,
         Permission::HandleRequests,
+        Permission::ManageLinks,
     ];
 }
 
@@ -98,6 +101,8 @@ pub fn allows(role: Role, permission: Permission) -> bool {
         ManageAccounts => matches!(role, Owner | Admin),
         ManageKeys => role == Owner,
         ViewAudit | HandleRequests => matches!(role, Owner | Dpo),
+        // Those who handle a form's submissions; partners for their assigned forms.
+        ManageLinks => matches!(role, Owner | Admin | Editor | Dpo | Partner),
     }
 }
 

@@ -12,10 +12,13 @@ use surrealdb::{IndexedResults, Surreal};
 use crate::error::{Error, Result};
 
 mod exports;
+mod links;
 mod migrations;
 mod requests;
 
 pub use requests::{ErasableRow, HitRow, NewRequest, RequestRow};
+
+pub use links::{LinkRow, NewLink, PrefillRow};
 
 pub struct Store {
     db: Surreal<Any>,
@@ -109,6 +112,9 @@ pub struct SubmissionRow {
     /// The signed statement of deletion, once the answers are gone.
     #[serde(default)]
     pub tombstone: Option<Value>,
+    /// The personal link whose key signed the envelope.
+    #[serde(default)]
+    pub link_id: Option<String>,
 }
 
 /// What a new submission row holds; `delete_after` is when retention removes it.
@@ -157,6 +163,10 @@ pub enum InsertOutcome {
     NonceTaken,
     /// The proof-of-work challenge was already used.
     ChallengeSpent,
+    /// The single-use personal link was used by another submission.
+    LinkUsed,
+    /// The personal link was revoked or expired meanwhile.
+    LinkClosed,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -442,11 +452,28 @@ impl Store {
     /// Stores the submission and moves the chain head in one transaction, provided
     /// the head is still at `sequence - 1` (optimistic: concurrent writers retry).
     pub async fn insert_submission(&self, s: &NewSubmission) -> Result<InsertOutcome> {
+        self.insert_submission_with_link(s, None).await
+    }
+
+    /// As [`Store::insert_submission`], for a submission signed with personal link
+    /// `link`: in the same transaction the link must still be open (not revoked, not
+    /// expired, a single-use link not used yet) and its use is counted, so of two
+    /// concurrent submissions over a single-use link exactly one is stored.
+    pub async fn insert_submission_with_link(&self, s: &NewSubmission, link: Option<&str>) -> Result<InsertOutcome> {
         let result = self
             .run(
                 "BEGIN;
                  LET $head = (SELECT VALUE sequence FROM type::record('chain_head', $form_id))[0] ?? 0;
                  IF $head != $sequence - 1 { THROW 'formseal:chain-moved' };
+                 IF $link != NONE {
+                     LET $l = (SELECT uses, single_use, revoked_at, expires_at FROM type::record('link', $link))[0];
+                     IF $l == NONE OR $l.revoked_at != NONE OR $l.expires_at < time::now() {
+                         THROW 'formseal:link-closed'
+                     };
+                     IF $l.single_use AND $l.uses > 0 { THROW 'formseal:link-used' };
+                     UPDATE type::record('link', $link) SET uses += 1, submitted_at = time::now();
+                     IF $l.single_use { DELETE type::record('link_prefill', $link) };
+                 };
                  IF $challenge != NONE {
                      IF (SELECT VALUE id FROM type::record('pow_spent', $challenge))[0] != NONE {
                          THROW 'formseal:challenge-spent'
@@ -459,7 +486,8 @@ impl Store {
                      submission_id: $submission_id, form_id: $form_id, version: $version, nonce: $nonce,
                      envelope: $envelope, envelope_digest: $envelope_digest, public_key: $public_key,
                      signature: $signature, sequence: $sequence, receipt: $receipt, receipt_digest: $receipt_digest,
-                     received_at: <datetime>$received_at, delete_after: <datetime>$delete_after, indexed: true
+                     received_at: <datetime>$received_at, delete_after: <datetime>$delete_after, indexed: true,
+                     link_id: $link
                  };
                  FOR $tok IN $person_tokens {
                      CREATE person_token CONTENT { token: $tok, submission_id: $submission_id, form_id: $form_id };
@@ -476,6 +504,7 @@ impl Store {
                     "challenge": s.challenge.as_ref().map(|c| &c.id),
                     "challenge_expires": s.challenge.as_ref().map(|c| &c.expires),
                     "person_tokens": s.person_tokens,
+                    "link": link,
                 }),
             )
             .await;
@@ -486,6 +515,8 @@ impl Store {
                 Ok(InsertOutcome::ChainMoved)
             }
             Err(Error::Internal(m)) if m.contains("submission_nonce") => Ok(InsertOutcome::NonceTaken),
+            Err(Error::Internal(m)) if m.contains("formseal:link-used") => Ok(InsertOutcome::LinkUsed),
+            Err(Error::Internal(m)) if m.contains("formseal:link-closed") => Ok(InsertOutcome::LinkClosed),
             // Two requests spending one challenge at once: the later CREATE finds the row.
             Err(Error::Internal(m)) if m.contains("formseal:challenge-spent") || m.contains("pow_spent") => {
                 Ok(InsertOutcome::ChallengeSpent)
@@ -978,7 +1009,7 @@ impl AuditFilter {
 }
 
 const SUBMISSION_COLUMNS: &str = "submission_id, form_id, version, nonce, envelope, envelope_digest, public_key, \
-     signature, sequence, receipt, receipt_digest, <string>received_at AS received_at, tombstone";
+     signature, sequence, receipt, receipt_digest, <string>received_at AS received_at, tombstone, link_id";
 
 /// Unset parameters are NONE in SurrealQL, which `option<T>` fields accept; NULL is not.
 fn strip_nulls(vars: Value) -> Value {

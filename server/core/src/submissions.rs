@@ -7,11 +7,12 @@ use formseal_model::{
 };
 use serde::Serialize;
 
-use crate::error::{Error, Result};
+use crate::audit::{self, action};
+use crate::error::{Error, LinkClosed, Result};
 use crate::state::AppState;
 use crate::store::{InsertOutcome, NewSubmission, SubmissionRow};
 use crate::time::{now_ms, rfc3339_ms};
-use crate::{forms, pow};
+use crate::{forms, links, pow};
 
 const MAX_ATTEMPTS: u32 = 20;
 
@@ -44,7 +45,16 @@ pub async fn accept(state: &AppState, form_id: &str, request: SubmissionRequest)
     if let Some(replayed) = replay(state, form_id, &verified).await? {
         return Ok(replayed);
     }
-    let challenge = pow::check(state, form_id, request.proof.as_ref()).await?;
+    // A personal link's signature already shows who sent it (a holder of that
+    // link's secret): no proof of work. Everyone else brings one.
+    let link = envelope.link.as_deref();
+    let challenge = match link {
+        Some(link_id) => {
+            links::check_submission(state, form_id, link_id, &request.public_key, &envelope.answers).await?;
+            None
+        }
+        None => Some(pow::check(state, form_id, request.proof.as_ref()).await?),
+    };
     let version = forms::accepting(state, form_id, &envelope.version).await?;
     // A day of slack on each side: the visitor's "today" may be the server's
     // yesterday or tomorrow.
@@ -93,17 +103,30 @@ pub async fn accept(state: &AppState, form_id: &str, request: SubmissionRequest)
             receipt_digest: signed.receipt.digest()?,
             received_at: signed.receipt.received_at.clone(),
             delete_after: rfc3339_ms(received + retention_ms),
-            challenge: Some(challenge.clone()),
+            challenge: challenge.clone(),
             person_tokens: person_tokens.clone(),
         };
-        match state.store.insert_submission(&row).await? {
+        match state.store.insert_submission_with_link(&row, link).await? {
             InsertOutcome::Stored => {
                 tracing::info!(form = form_id, submission = %row.submission_id, sequence = row.sequence, "submission stored");
+                if let Some(link_id) = link {
+                    audit::record_or_log(state, "link holder", action::LINK_SUBMITTED, link_id, &row.submission_id)
+                        .await;
+                }
                 return Ok(Accepted { receipt: signed, created: true });
             }
             // Another replica (or a conflicting transaction) got there first: look again.
             // Look again: it may have been this very submission's retry that spent it.
             InsertOutcome::ChallengeSpent => spent = true,
+            // Of concurrent submissions over a single-use link, one was stored first.
+            InsertOutcome::LinkUsed => return Err(Error::LinkClosed(LinkClosed::Used)),
+            InsertOutcome::LinkClosed => {
+                let why = match state.store.link(link.unwrap_or_default()).await? {
+                    Some(row) => links::closed(&row, chrono::Utc::now()).unwrap_or(LinkClosed::Expired),
+                    None => LinkClosed::Revoked,
+                };
+                return Err(Error::LinkClosed(why));
+            }
             InsertOutcome::ChainMoved | InsertOutcome::NonceTaken => {
                 tracing::debug!(form = form_id, attempt, "chain moved; retrying");
                 tokio::time::sleep(Duration::from_millis(u64::from(attempt) * 3)).await;

@@ -10,6 +10,7 @@ mod designer;
 mod durability;
 mod embed;
 mod exports;
+mod links;
 mod permissions;
 mod pow;
 mod requests;

@@ -43,6 +43,10 @@ fn the_documented_matrix_is_the_one_in_the_code() {
     }
 }
 
+/// Two personal links of the demo form made before the endpoints are called: one
+/// to revoke, one to extend.
+static LINKS: std::sync::OnceLock<(String, String)> = std::sync::OnceLock::new();
+
 /// Arguments that make each endpoint do its work (form-encoded, or JSON).
 fn sample(path: &str, role: Role, submission: &str) -> (Vec<(String, String)>, Option<Value>) {
     let r = role.as_str();
@@ -64,6 +68,31 @@ fn sample(path: &str, role: Role, submission: &str) -> (Vec<(String, String)>, O
         "/admin/forms/{form}/export" => {
             (form(&[("format", "csv"), ("scope", if role == Role::Partner { "compact" } else { "full" })]), None)
         }
+        "/admin/fn/links" => (form(&[("form", DEMO_FORM_ID), ("status", "")]), None),
+        "/admin/fn/create-link" => (
+            form(&[
+                ("form", DEMO_FORM_ID),
+                ("label", r),
+                ("note", ""),
+                ("days", "30"),
+                ("single_use", "true"),
+                ("prefill", r#"{"name":"Ada Lovelace"}"#),
+                ("locked", "name"),
+            ]),
+            None,
+        ),
+        "/admin/fn/revoke-link" => (form(&[("id", &LINKS.get().unwrap().0)]), None),
+        "/admin/fn/extend-link" => (form(&[("id", &LINKS.get().unwrap().1), ("days", "30")]), None),
+        "/admin/fn/check-links-csv" | "/admin/fn/import-links-csv" => (
+            form(&[
+                ("form", DEMO_FORM_ID),
+                ("csv", "label,name\nA,Ada Lovelace\n"),
+                ("locked", ""),
+                ("single_use", "true"),
+                ("days", "30"),
+            ]),
+            None,
+        ),
         "/admin/fn/legal-hold" => (form(&[("form", DEMO_FORM_ID), ("submission", ""), ("reason", "")]), None),
         "/admin/fn/submissions" => (form(&[("form", DEMO_FORM_ID), ("page", "1")]), None),
         "/admin/fn/submission" => (form(&[("id", submission)]), None),
@@ -175,6 +204,10 @@ async fn every_endpoint_as_every_role() {
     let (_, receipt) = server.submit(&sign(&envelope(&version, good_answers(), 900))).await;
     let submission = receipt["receipt"]["submission"].as_str().unwrap().to_owned();
     let owner = Operator { username: "setup".into(), role: Role::Owner, forms: vec![], personal_forms: vec![] };
+    let link = || formseal_core::links::LinkSpec { days: 30, single_use: true, ..Default::default() };
+    let to_revoke = formseal_core::links::create(&server.state, &owner, DEMO_FORM_ID, link()).await.unwrap();
+    let to_extend = formseal_core::links::create(&server.state, &owner, DEMO_FORM_ID, link()).await.unwrap();
+    let _ = LINKS.set((to_revoke.link_id, to_extend.link_id));
     accounts::create_account(&server.state, "target", PASSWORD, "viewer").await.unwrap();
     let request = formseal_core::store::NewRequest {
         request_id: MATRIX_REQUEST.into(),

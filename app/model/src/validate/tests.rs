@@ -164,6 +164,23 @@ fn signature_strokes() {
         check(kind.clone(), json!({"statement": "I confirm the above.", "strokes": [[["x", 1]]]})),
         Err(Problem::InvalidSignature { .. })
     ));
+    // Pressure as a fourth number, in thousandths.
+    let pressed = json!({"statement": "I confirm the above.", "strokes": [[[1, 1, 0, 500], [2, 2, 8, 1000]]]});
+    assert_eq!(check(kind.clone(), pressed), Ok(()));
+    assert!(matches!(
+        check(kind.clone(), json!({"statement": "I confirm the above.", "strokes": [[[1, 1, 0, 1001], [2, 2, 8]]]})),
+        Err(Problem::InvalidSignature { .. })
+    ));
+    // The keyboard alternative: a typed name, explicitly confirmed.
+    let typed = json!({"statement": "I confirm the above.", "typed": "Ada Lovelace", "confirmed": true});
+    assert_eq!(check(kind.clone(), typed), Ok(()));
+    for bad in [
+        json!({"statement": "I confirm the above.", "typed": "Ada Lovelace", "confirmed": false}),
+        json!({"statement": "I confirm the above.", "typed": " ", "confirmed": true}),
+        json!({"statement": "I confirm the above.", "typed": "Ada", "confirmed": true, "strokes": []}),
+    ] {
+        assert!(matches!(check(kind.clone(), bad), Err(Problem::InvalidSignature { .. })));
+    }
     let too_many: Vec<Value> = (0..(MAX_SIGNATURE_POINTS as i64 + 1)).map(|i| json!([i, i, i])).collect();
     assert!(matches!(
         check(kind, json!({"statement": "I confirm the above.", "strokes": [too_many]})),

@@ -14,6 +14,7 @@ const MIGRATIONS: &[(u32, &str)] = &[
     (4, include_str!("migrations/0004_roles_audit.surql")),
     (5, include_str!("migrations/0005_retention.surql")),
     (6, include_str!("migrations/0006_requests.surql")),
+    (8, include_str!("migrations/0008_links.surql")),
 ];
 
 /// Every migration's version, in order.

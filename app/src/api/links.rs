@@ -1,0 +1,325 @@
+//! Server functions of personal links: list (with a status filter), create one,
+//! bulk-create from CSV (preview first), revoke, extend. The secret of a new link
+//! is in the answer of the call that created it, and nowhere else, ever.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "ssr")]
+use formseal_core::permissions::Permission;
+
+/// A field the operator may prefill.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PrefillField {
+    pub key: String,
+    pub label: String,
+    pub kind: String,
+    pub personal: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LinkItem {
+    pub id: String,
+    pub label: String,
+    pub note: String,
+    pub status: String,
+    pub single_use: bool,
+    pub uses: u64,
+    pub created_at: String,
+    pub created_by: String,
+    pub expires_at: String,
+    pub opened_at: String,
+    pub submitted_at: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LinkList {
+    pub form_id: String,
+    pub title: String,
+    pub items: Vec<LinkItem>,
+    pub fields: Vec<PrefillField>,
+    /// Whether this operator may create, revoke and extend links.
+    pub can_manage: bool,
+    /// The form's general link (no prefill, no personal key) and its QR code.
+    pub general_url: String,
+    pub general_qr_svg: String,
+    pub general_qr_png: String,
+}
+
+/// A link just made: the only time its secret URL is shown.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct NewLinkInfo {
+    pub id: String,
+    pub url: String,
+    pub expires_at: String,
+    /// `data:` URLs for download.
+    pub qr_svg: String,
+    pub qr_png: String,
+    /// The SVG markup itself, to show.
+    pub qr_svg_markup: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CsvRowItem {
+    pub row: usize,
+    pub label: String,
+    pub values: String,
+    pub errors: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CsvCheck {
+    pub columns: Vec<String>,
+    pub rows: Vec<CsvRowItem>,
+    pub errors: Vec<String>,
+    pub clean: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CsvImported {
+    pub count: usize,
+    /// The created links as CSV (with their secret URLs), as a `data:` URL.
+    pub csv_download: String,
+}
+
+#[server(prefix = "/admin/fn", endpoint = "links")]
+pub async fn list_links(form: String, status: String) -> Result<LinkList, ServerFnError> {
+    let (state, operator) = super::ssr::operator().await?;
+    ssr::list(&state, &operator, &form, &status).await.map_err(super::ssr::public)
+}
+
+/// `prefill`: a JSON object of field key to the text typed; `locked`: field keys
+/// separated by commas; `days`: how long the link stays open.
+#[server(prefix = "/admin/fn", endpoint = "create-link")]
+pub async fn create_link(
+    form: String,
+    label: String,
+    note: String,
+    days: u32,
+    single_use: bool,
+    prefill: String,
+    locked: String,
+) -> Result<NewLinkInfo, ServerFnError> {
+    let (state, operator) = super::ssr::operator().await?;
+    ssr::create(&state, &operator, &form, label, note, days, single_use, &prefill, &locked)
+        .await
+        .map_err(super::ssr::public)
+}
+
+#[server(prefix = "/admin/fn", endpoint = "revoke-link")]
+pub async fn revoke_link(id: String) -> Result<(), ServerFnError> {
+    let (state, operator) = super::ssr::operator().await?;
+    formseal_core::links::revoke(&state, &operator, &id).await.map_err(super::ssr::public)
+}
+
+/// Sets the link to expire `days` from now; 0 ends it now.
+#[server(prefix = "/admin/fn", endpoint = "extend-link")]
+pub async fn extend_link(id: String, days: u32) -> Result<String, ServerFnError> {
+    let (state, operator) = super::ssr::operator().await?;
+    formseal_core::links::extend(&state, &operator, &id, days).await.map_err(super::ssr::public)
+}
+
+#[server(prefix = "/admin/fn", endpoint = "check-links-csv")]
+pub async fn check_links_csv(
+    form: String,
+    csv: String,
+    locked: String,
+    single_use: bool,
+    days: u32,
+) -> Result<CsvCheck, ServerFnError> {
+    let (state, operator) = super::ssr::operator().await?;
+    let settings = ssr::settings(&locked, single_use, days);
+    let preview = formseal_core::links::preview_csv(&state, &operator, &form, &csv, &settings)
+        .await
+        .map_err(super::ssr::public)?;
+    Ok(CsvCheck {
+        clean: preview.is_clean(),
+        columns: preview.columns,
+        errors: preview.errors,
+        rows: preview
+            .rows
+            .into_iter()
+            .map(|r| CsvRowItem {
+                row: r.row,
+                label: r.label.unwrap_or_default(),
+                values: r
+                    .prefill
+                    .iter()
+                    .map(|(k, v)| format!("{k}: {}", ssr::short(v)))
+                    .collect::<Vec<_>>()
+                    .join(" · "),
+                errors: r.errors,
+            })
+            .collect(),
+    })
+}
+
+#[server(prefix = "/admin/fn", endpoint = "import-links-csv")]
+pub async fn import_links_csv(
+    form: String,
+    csv: String,
+    locked: String,
+    single_use: bool,
+    days: u32,
+) -> Result<CsvImported, ServerFnError> {
+    let (state, operator) = super::ssr::operator().await?;
+    let settings = ssr::settings(&locked, single_use, days);
+    let created = formseal_core::links::import_csv(&state, &operator, &form, &csv, &settings)
+        .await
+        .map_err(super::ssr::public)?;
+    let text = formseal_core::links::links_csv(&created);
+    Ok(CsvImported { count: created.len(), csv_download: formseal_core::links::data_url("text/csv", text.as_bytes()) })
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use formseal_core::accounts::Operator;
+    use formseal_core::links::{self, BulkSettings, LinkSpec, LinkStatus};
+    use formseal_core::{AppState, Error};
+    use formseal_model::{Answers, DataClass};
+    use serde_json::Value;
+
+    use super::*;
+
+    pub fn settings(locked: &str, single_use: bool, days: u32) -> BulkSettings {
+        BulkSettings { locked: keys(locked), single_use, days }
+    }
+
+    fn keys(text: &str) -> Vec<String> {
+        text.split(',').map(str::trim).filter(|k| !k.is_empty()).map(str::to_owned).collect()
+    }
+
+    /// Problems by field, as one sentence the console can show.
+    fn readable(e: Error) -> Error {
+        match e {
+            Error::Validation(problems) => Error::BadRequest(
+                problems
+                    .iter()
+                    .map(|p| format!("{}: {}", p.field, p.problem.message("en")))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ),
+            other => other,
+        }
+    }
+
+    pub fn short(value: &Value) -> String {
+        match value {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        }
+    }
+
+    pub async fn list(state: &AppState, operator: &Operator, form_id: &str, status: &str) -> Result<LinkList, Error> {
+        let only = match status.trim() {
+            "" | "all" => None,
+            s => Some(LinkStatus::parse(s).ok_or_else(|| Error::BadRequest(format!("unknown status {s:?}")))?),
+        };
+        let links = links::list(state, operator, form_id, only).await?;
+        let version = formseal_core::forms::current(state, form_id).await?;
+        let def = &version.definition;
+        let lang = def.default_lang().to_owned();
+        let fields = def
+            .fields
+            .iter()
+            .filter(|f| {
+                !f.kind.is_static()
+                    && !matches!(
+                        f.kind,
+                        formseal_model::FieldKind::Consent { .. } | formseal_model::FieldKind::Signature { .. }
+                    )
+            })
+            .map(|f| PrefillField {
+                key: f.key.clone(),
+                label: f.label.get(&lang).to_owned(),
+                kind: f.kind.type_name().to_owned(),
+                personal: f.class != DataClass::None,
+            })
+            .collect();
+        let general_url = links::form_url(state, form_id);
+        let svg = links::qr_svg(&general_url)?;
+        let png = links::qr_png(&general_url)?;
+        Ok(LinkList {
+            form_id: form_id.to_owned(),
+            title: def.title.get(&lang).to_owned(),
+            can_manage: operator.can(Permission::ManageLinks),
+            items: links
+                .into_iter()
+                .map(|l| LinkItem {
+                    id: l.link_id,
+                    label: l.label.unwrap_or_default(),
+                    note: l.note.unwrap_or_default(),
+                    status: l.status.as_str().to_owned(),
+                    single_use: l.single_use,
+                    uses: l.uses,
+                    created_at: l.created_at,
+                    created_by: l.created_by,
+                    expires_at: l.expires_at,
+                    opened_at: l.opened_at.unwrap_or_default(),
+                    submitted_at: l.submitted_at.unwrap_or_default(),
+                })
+                .collect(),
+            fields,
+            general_qr_svg: links::data_url("image/svg+xml", svg.as_bytes()),
+            general_qr_png: links::data_url("image/png", &png),
+            general_url,
+        })
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub async fn create(
+        state: &AppState,
+        operator: &Operator,
+        form_id: &str,
+        label: String,
+        note: String,
+        days: u32,
+        single_use: bool,
+        prefill: &str,
+        locked: &str,
+    ) -> Result<NewLinkInfo, Error> {
+        let typed: std::collections::BTreeMap<String, String> = if prefill.trim().is_empty() {
+            Default::default()
+        } else {
+            serde_json::from_str(prefill).map_err(|_| Error::BadRequest("prefill must be a JSON object".into()))?
+        };
+        let version = formseal_core::forms::current(state, form_id).await?;
+        let mut answers = Answers::new();
+        let mut problems = Vec::new();
+        for (key, text) in typed.into_iter().filter(|(_, t)| !t.trim().is_empty()) {
+            match version.definition.field(&key) {
+                Some(field) => match links::prefill_value(&field.kind, &text) {
+                    Ok(value) => {
+                        answers.insert(key, value);
+                    }
+                    Err(problem) => problems.push(formseal_model::FieldError { field: key, problem }),
+                },
+                None => problems
+                    .push(formseal_model::FieldError { field: key, problem: formseal_model::Problem::UnknownField }),
+            }
+        }
+        if !problems.is_empty() {
+            return Err(readable(Error::Validation(problems)));
+        }
+        formseal_model::normalize(&version.definition, &mut answers);
+        let spec = LinkSpec {
+            label: Some(label.trim().to_owned()).filter(|l| !l.is_empty()),
+            note: Some(note.trim().to_owned()).filter(|n| !n.is_empty()),
+            prefill: answers,
+            locked: keys(locked),
+            single_use,
+            days,
+        };
+        let created = links::create(state, operator, form_id, spec).await.map_err(readable)?;
+        let svg = links::qr_svg(&created.url)?;
+        let png = links::qr_png(&created.url)?;
+        Ok(NewLinkInfo {
+            id: created.link_id,
+            url: created.url,
+            expires_at: created.expires_at,
+            qr_svg: links::data_url("image/svg+xml", svg.as_bytes()),
+            qr_png: links::data_url("image/png", &png),
+            qr_svg_markup: svg,
+        })
+    }
+}
