@@ -273,6 +273,12 @@ impl Store {
     }
 
     async fn run(&self, sql: &str, vars: Value) -> Result<IndexedResults> {
+        // An empty record key (`/api/v1/forms//challenge`) is no record at all;
+        // SurrealDB would refuse `type::record('form', '')` with an error.
+        const KEYS: [&str; 5] = ["form_id", "id", "digest", "submission_id", "token_hash"];
+        if KEYS.iter().any(|k| vars.get(*k).and_then(Value::as_str).is_some_and(str::is_empty)) {
+            return Err(Error::NotFound("record"));
+        }
         let db = self.connection().await?;
         let result = match db.query(sql).bind(strip_nulls(vars)).await.map_err(db_error) {
             Ok(mut res) => match root_error(&mut res) {
