@@ -321,6 +321,7 @@ async fn main() {
     let mut rss_after_ingest = 0.0;
     for clients in [1usize, 16, 64] {
         let n = if clients == 1 { opts.requests.min(1_000) } else { opts.requests };
+        eprintln!("… {clients} clients");
         let raw_run = raw_insert(&raw, n, clients, &format!("c{clients}")).await;
         seed += 10_000_000;
         let bodies = requests(&state, DEMO_FORM_ID, &demo_version, n, seed).await;
@@ -361,6 +362,7 @@ async fn main() {
         table[3].1.rate / verify_rate
     );
 
+    eprintln!("… filling to {} rows", opts.rows);
     // Fill the database to `rows` submissions on the demo form (64 clients).
     let started = Instant::now();
     let mut total =
@@ -422,6 +424,7 @@ async fn main() {
         );
     }
 
+    eprintln!("… retention sweep");
     // Retention sweep of every row (as if 31 days had passed) while 16 clients ingest.
     let n = opts.requests;
     seed += 10_000_000;

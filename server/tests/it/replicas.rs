@@ -156,8 +156,9 @@ impl Drop for Replica {
     }
 }
 
-/// A SurrealDB server and `n` replicas, all ready; the first one starts alone (it
-/// creates the schema, owner and demo form), the others then start together.
+/// A SurrealDB server and `n` replicas, all ready. They start at the same moment
+/// on the empty database and key directory, so they race to create the schema,
+/// the key, the owner and the demo form: that must work too.
 struct Cluster {
     dir: tempfile::TempDir,
     db: SurrealServer,
