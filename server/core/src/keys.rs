@@ -227,7 +227,11 @@ mod tests {
         let first = KeyRing::load_or_create(dir.path()).unwrap();
         let again = KeyRing::load_or_create(dir.path()).unwrap();
         assert_eq!(first.active().id, again.active().id);
-        let files: Vec<_> = fs::read_dir(dir.path().join("keys")).unwrap().map(|e| e.unwrap().path()).collect();
+        let files: Vec<_> = fs::read_dir(dir.path().join("keys"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.file_name().is_some_and(|n| n != ".lock"))
+            .collect();
         assert_eq!(files.len(), 2, "the signing key and the search secret");
         for file in &files {
             assert_eq!(fs::metadata(file).unwrap().permissions().mode() & 0o777, 0o600);
@@ -250,6 +254,7 @@ mod tests {
         });
         let first = rings[0].active().id.clone();
         assert!(rings.iter().all(|r| r.active().id == first && r.public_entries().len() == 1));
+        assert!(rings.iter().all(|r| r.search_secret() == rings[0].search_secret()));
         let keys = fs::read_dir(&shared)
             .unwrap()
             .filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == "key"));
