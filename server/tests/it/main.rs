@@ -13,10 +13,7 @@ mod faults;
 mod fuzz;
 mod permissions;
 mod pow;
-<<<<<<< HEAD
-mod requests;
-=======
 mod replicas;
->>>>>>> 0002326 (Scale-out and faults: shared --key-dir for replicas (first key created under a lock), first start safe for replicas starting together; SurrealDB server built from the surrealdb-server crate for replica tests; kill -9 rounds on RocksDB and SurrealKV; a full disk answers 503 with Retry-After and the embedded database is reopened once space returns; conflict retries tested without a shared lock)
+mod requests;
 mod retention;
 mod startup;
