@@ -18,8 +18,17 @@ echo "ok"
 echo "== Widget size (brotli) against widget/size-budget.txt"
 scripts/widget-size.sh
 
+echo "== The SurrealDB server for the scale-out tests (tools/surreal-server)"
+# The replica tests (server/tests/it/replicas.rs) run several formseal processes
+# against it; without FORMSEAL_SURREAL_BIN they do not run.
+FORMSEAL_SURREAL_BIN="$(scripts/build-surreal.sh)"
+export FORMSEAL_SURREAL_BIN
+echo "$FORMSEAL_SURREAL_BIN"
+
 results="$(mktemp)"
 echo "== Rust tests"
+# Fault tests: FORMSEAL_FAULT_ROUNDS kill -9 rounds per engine (default 3; the long
+# run is 50), proptest cases from PROPTEST_CASES (see docs/performance.md).
 cargo test -p formseal-model -p formseal-core -p formseal 2>&1 | tee -a "$results"
 
 echo "== The same model tests compiled to wasm32, run in Node: the browser decides as the server does"

@@ -67,6 +67,12 @@ pub struct ServeArgs {
     #[arg(long, env = "FORMSEAL_DATA_DIR", default_value = "./data")]
     pub data_dir: PathBuf,
 
+    /// Directory of the instance signing keys. Default: <data-dir>/keys. Replicas
+    /// behind a load balancer must all use the same keys: point them at one shared
+    /// (or identically copied) directory.
+    #[arg(long, env = "FORMSEAL_KEY_DIR")]
+    pub key_dir: Option<PathBuf>,
+
     /// Address to listen on.
     #[arg(long, env = "FORMSEAL_LISTEN", default_value = "127.0.0.1:3000")]
     pub listen: SocketAddr,
@@ -121,6 +127,10 @@ pub struct ServeArgs {
     /// their form's retention period are deleted, a signed tombstone kept.
     #[arg(long, env = "FORMSEAL_RETENTION_SWEEP_MINUTES", default_value_t = 5)]
     pub retention_sweep_minutes: u32,
+
+    /// The same in seconds, overriding the minutes (for tests).
+    #[arg(long, env = "FORMSEAL_RETENTION_SWEEP_SECONDS", hide = true)]
+    pub retention_sweep_seconds: Option<u32>,
 
     /// Hours after log-in at which a console session ends, active or not.
     #[arg(long, env = "FORMSEAL_SESSION_MAX_HOURS", default_value_t = 12)]

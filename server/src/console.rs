@@ -39,6 +39,7 @@ pub fn routes(state: &ServerState) -> Router<ServerState> {
             },
         )
         .fallback(leptos_axum::file_and_error_handler::<ServerState, _>(shell))
+        .layer(middleware::from_fn(bad_arguments_are_400))
         .layer(middleware::from_fn_with_state(state.app.config.public_url.clone(), same_origin_writes))
         .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")))
@@ -67,6 +68,25 @@ async fn preview_css() -> impl IntoResponse {
     static CSS: std::sync::LazyLock<String> =
         std::sync::LazyLock::new(|| include_str!("../../widget/style.css").replace(":host", ".fs-preview"));
     ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "no-cache")], CSS.as_str())
+}
+
+/// Leptos answers a server function call whose arguments cannot be read (not a
+/// number, wrong JSON shape, missing) with 500; it is the caller's mistake: 400.
+async fn bad_arguments_are_400(request: Request, next: Next) -> Response {
+    let server_fn = request.uri().path().starts_with("/admin/fn/");
+    let response = next.run(request).await;
+    if !server_fn || response.status() != StatusCode::INTERNAL_SERVER_ERROR {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    const CALLER_FAULTS: [&[u8]; 3] = [b"Args|", b"Deserialization|", b"MissingArg|"];
+    if CALLER_FAULTS.iter().any(|prefix| bytes.starts_with(prefix)) {
+        parts.status = StatusCode::BAD_REQUEST;
+    }
+    Response::from_parts(parts, axum::body::Body::from(bytes))
 }
 
 /// CSRF defence in depth (the session cookie is already SameSite=Strict): a

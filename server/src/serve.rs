@@ -41,6 +41,11 @@ pub fn db_url(args: &ServeArgs) -> String {
     args.db.clone().unwrap_or_else(|| format!("rocksdb://{}", args.data_dir.join("db").display()))
 }
 
+/// Where the instance signing keys are: `--key-dir`, else `<data-dir>/keys`.
+pub fn key_dir(args: &ServeArgs) -> std::path::PathBuf {
+    args.key_dir.clone().unwrap_or_else(|| args.data_dir.join("keys"))
+}
+
 /// Data dir, database, schema, keys: the domain state without anything served.
 pub async fn open_state(args: &ServeArgs) -> Result<AppState, StartError> {
     std::fs::create_dir_all(&args.data_dir).map_err(|e| StartError::DataDir(args.data_dir.display().to_string(), e))?;
@@ -52,7 +57,7 @@ pub async fn open_state(args: &ServeArgs) -> Result<AppState, StartError> {
     };
     let store = Store::connect(&db).await?;
     let schema = store.migrate().await?;
-    let keys = KeyRing::load_or_create(&args.data_dir)?;
+    let keys = KeyRing::load_or_create_in(&key_dir(args))?;
     let public_url = args.public_url.clone().unwrap_or_else(|| format!("http://{}", args.listen));
     let mut config = Config::new(&public_url);
     config.session_idle_ms = match args.session_idle_seconds {
@@ -124,7 +129,10 @@ pub async fn serve(args: ServeArgs) -> Result<(), StartError> {
     );
     tokio::spawn(crate::api::forget_quiet_clients(state.rate_limit.clone()));
     tokio::spawn(formseal_core::pow::sweep(state.app.clone()));
-    let every = std::time::Duration::from_secs(u64::from(args.retention_sweep_minutes.max(1)) * 60);
+    let every = match args.retention_sweep_seconds {
+        Some(seconds) => std::time::Duration::from_secs(u64::from(seconds.max(1))),
+        None => std::time::Duration::from_secs(u64::from(args.retention_sweep_minutes.max(1)) * 60),
+    };
     tokio::spawn(formseal_core::retention::run(state.app.clone(), every));
     tokio::spawn(index_backlog(state.app.clone()));
     // Connection info: the rate limits key on the client's address.

@@ -39,7 +39,13 @@ pub async fn ensure_owner(state: &AppState) -> Result<Option<String>> {
     }
     let password = random::token(15)?;
     let hash = hash_password(password.clone()).await?;
-    state.store.create_account(OWNER, &hash, Role::Owner.as_str()).await?;
+    if let Err(e) = state.store.create_account(OWNER, &hash, Role::Owner.as_str()).await {
+        // Another replica starting on the same fresh database made it first.
+        if state.store.account(OWNER).await?.is_some() {
+            return Ok(None);
+        }
+        return Err(e);
+    }
     audit::record(state, "system", action::ACCOUNT_CREATED, OWNER, "first start: owner").await?;
     Ok(Some(password))
 }

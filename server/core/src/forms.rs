@@ -48,7 +48,12 @@ pub async fn publish(state: &AppState, definition: FormDef, allowed_origins: &[S
 /// Seeds the demo form on first start (any origin may embed it).
 pub async fn seed_demo(state: &AppState) -> Result<()> {
     if state.store.form(demo::DEMO_FORM_ID).await?.is_none() {
-        publish(state, demo::contact_tracing(), &["*".to_owned()]).await?;
+        if let Err(e) = publish(state, demo::contact_tracing(), &["*".to_owned()]).await {
+            // Another replica starting on the same fresh database published it first.
+            if state.store.form(demo::DEMO_FORM_ID).await?.is_none() {
+                return Err(e);
+            }
+        }
     }
     Ok(())
 }

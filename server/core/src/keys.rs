@@ -3,6 +3,12 @@
 //!
 //! `keys/<created-unix-ms>.key` holds a 32-byte ed25519 seed, base64url, mode 0600.
 //! The newest file is the active key; older ones stay listed for verification.
+//!
+//! Replicas behind a load balancer share one key directory (`--key-dir`, e.g. a
+//! read-only mounted secret or a shared volume): every replica must sign with the
+//! same key, and verify what the others signed. Creating the first key takes an
+//! exclusive lock on `keys/.lock`, so replicas starting together on an empty
+//! shared directory agree on one key.
 
 use std::fs;
 use std::io::Write as _;
@@ -63,15 +69,39 @@ pub struct PublicKeyEntry {
 impl KeyRing {
     /// Loads the keys under `data_dir/keys`, creating the first one if there is none.
     pub fn load_or_create(data_dir: &Path) -> Result<Self> {
-        let dir = data_dir.join("keys");
+        Self::load_or_create_in(&data_dir.join("keys"))
+    }
+
+    /// Loads the keys in `dir` (a key directory itself, e.g. shared by replicas),
+    /// creating the first key and the search secret if they are missing.
+    pub fn load_or_create_in(dir: &Path) -> Result<Self> {
+        let dir = dir.to_owned();
         fs::create_dir_all(&dir).map_err(|e| io_error(&dir, e))?;
+        let secret_path = dir.join(SEARCH_SECRET);
+        let keys = read_keys(&dir)?;
+        if !keys.is_empty() && secret_path.exists() {
+            let search_secret = load_or_create_secret(&secret_path)?;
+            return Ok(KeyRing { keys, search_secret });
+        }
         fs::set_permissions(&dir, fs::Permissions::from_mode(0o700)).map_err(|e| io_error(&dir, e))?;
+        // Several replicas may start at once on an empty shared directory: the first
+        // to hold the lock creates the key and secret, the others find them.
+        let lock_path = dir.join(".lock");
+        let lock = fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .mode(0o600)
+            .open(&lock_path)
+            .map_err(|e| io_error(&lock_path, e))?;
+        lock.lock().map_err(|e| io_error(&lock_path, e))?;
         let mut keys = read_keys(&dir)?;
         if keys.is_empty() {
             keys.push(create_key(&dir)?);
             tracing::info!(key = %keys[0].id, "created the instance signing key");
         }
-        let search_secret = load_or_create_secret(&dir.join(SEARCH_SECRET))?;
+        let search_secret = load_or_create_secret(&secret_path)?;
+        drop(lock);
         Ok(KeyRing { keys, search_secret })
     }
 
@@ -130,6 +160,8 @@ fn create_key(dir: &Path) -> Result<InstanceKey> {
         fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(&path).map_err(|e| io_error(&path, e))?;
     file.write_all(b64_encode(key.signing.as_bytes()).as_bytes()).map_err(|e| io_error(&path, e))?;
     file.sync_all().map_err(|e| io_error(&path, e))?;
+    // The new name must survive a crash too.
+    fs::File::open(dir).and_then(|d| d.sync_all()).map_err(|e| io_error(dir, e))?;
     Ok(key)
 }
 
@@ -195,7 +227,11 @@ mod tests {
         let first = KeyRing::load_or_create(dir.path()).unwrap();
         let again = KeyRing::load_or_create(dir.path()).unwrap();
         assert_eq!(first.active().id, again.active().id);
-        let files: Vec<_> = fs::read_dir(dir.path().join("keys")).unwrap().map(|e| e.unwrap().path()).collect();
+        let files: Vec<_> = fs::read_dir(dir.path().join("keys"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.file_name().is_some_and(|n| n != ".lock"))
+            .collect();
         assert_eq!(files.len(), 2, "the signing key and the search secret");
         for file in &files {
             assert_eq!(fs::metadata(file).unwrap().permissions().mode() & 0o777, 0o600);
@@ -206,5 +242,22 @@ mod tests {
         assert!(entries[0].active);
         assert_eq!(b64_decode(&entries[0].public_key).unwrap(), first.active().verifying_key().as_bytes());
         assert!(!format!("{:?}", first).contains(&b64_encode(first.active().signing_key().as_bytes())));
+    }
+
+    #[test]
+    fn replicas_starting_together_on_one_key_dir_share_one_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let shared = dir.path().join("shared-keys");
+        let rings: Vec<KeyRing> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..8).map(|_| s.spawn(|| KeyRing::load_or_create_in(&shared).unwrap())).collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        let first = rings[0].active().id.clone();
+        assert!(rings.iter().all(|r| r.active().id == first && r.public_entries().len() == 1));
+        assert!(rings.iter().all(|r| r.search_secret() == rings[0].search_secret()));
+        let keys = fs::read_dir(&shared)
+            .unwrap()
+            .filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == "key"));
+        assert_eq!(keys.count(), 1);
     }
 }

@@ -21,7 +21,11 @@ pub use requests::{ErasableRow, HitRow, NewRequest, RequestRow};
 pub use links::{LinkRow, NewLink, PrefillRow};
 
 pub struct Store {
-    db: Surreal<Any>,
+    /// `None` while an embedded database is being reopened after a storage fault.
+    db: std::sync::RwLock<Option<Surreal<Any>>>,
+    config: DbConfig,
+    /// When the embedded database was last reopened (at most one reopening at a time).
+    reopened: tokio::sync::Mutex<Option<std::time::Instant>>,
 }
 
 /// How to reach the database.
@@ -31,6 +35,18 @@ pub struct DbConfig {
     pub namespace: String,
     pub user: Option<String>,
     pub password: Option<String>,
+}
+
+/// How to open the database once.
+async fn open(config: &DbConfig) -> Result<Surreal<Any>> {
+    let url = durable_url(&config.url);
+    let unavailable = |e: surrealdb::Error| Error::Unavailable(format!("database {}: {e}", config.url));
+    let db = any::connect(url).await.map_err(unavailable)?;
+    if let (Some(user), Some(password)) = (&config.user, &config.password) {
+        db.signin(Root { username: user.clone(), password: password.clone() }).await.map_err(unavailable)?;
+    }
+    db.use_ns(config.namespace.clone()).use_db(config.namespace.clone()).await.map_err(unavailable)?;
+    Ok(db)
 }
 
 /// Embedded engines fsync every commit by default in this SurrealDB version; we say
@@ -202,14 +218,57 @@ pub struct SessionRow {
 
 impl Store {
     pub async fn connect(config: &DbConfig) -> Result<Store> {
-        let url = durable_url(&config.url);
-        let unavailable = |e: surrealdb::Error| Error::Unavailable(format!("database {}: {e}", config.url));
-        let db = any::connect(url).await.map_err(unavailable)?;
-        if let (Some(user), Some(password)) = (&config.user, &config.password) {
-            db.signin(Root { username: user.clone(), password: password.clone() }).await.map_err(unavailable)?;
+        let db = open(config).await?;
+        Ok(Store {
+            db: std::sync::RwLock::new(Some(db)),
+            config: config.clone(),
+            reopened: tokio::sync::Mutex::new(None),
+        })
+    }
+
+    fn db(&self) -> Option<Surreal<Any>> {
+        self.db.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// The database connection, reopening the embedded database if a storage
+    /// fault closed it.
+    async fn connection(&self) -> Result<Surreal<Any>> {
+        if let Some(db) = self.db() {
+            return Ok(db);
         }
-        db.use_ns(config.namespace.clone()).use_db(config.namespace.clone()).await.map_err(unavailable)?;
-        Ok(Store { db })
+        self.reopen().await;
+        self.db().ok_or_else(|| Error::Unavailable("the database is closed after a storage fault".into()))
+    }
+
+    /// After a storage fault (disk full, read-only, I/O error) an embedded engine
+    /// refuses all writes until it is opened again (RocksDB keeps its background
+    /// error): close it and open it again, at most once a second, so writes
+    /// succeed again once the operator has made room, without a restart.
+    async fn reopen(&self) {
+        let embedded = self.config.url.starts_with("rocksdb://") || self.config.url.starts_with("surrealkv://");
+        let Ok(mut last) = self.reopened.try_lock() else { return };
+        if !embedded || last.is_some_and(|t| t.elapsed() < std::time::Duration::from_secs(1)) {
+            return;
+        }
+        *last = Some(std::time::Instant::now());
+        // Requests still holding the old connection finish with it; the engine
+        // closes (and releases its lock file) when the last one is done.
+        let old = self.db.write().unwrap_or_else(|p| p.into_inner()).take();
+        drop(old);
+        for _ in 0..50 {
+            match open(&self.config).await {
+                Ok(db) => {
+                    *self.db.write().unwrap_or_else(|p| p.into_inner()) = Some(db);
+                    tracing::warn!("reopened the database after a storage fault");
+                    return;
+                }
+                Err(e) => {
+                    tracing::debug!(error = %e, "database not reopened yet");
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                }
+            }
+        }
+        tracing::error!("the database could not be reopened after a storage fault; trying again on the next request");
     }
 
     /// Applies the schema migrations that are not applied yet.
@@ -218,17 +277,32 @@ impl Store {
     }
 
     pub async fn ping(&self) -> Result<()> {
-        let mut res = self.db.query("RETURN true").await.map_err(|e| Error::Unavailable(e.to_string()))?;
+        let mut res =
+            self.connection().await?.query("RETURN true").await.map_err(|e| Error::Unavailable(e.to_string()))?;
         let ok: Option<bool> = res.take(0).map_err(|e| Error::Unavailable(e.to_string()))?;
         if ok == Some(true) { Ok(()) } else { Err(Error::Unavailable("database did not answer".into())) }
     }
 
     async fn run(&self, sql: &str, vars: Value) -> Result<IndexedResults> {
-        let mut res = self.db.query(sql).bind(strip_nulls(vars)).await.map_err(db_error)?;
-        if let Some(e) = root_error(&mut res) {
-            return Err(db_error(e));
+        // An empty record key (`/api/v1/forms//challenge`) is no record at all;
+        // SurrealDB would refuse `type::record('form', '')` with an error.
+        const KEYS: [&str; 5] = ["form_id", "id", "digest", "submission_id", "token_hash"];
+        if KEYS.iter().any(|k| vars.get(*k).and_then(Value::as_str).is_some_and(str::is_empty)) {
+            return Err(Error::NotFound("record"));
         }
-        Ok(res)
+        let db = self.connection().await?;
+        let result = match db.query(sql).bind(strip_nulls(vars)).await.map_err(db_error) {
+            Ok(mut res) => match root_error(&mut res) {
+                Some(e) => Err(db_error(e)),
+                None => Ok(res),
+            },
+            Err(e) => Err(e),
+        };
+        drop(db);
+        if matches!(&result, Err(Error::Unavailable(m)) if m.starts_with(STORAGE_FAULT)) {
+            self.reopen().await;
+        }
+        result
     }
 
     // pub(crate): tests elsewhere in the crate tamper with records to prove detection.
@@ -1033,7 +1107,33 @@ fn root_error(res: &mut IndexedResults) -> Option<surrealdb::Error> {
 fn db_error(e: surrealdb::Error) -> Error {
     let conflict =
         matches!(e.query_details(), Some(QueryError::TransactionConflict)) || e.message().contains("can be retried");
-    if conflict { Error::Busy } else { Error::Internal(format!("database: {}", e.message())) }
+    if conflict {
+        Error::Busy
+    } else if storage_fault(e.message()) {
+        // Disk full, read-only or failing storage: the transaction did not commit,
+        // and a retry may succeed once the operator has made room (503 + Retry-After).
+        Error::Unavailable(format!("{STORAGE_FAULT}: {}", e.message()))
+    } else {
+        Error::Internal(format!("database: {}", e.message()))
+    }
+}
+
+const STORAGE_FAULT: &str = "database storage fault";
+
+/// Whether a database error is the storage refusing writes (full, read-only,
+/// failing), as the embedded engines and the OS word it.
+pub(crate) fn storage_fault(message: &str) -> bool {
+    const SIGNS: [&str; 8] = [
+        "No space left on device",
+        "os error 28",
+        "Read-only file system",
+        "os error 30",
+        "Disk quota exceeded",
+        "os error 122",
+        "IO error",
+        "Input/output error",
+    ];
+    SIGNS.iter().any(|sign| message.contains(sign))
 }
 
 #[cfg(test)]

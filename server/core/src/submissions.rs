@@ -53,7 +53,15 @@ pub async fn accept(state: &AppState, form_id: &str, request: SubmissionRequest)
             links::check_submission(state, form_id, link_id, &request.public_key, &envelope.answers).await?;
             None
         }
-        None => Some(pow::check(state, form_id, request.proof.as_ref()).await?),
+        None => match pow::check(state, form_id, request.proof.as_ref()).await {
+            // The same envelope may have been stored a moment ago by a concurrent retry
+            // (on another replica): that spent the proof, and this retry gets its receipt.
+            Err(Error::Proof(ProofError::Spent)) => match replay(state, form_id, &verified).await? {
+                Some(replayed) => return Ok(replayed),
+                None => return Err(ProofError::Spent.into()),
+            },
+            other => Some(other?),
+        },
     };
     let version = forms::accepting(state, form_id, &envelope.version).await?;
     // A day of slack on each side: the visitor's "today" may be the server's

@@ -33,6 +33,8 @@ pub fn args(data_dir: &std::path::Path, listen: SocketAddr, db: Option<&str>) ->
         session_idle_seconds: None,
         session_max_hours: 12,
         retention_sweep_minutes: 5,
+        retention_sweep_seconds: None,
+        key_dir: None,
         session_max_seconds: None,
         retired_version_grace_hours: 24,
         // The tests send many requests from one address on purpose.

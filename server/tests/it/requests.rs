@@ -306,7 +306,10 @@ async fn the_report_downloads_as_html_and_json_for_the_dpo_only() {
     let detail: Value = res.json().await.unwrap();
     let corrections = detail["corrections"].as_array().unwrap();
     assert_eq!(corrections.len(), 1, "{detail}");
-    assert_eq!((corrections[0]["value"].as_str(), corrections[0]["valid"].as_bool()), (Some("Anna Maria M."), Some(true)));
+    assert_eq!(
+        (corrections[0]["value"].as_str(), corrections[0]["valid"].as_bool()),
+        (Some("Anna Maria M."), Some(true))
+    );
 }
 
 #[tokio::test]
