@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::copy::escape as escape_html;
 use crate::form::Controller;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -75,21 +76,6 @@ pub struct ReportCorrection {
     pub reason: String,
     pub at: String,
     pub valid: bool,
-}
-
-pub fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 struct Words {

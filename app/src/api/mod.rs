@@ -157,16 +157,16 @@ pub async fn get_submission(id: String) -> Result<SubmissionDetail, ServerFnErro
 
 mod admin;
 mod designer;
+mod exports;
 mod links;
 mod requests;
-mod exports;
 mod retention;
 mod session;
 pub use admin::*;
 pub use designer::*;
+pub use exports::*;
 pub use links::*;
 pub use requests::*;
-pub use exports::*;
 pub use retention::*;
 pub use session::*;
 

@@ -11,7 +11,6 @@ use formseal_model::access_report::{
 };
 use formseal_model::correction::{Correction, SignedCorrection};
 use formseal_model::person::{self, KeyKind};
-use formseal_model::tombstone::{SignedTombstone, Tombstone};
 use formseal_model::{Answers, FieldError, ValidationContext, check_field};
 use serde_json::Value;
 
@@ -264,18 +263,13 @@ pub async fn erase(state: &AppState, by: &Operator, request_id: &str) -> Result<
             outcome.held.push(row.submission_id);
             continue;
         }
-        let key = state.keys.active();
-        let tombstone = Tombstone {
-            v: 1,
-            submission: row.submission_id.clone(),
-            form: row.form_id.clone(),
-            envelope: row.envelope_digest.clone(),
-            reason: "erasure".into(),
-            request: Some(request_id.to_owned()),
-            deleted_at: rfc3339_ms(now_ms()),
-        };
-        let signed = SignedTombstone::sign(tombstone, &key.id, key.signing_key())?;
-        let value = serde_json::to_value(&signed).map_err(|e| Error::Internal(e.to_string()))?;
+        let value = crate::retention::tombstone(
+            state,
+            &row.submission_id,
+            &row.form_id,
+            &row.envelope_digest,
+            Some(request_id),
+        )?;
         if state.store.erase_payload(&row.submission_id, &value).await? {
             outcome.erased += 1;
             audit::record(state, &by.username, action::ERASED, &row.submission_id, &format!("request {request_id}"))

@@ -33,18 +33,7 @@ pub async fn sweep(state: &AppState, now_ms: i64) -> Result<u64> {
         }
         let mut progressed = false;
         for row in due {
-            let key = state.keys.active();
-            let tombstone = Tombstone {
-                v: 1,
-                submission: row.submission_id.clone(),
-                form: row.form_id.clone(),
-                envelope: row.envelope_digest.clone(),
-                reason: "retention".into(),
-                request: None,
-                deleted_at: rfc3339_ms(crate::time::now_ms()),
-            };
-            let signed = SignedTombstone::sign(tombstone, &key.id, key.signing_key())?;
-            let value = serde_json::to_value(&signed).map_err(|e| Error::Internal(e.to_string()))?;
+            let value = tombstone(state, &row.submission_id, &row.form_id, &row.envelope_digest, None)?;
             for attempt in 0..ATTEMPTS {
                 match state.store.erase_payload(&row.submission_id, &value).await {
                     Ok(true) => {
@@ -68,6 +57,29 @@ pub async fn sweep(state: &AppState, now_ms: i64) -> Result<u64> {
             return Err(Error::Busy);
         }
     }
+}
+
+/// The signed statement that a submission's answers are deleted now: reason
+/// `retention`, or `erasure` with the request that asked for it.
+pub fn tombstone(
+    state: &AppState,
+    submission: &str,
+    form: &str,
+    envelope_digest: &str,
+    request: Option<&str>,
+) -> Result<serde_json::Value> {
+    let key = state.keys.active();
+    let tombstone = Tombstone {
+        v: 1,
+        submission: submission.to_owned(),
+        form: form.to_owned(),
+        envelope: envelope_digest.to_owned(),
+        reason: if request.is_some() { "erasure" } else { "retention" }.into(),
+        request: request.map(str::to_owned),
+        deleted_at: rfc3339_ms(crate::time::now_ms()),
+    };
+    let signed = SignedTombstone::sign(tombstone, &key.id, key.signing_key())?;
+    serde_json::to_value(&signed).map_err(|e| Error::Internal(e.to_string()))
 }
 
 /// Puts a legal hold on a form or one submission (deletion pauses), or lifts it.
