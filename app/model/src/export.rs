@@ -15,6 +15,7 @@ use ed25519_dalek::VerifyingKey;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::correction::SignedCorrection;
 use crate::form::{DataClass, FieldKind, FormDef};
 use crate::signed::{PublishedVersion, SignedReceipt, SubmissionRequest, key_id, parse_public_key};
 use crate::tombstone::SignedTombstone;
@@ -73,6 +74,10 @@ pub struct ExportedSubmission {
     /// The signed statement of deletion, once the answers are gone.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tombstone: Option<SignedTombstone>,
+    /// Full exports: rectifications (Art. 16), each signed by an instance key and
+    /// naming the envelope it corrects. They are deleted with the answers.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub corrections: Vec<SignedCorrection>,
 }
 
 /// `/.well-known/formseal-keys.json`.
@@ -161,6 +166,8 @@ pub struct Summary {
     /// Envelopes whose visitor signature was checked.
     pub envelopes: u64,
     pub tombstones: u64,
+    #[serde(default)]
+    pub corrections: u64,
 }
 
 /// Checks a form's signed objects one at a time, in chain order: published
@@ -289,6 +296,18 @@ impl<'k> ChainCheck<'k> {
                     return Err(here("the answers differ from the signed envelope's".into()));
                 }
                 self.summary.envelopes += 1;
+                for c in &s.corrections {
+                    let Some(key) = self.keys.get(&c.key) else {
+                        return Err(here(format!("a correction is signed by an unknown key {:?}", c.key)));
+                    };
+                    if c.verify(key).is_err() {
+                        return Err(here("a correction's signature does not match the correction".into()));
+                    }
+                    if c.correction.submission != s.id || c.correction.envelope != r.envelope {
+                        return Err(here("a correction names another submission or envelope".into()));
+                    }
+                    self.summary.corrections += 1;
+                }
             }
             (None, Some(t)) => {
                 let Some(key) = self.keys.get(&t.key) else {
@@ -301,7 +320,7 @@ impl<'k> ChainCheck<'k> {
                 if ts.submission != s.id || ts.envelope != r.envelope || ts.form != r.form {
                     return Err(here("the tombstone names another submission or envelope".into()));
                 }
-                if s.answers.is_some() {
+                if s.answers.is_some() || !s.corrections.is_empty() {
                     return Err(here("answers are present although a tombstone says they were deleted".into()));
                 }
                 self.summary.tombstones += 1;
@@ -521,6 +540,7 @@ mod tests {
                 signature: Some(request.signature.clone()),
                 receipt,
                 tombstone: None,
+                corrections: Vec::new(),
             };
             if n == 2 {
                 let t = Tombstone {

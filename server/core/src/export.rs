@@ -164,7 +164,7 @@ pub async fn document(state: &AppState, form_id: &str, compact: bool) -> Result<
         let done = (page.len() as u64) < PAGE;
         for row in page {
             from = row.sequence + 1;
-            submissions.push(exported(row, kept.as_deref())?);
+            submissions.push(exported(state, row, kept.as_deref()).await?);
         }
         if done {
             break;
@@ -184,7 +184,13 @@ pub async fn document(state: &AppState, form_id: &str, compact: bool) -> Result<
 
 /// A stored submission as it appears in an export: in full with its signed
 /// envelope, or (`compact` = the columns kept) with the not-personal answers only.
-pub fn exported(row: SubmissionRow, compact: Option<&[Column]>) -> Result<ExportedSubmission> {
+pub async fn exported(state: &AppState, row: SubmissionRow, compact: Option<&[Column]>) -> Result<ExportedSubmission> {
+    // Corrections hold personal values: full exports only, and only while the
+    // answers are there (they are deleted together).
+    let corrections = match (compact, &row.envelope) {
+        (None, Some(_)) => crate::submissions::corrections(state, &row).await?.into_iter().map(|(c, _)| c).collect(),
+        _ => Vec::new(),
+    };
     let receipt: SignedReceipt =
         serde_json::from_value(row.receipt).map_err(|e| Error::Internal(format!("stored receipt: {e}")))?;
     let tombstone: Option<SignedTombstone> = match row.tombstone {
@@ -203,6 +209,7 @@ pub fn exported(row: SubmissionRow, compact: Option<&[Column]>) -> Result<Export
         signature: None,
         receipt,
         tombstone,
+        corrections,
     };
     match compact {
         Some(columns) => out.answers = out.answers.map(|a| compact_answers(&a, columns)),

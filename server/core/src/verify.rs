@@ -72,7 +72,7 @@ async fn check(state: &AppState, keys: &KeySet, form_id: &str) -> Result<std::re
         let done = (page.len() as u64) < PAGE;
         for row in page {
             from = row.sequence + 1;
-            let submission = crate::export::exported(row, None)?;
+            let submission = crate::export::exported(state, row, None).await?;
             if let Err(b) = chain.submission(&submission) {
                 return Ok(Err(b));
             }

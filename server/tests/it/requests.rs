@@ -203,6 +203,14 @@ async fn review_report_and_erasure_leave_nothing_of_the_person() {
     let row = state.store.submission(&p.customer).await.unwrap().unwrap();
     assert_eq!(signed.correction.envelope, row.envelope_digest);
     assert_eq!(row.envelope.unwrap()["answers"]["email"], "anna@example.org", "the signed original is unchanged");
+    // The integrity check verifies the correction; the JSON export carries it.
+    let checked = formseal_core::verify::verify_form(state, "customers").await.unwrap();
+    assert_eq!(checked.outcome.as_ref().map(|s| s.corrections), Ok(1), "{:?}", checked.outcome);
+    let doc = formseal_core::export::document(state, "customers", false).await.unwrap();
+    let exported = doc.submissions.iter().find(|s| s.id == p.customer).unwrap();
+    assert_eq!(exported.corrections, vec![signed.clone()]);
+    let compact = formseal_core::export::document(state, "customers", true).await.unwrap();
+    assert!(compact.submissions.iter().all(|s| s.corrections.is_empty()), "no corrected values in compact exports");
     // The corrected address finds her too.
     let again = register(&server).await;
     let found = Criteria { email: "anna.new@example.org".into(), ..Criteria::default() };
