@@ -23,6 +23,7 @@ echo "== The SurrealDB server for the scale-out tests (tools/surreal-server)"
 # against it; without FORMSEAL_SURREAL_BIN they do not run.
 FORMSEAL_SURREAL_BIN="$(scripts/build-surreal.sh)"
 export FORMSEAL_SURREAL_BIN
+export FORMSEAL_SCALE_TESTS=required
 echo "$FORMSEAL_SURREAL_BIN"
 
 results="$(mktemp)"
