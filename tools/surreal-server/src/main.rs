@@ -3,6 +3,9 @@
 //! and benches (see docs/deploy.md and docs/performance.md); `surreal start` takes the usual
 //! flags, e.g. `surreal start --bind 127.0.0.1:8000 --user root --pass root memory`.
 
+// SurrealDB's async expression evaluation nests deeply; its own binary raises the limit too.
+#![recursion_limit = "256"]
+
 use std::process::ExitCode;
 
 use surrealdb_server::core::CommunityComposer;
