@@ -165,8 +165,18 @@ pub async fn decide(
 /// Every hit of a request with what the review and the report show, in `lang`.
 pub async fn entries(state: &AppState, by: &Operator, request_id: &str, lang: &str) -> Result<Vec<ReportEntry>> {
     get(state, by, request_id).await?;
+    load_entries(state, request_id, lang).await
+}
+
+/// The hits of a request the caller already checked access to.
+async fn load_entries(state: &AppState, request_id: &str, lang: &str) -> Result<Vec<ReportEntry>> {
     let mut entries = Vec::new();
+    // Hits of one form share their recipients: ask once per form.
+    let mut recipients: std::collections::HashMap<String, Vec<String>> = std::collections::HashMap::new();
     for hit in state.store.hits(request_id).await? {
+        if !recipients.contains_key(&hit.form_id) {
+            recipients.insert(hit.form_id.clone(), state.store.partners_of(&hit.form_id).await?);
+        }
         let checked = crate::submissions::checked(state, &hit.submission_id).await?;
         let version = crate::forms::version(state, &hit.form_id, &checked.row.version).await?;
         let def = &version.definition;
@@ -210,7 +220,7 @@ pub async fn entries(state: &AppState, by: &Operator, request_id: &str, lang: &s
             legal_basis: def.notice.legal_basis.label(lang).to_owned(),
             retention_days: def.notice.retention_days,
             collected_at: checked.receipt.receipt.received_at.clone(),
-            recipients: state.store.partners_of(&hit.form_id).await?,
+            recipients: recipients.get(&hit.form_id).cloned().unwrap_or_default(),
             signature_valid: checked.signature_valid,
             receipt_valid: checked.receipt_valid,
             deleted: checked
@@ -231,7 +241,7 @@ pub async fn report(state: &AppState, by: &Operator, request_id: &str, lang: &st
     let lang = if lang == "de" { "de" } else { "en" };
     let request = get(state, by, request_id).await?;
     let entries: Vec<ReportEntry> =
-        entries(state, by, request_id, lang).await?.into_iter().filter(|e| e.include).collect();
+        load_entries(state, request_id, lang).await?.into_iter().filter(|e| e.include).collect();
     let detail = format!("{lang}, {} entries", entries.len());
     audit::record(state, &by.username, action::REQUEST_REPORTED, request_id, &detail).await?;
     Ok(AccessReport {
