@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod audit;
+mod chain_writer;
 pub mod error;
 pub mod export;
 pub mod forms;

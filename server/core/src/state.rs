@@ -45,6 +45,7 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub login_throttle: Arc<crate::throttle::LoginThrottle>,
     chain_locks: Arc<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>>,
+    pub(crate) chains: Arc<crate::chain_writer::Chains>,
 }
 
 impl AppState {
@@ -55,12 +56,13 @@ impl AppState {
             config: Arc::new(config),
             login_throttle: Arc::default(),
             chain_locks: Arc::default(),
+            chains: Arc::default(),
         }
     }
 
-    /// One lock per form: submissions to one form take turns appending to its chain
-    /// inside this process. Across replicas the store's check-and-set keeps the chain
-    /// correct; the lock only saves this process from conflicting with itself.
+    /// One lock per chain (the audit log's): appends take turns inside this process.
+    /// Across replicas the store's check-and-set keeps the chain correct; the lock
+    /// only saves this process from conflicting with itself.
     pub(crate) fn chain_lock(&self, form_id: &str) -> Arc<tokio::sync::Mutex<()>> {
         let mut locks = self.chain_locks.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         locks.entry(form_id.to_owned()).or_default().clone()

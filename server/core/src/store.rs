@@ -534,44 +534,23 @@ impl Store {
     /// expired, a single-use link not used yet) and its use is counted, so of two
     /// concurrent submissions over a single-use link exactly one is stored.
     pub async fn insert_submission_with_link(&self, s: &NewSubmission, link: Option<&str>) -> Result<InsertOutcome> {
-        let result = self
-            .run(
-                "BEGIN;
-                 LET $head = (SELECT VALUE sequence FROM type::record('chain_head', $form_id))[0] ?? 0;
-                 IF $head != $sequence - 1 { THROW 'formseal:chain-moved' };
-                 IF $link != NONE {
-                     LET $l = (SELECT uses, single_use, revoked_at, expires_at FROM type::record('link', $link))[0];
-                     IF $l == NONE OR $l.revoked_at != NONE OR $l.expires_at < time::now() {
-                         THROW 'formseal:link-closed'
-                     };
-                     IF $l.single_use AND $l.uses > 0 { THROW 'formseal:link-used' };
-                     UPDATE type::record('link', $link) SET uses += 1, submitted_at = time::now();
-                     IF $l.single_use { DELETE type::record('link_prefill', $link) };
-                 };
-                 IF $challenge != NONE {
-                     IF (SELECT VALUE id FROM type::record('pow_spent', $challenge))[0] != NONE {
-                         THROW 'formseal:challenge-spent'
-                     };
-                     CREATE type::record('pow_spent', $challenge) CONTENT {
-                         form_id: $form_id, expires: <datetime>$challenge_expires
-                     };
-                 };
-                 CREATE type::record('submission', $submission_id) CONTENT {
-                     submission_id: $submission_id, form_id: $form_id, version: $version, nonce: $nonce,
-                     envelope: $envelope, envelope_digest: $envelope_digest, public_key: $public_key,
-                     signature: $signature, sequence: $sequence, receipt: $receipt, receipt_digest: $receipt_digest,
-                     received_at: <datetime>$received_at, delete_after: <datetime>$delete_after, indexed: true,
-                     link_id: $link
-                 };
-                 FOR $tok IN $person_tokens {
-                     CREATE person_token CONTENT { token: $tok, submission_id: $submission_id, form_id: $form_id };
-                 };
-                 UPSERT type::record('chain_head', $form_id) CONTENT {
-                     form_id: $form_id, sequence: $sequence, digest: $receipt_digest
-                 };
-                 COMMIT;",
-                json!({
-                    "submission_id": s.submission_id, "form_id": s.form_id, "version": s.version, "nonce": s.nonce,
+        self.insert_submissions(&[(s, link)]).await
+    }
+
+    /// Stores consecutive submissions of one form (sequences `head + 1 …`) and moves
+    /// the chain head past the last, all in one transaction: one commit (one sync to
+    /// disk) for the lot. Any refusal refuses all of them; the outcome then says
+    /// why, not for which one (callers store them one by one to find out).
+    pub async fn insert_submissions(&self, batch: &[(&NewSubmission, Option<&str>)]) -> Result<InsertOutcome> {
+        let (Some((first, _)), Some((last, _))) = (batch.first(), batch.last()) else {
+            return Ok(InsertOutcome::Stored);
+        };
+        let rows: Vec<Value> = batch
+            .iter()
+            .map(|(s, link)| {
+                // Absent values must be NONE, not NULL, for the checks below.
+                strip_nulls(json!({
+                    "submission_id": s.submission_id, "version": s.version, "nonce": s.nonce,
                     "envelope": s.envelope, "envelope_digest": s.envelope_digest, "public_key": s.public_key,
                     "signature": s.signature, "sequence": s.sequence, "receipt": s.receipt,
                     "receipt_digest": s.receipt_digest, "received_at": s.received_at, "delete_after": s.delete_after,
@@ -579,6 +558,50 @@ impl Store {
                     "challenge_expires": s.challenge.as_ref().map(|c| &c.expires),
                     "person_tokens": s.person_tokens,
                     "link": link,
+                }))
+            })
+            .collect();
+        let result = self
+            .run(
+                "BEGIN;
+                 LET $head = (SELECT VALUE sequence FROM type::record('chain_head', $form_id))[0] ?? 0;
+                 IF $head != $first - 1 { THROW 'formseal:chain-moved' };
+                 FOR $s IN $rows {
+                     IF $s.link != NONE {
+                         LET $l = (SELECT uses, single_use, revoked_at, expires_at FROM type::record('link', $s.link))[0];
+                         IF $l == NONE OR $l.revoked_at != NONE OR $l.expires_at < time::now() {
+                             THROW 'formseal:link-closed'
+                         };
+                         IF $l.single_use AND $l.uses > 0 { THROW 'formseal:link-used' };
+                         UPDATE type::record('link', $s.link) SET uses += 1, submitted_at = time::now();
+                         IF $l.single_use { DELETE type::record('link_prefill', $s.link) };
+                     };
+                     IF $s.challenge != NONE {
+                         IF (SELECT VALUE id FROM type::record('pow_spent', $s.challenge))[0] != NONE {
+                             THROW 'formseal:challenge-spent'
+                         };
+                         CREATE type::record('pow_spent', $s.challenge) CONTENT {
+                             form_id: $form_id, expires: <datetime>$s.challenge_expires
+                         };
+                     };
+                     CREATE type::record('submission', $s.submission_id) CONTENT {
+                         submission_id: $s.submission_id, form_id: $form_id, version: $s.version, nonce: $s.nonce,
+                         envelope: $s.envelope, envelope_digest: $s.envelope_digest, public_key: $s.public_key,
+                         signature: $s.signature, sequence: $s.sequence, receipt: $s.receipt,
+                         receipt_digest: $s.receipt_digest, received_at: <datetime>$s.received_at,
+                         delete_after: <datetime>$s.delete_after, indexed: true, link_id: $s.link
+                     };
+                     FOR $tok IN $s.person_tokens {
+                         CREATE person_token CONTENT { token: $tok, submission_id: $s.submission_id, form_id: $form_id };
+                     };
+                 };
+                 UPSERT type::record('chain_head', $form_id) CONTENT {
+                     form_id: $form_id, sequence: $last, digest: $last_digest
+                 };
+                 COMMIT;",
+                json!({
+                    "form_id": first.form_id, "first": first.sequence, "last": last.sequence,
+                    "last_digest": last.receipt_digest, "rows": rows,
                 }),
             )
             .await;
@@ -1320,6 +1343,30 @@ mod tests {
         assert!(store.set_pow_difficulty("f", Some(99)).await.is_err());
         store.set_pow_difficulty("f", None).await.unwrap();
         assert_eq!(store.form_pow("f").await.unwrap().unwrap().pow_difficulty, None);
+    }
+
+    #[tokio::test]
+    async fn a_batch_is_stored_whole_or_not_at_all() {
+        let store = store().await;
+        let (a, b, c) = (row("s1", "n1", 1), row("s2", "n2", 2), row("s3", "n3", 3));
+        let batch = [(&a, None), (&b, None), (&c, None)];
+        assert_eq!(store.insert_submissions(&batch).await.unwrap(), InsertOutcome::Stored);
+        assert_eq!(store.chain_head("f").await.unwrap(), (3, Some("r-s3".into())));
+        let found = store.submissions_by_tokens(&["tok-s2".into()]).await.unwrap();
+        assert_eq!(found.len(), 1, "{found:?}");
+        // The second reuses a nonce: the first and third are not stored either.
+        let (d, e, f) = (row("s4", "n4", 4), row("s5", "n1", 5), row("s6", "n6", 6));
+        let batch = [(&d, None), (&e, None), (&f, None)];
+        assert_eq!(store.insert_submissions(&batch).await.unwrap(), InsertOutcome::NonceTaken);
+        // Two with one nonce in the same batch: likewise.
+        let (g, h) = (row("s7", "n7", 4), row("s8", "n7", 5));
+        assert_eq!(store.insert_submissions(&[(&g, None), (&h, None)]).await.unwrap(), InsertOutcome::NonceTaken);
+        for id in ["s4", "s5", "s6", "s7", "s8"] {
+            assert!(store.submission(id).await.unwrap().is_none(), "{id} was stored");
+        }
+        assert_eq!(store.chain_head("f").await.unwrap().0, 3);
+        // A batch that does not start right after the head is refused.
+        assert_eq!(store.insert_submissions(&[(&f, None)]).await.unwrap(), InsertOutcome::ChainMoved);
     }
 
     #[tokio::test]

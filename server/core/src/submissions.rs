@@ -1,20 +1,12 @@
 //! Accepting signed submissions and proving them later.
 
-use std::time::Duration;
-
-use formseal_model::{
-    ProofError, Receipt, SignedReceipt, SubmissionRequest, ValidationContext, VerifiedSubmission, validate,
-};
+use formseal_model::{ProofError, SignedReceipt, SubmissionRequest, ValidationContext, VerifiedSubmission, validate};
 use serde::Serialize;
 
-use crate::audit::{self, action};
-use crate::error::{Error, LinkClosed, Result};
+use crate::error::{Error, Result};
 use crate::state::AppState;
-use crate::store::{InsertOutcome, NewSubmission, SubmissionRow};
-use crate::time::{now_ms, rfc3339_ms};
-use crate::{forms, links, pow};
-
-const MAX_ATTEMPTS: u32 = 20;
+use crate::store::SubmissionRow;
+use crate::{chain_writer, forms, links, pow};
 
 #[derive(Debug)]
 pub struct Accepted {
@@ -71,82 +63,22 @@ pub async fn accept(state: &AppState, form_id: &str, request: SubmissionRequest)
     let person = formseal_model::person::keys_of(&version.definition, &envelope.answers);
     let person_tokens = crate::person_index::tokens(&state.keys, &person)?;
 
-    let lock = state.chain_lock(form_id);
-    let _turn = lock.lock().await;
-    let mut spent = false;
-    for attempt in 0..MAX_ATTEMPTS {
-        if let Some(replayed) = replay(state, form_id, &verified).await? {
-            return Ok(replayed);
-        }
-        // Spent by another request that was not this submission's retry.
-        if spent {
-            return Err(ProofError::Spent.into());
-        }
-        let (sequence, previous) = state.store.chain_head(form_id).await?;
-        let received = now_ms();
-        let receipt = Receipt {
-            v: 1,
-            submission: uuid::Uuid::now_v7().to_string(),
-            form: form_id.to_owned(),
-            version: envelope.version.clone(),
-            envelope: verified.digest.clone(),
-            received_at: rfc3339_ms(received),
-            sequence: sequence + 1,
-            previous,
-        };
-        let key = state.keys.active();
-        let signed = SignedReceipt::sign(receipt, &key.id, key.signing_key())?;
-        let retention_ms = i64::from(version.definition.notice.retention_days) * 86_400_000;
-        let row = NewSubmission {
-            submission_id: signed.receipt.submission.clone(),
-            form_id: form_id.to_owned(),
-            version: envelope.version.clone(),
-            nonce: envelope.nonce.clone(),
-            envelope: verified.envelope_json.clone(),
-            envelope_digest: verified.digest.clone(),
-            public_key: request.public_key.clone(),
-            signature: request.signature.clone(),
-            sequence: signed.receipt.sequence,
-            receipt: serde_json::to_value(&signed).map_err(|e| Error::Internal(e.to_string()))?,
-            receipt_digest: signed.receipt.digest()?,
-            received_at: signed.receipt.received_at.clone(),
-            delete_after: rfc3339_ms(received + retention_ms),
-            challenge: challenge.clone(),
-            person_tokens: person_tokens.clone(),
-        };
-        match state.store.insert_submission_with_link(&row, link).await? {
-            InsertOutcome::Stored => {
-                tracing::info!(form = form_id, submission = %row.submission_id, sequence = row.sequence, "submission stored");
-                if let Some(link_id) = link {
-                    audit::record_or_log(state, "link holder", action::LINK_SUBMITTED, link_id, &row.submission_id)
-                        .await;
-                }
-                return Ok(Accepted { receipt: signed, created: true });
-            }
-            // Another replica (or a conflicting transaction) got there first: look again.
-            // Look again: it may have been this very submission's retry that spent it.
-            InsertOutcome::ChallengeSpent => spent = true,
-            // Of concurrent submissions over a single-use link, one was stored first.
-            InsertOutcome::LinkUsed => return Err(Error::LinkClosed(LinkClosed::Used)),
-            InsertOutcome::LinkClosed => {
-                let why = match state.store.link(link.unwrap_or_default()).await? {
-                    Some(row) => links::closed(&row, chrono::Utc::now()).unwrap_or(LinkClosed::Expired),
-                    None => LinkClosed::Revoked,
-                };
-                return Err(Error::LinkClosed(why));
-            }
-            InsertOutcome::ChainMoved | InsertOutcome::NonceTaken => {
-                tracing::debug!(form = form_id, attempt, "chain moved; retrying");
-                tokio::time::sleep(Duration::from_millis(u64::from(attempt) * 3)).await;
-            }
-        }
-    }
-    Err(Error::Busy)
+    let pending = chain_writer::Pending {
+        form_id: form_id.to_owned(),
+        public_key: request.public_key,
+        signature: request.signature,
+        challenge,
+        person_tokens,
+        retention_ms: i64::from(version.definition.notice.retention_days) * 86_400_000,
+        link: envelope.link.clone(),
+        verified,
+    };
+    chain_writer::append(state, pending).await
 }
 
 /// The first receipt, when this exact envelope is stored already; refuses the
 /// nonce when another envelope was stored with it.
-async fn replay(state: &AppState, form_id: &str, verified: &VerifiedSubmission) -> Result<Option<Accepted>> {
+pub(crate) async fn replay(state: &AppState, form_id: &str, verified: &VerifiedSubmission) -> Result<Option<Accepted>> {
     match state.store.submission_by_nonce(form_id, &verified.envelope.nonce).await? {
         Some(existing) if existing.envelope_digest == verified.digest => {
             Ok(Some(Accepted { receipt: stored_receipt(&existing)?, created: false }))
