@@ -1,7 +1,7 @@
 //! Property-based fuzzing of the public inputs over real HTTP: submission envelopes
 //! (random bytes, random JSON, and valid signed requests with one part changed),
-//! path and query parameters of the public API and the console, and form
-//! definitions sent to the designer. Whatever comes in: no panic, no 5xx, and
+//! path and query parameters of the public API and the console, form
+//! definitions sent to the designer, and CSV files imported as personal links. Whatever comes in: no panic, no 5xx, and
 //! nothing stored from invalid input.
 //!
 //! Cases per property: proptest's `PROPTEST_CASES` (default here 48, so CI stays
@@ -224,6 +224,56 @@ proptest! {
                 assert!(status < 500, "save-draft: {status} {}", res.text().await.unwrap_or_default());
             }
         });
+    }
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    // A CSV file for personal links: rows that are nearly right (a column too many,
+    // a bad phone, quotes, separators), or any text at all. The check never fails
+    // with a server error, and the import creates all rows or none.
+    #[test]
+    fn csv_imports_create_all_rows_or_none_and_never_a_server_error(
+        header in prop::sample::select(vec!["label,name,phone", "name;phone;visit_date", "label", "\"a,b\",name", ""]),
+        rows in prop::collection::vec(prop::collection::vec("[A-Za-z0-9 ,;\"+.-]{0,14}", 0..5), 0..6),
+        text in "\\PC{0,200}",
+        raw in any::<bool>(),
+        locked in prop::sample::select(vec!["", "name", "phone,nope", ",,"]),
+        days in prop::sample::select(vec!["0", "30", "400", "-1", "x"]),
+    ) {
+        let f = fixture();
+        let s = &f.server;
+        RUNTIME.block_on(async {
+            let csv = if raw {
+                text.clone()
+            } else {
+                let body: Vec<String> = rows.iter().map(|r| r.join(",")).collect();
+                format!("{header}\n{}", body.join("\n"))
+            };
+            let before = s.state.store.links_of_form(DEMO_FORM_ID).await.unwrap().len();
+            let form = [("form", DEMO_FORM_ID), ("csv", &csv), ("locked", locked), ("single_use", "true"), ("days", days)];
+            let check = s.client.post(format!("{}/admin/fn/check-links-csv", s.base))
+                .header("cookie", &f.cookie).form(&form).send().await.unwrap();
+            let status = check.status().as_u16();
+            let check: Value = check.json().await.unwrap_or(Value::Null);
+            prop_assert!(status < 500, "check: {status} {check}");
+            let res = s.client.post(format!("{}/admin/fn/import-links-csv", s.base))
+                .header("cookie", &f.cookie).form(&form).send().await.unwrap();
+            let imported = res.status().as_u16();
+            let body = res.text().await.unwrap_or_default();
+            prop_assert!(imported < 500, "import: {imported} {body}");
+            let after = s.state.store.links_of_form(DEMO_FORM_ID).await.unwrap().len();
+            if imported == 200 {
+                // Exactly the rows the check listed, and only for a file it called clean.
+                prop_assert_eq!(check["clean"].as_bool(), Some(true), "{}", check);
+                let listed = check["rows"].as_array().map_or(0, Vec::len);
+                prop_assert_eq!(after, before + listed);
+            } else {
+                prop_assert_eq!(after, before, "a refused import created links: {}", body);
+            }
+            Ok(())
+        })?;
     }
 }
 
