@@ -97,19 +97,27 @@ pub(crate) async fn append(state: &AppState, pending: Pending) -> Result<Accepte
 }
 
 async fn write(state: &AppState, batch: Vec<Waiter>) {
-    if batch.len() > 1 {
-        match write_together(state, &batch).await {
-            Ok(Some(receipts)) => {
-                for ((pending, done), receipt) in batch.into_iter().zip(receipts) {
-                    stored(state, &pending, &receipt).await;
-                    let _ = done.send(Ok(Accepted { receipt, created: true }));
-                }
-                return;
+    // Optimistic: the nonces, challenges and links were checked before queueing, and
+    // the store refuses the batch if one of them was used since.
+    match write_together(state, &batch).await {
+        Ok(Some(receipts)) => {
+            for ((pending, done), receipt) in batch.into_iter().zip(receipts) {
+                stored(state, &pending, &receipt).await;
+                let _ = done.send(Ok(Accepted { receipt, created: true }));
             }
-            // One of them was refused (a used nonce, challenge or link): one by one,
-            // each gets its own answer.
-            Ok(None) => {}
-            Err(e) => tracing::warn!(error = %e, size = batch.len(), "batch not stored; storing one by one"),
+            return;
+        }
+        // One of them was refused (a used nonce, challenge or link): one by one, each
+        // gets its own answer (the receipt of its earlier twin, or why not).
+        Ok(None) => {}
+        // The store failed (a full disk, the database away): trying again at once,
+        // one by one, would only keep these visitors waiting. They get the error
+        // and may retry with the same envelope.
+        Err(e) => {
+            for (_, done) in batch {
+                let _ = done.send(Err(same(&e)));
+            }
+            return;
         }
     }
     for (pending, done) in batch {
@@ -120,7 +128,8 @@ async fn write(state: &AppState, batch: Vec<Waiter>) {
 /// The receipts, in order, when all of `batch` was stored; `None` when the store
 /// refused one of them.
 async fn write_together(state: &AppState, batch: &[Waiter]) -> Result<Option<Vec<SignedReceipt>>> {
-    let form_id = &batch[0].0.form_id;
+    let Some((first, _)) = batch.first() else { return Ok(Some(Vec::new())) };
+    let form_id = &first.form_id;
     for attempt in 0..MAX_ATTEMPTS {
         let (mut sequence, mut previous) = state.store.chain_head(form_id).await?;
         let mut rows = Vec::with_capacity(batch.len());
@@ -182,6 +191,15 @@ async fn write_one(state: &AppState, pending: &Pending) -> Result<Accepted> {
         }
     }
     Err(Error::Busy)
+}
+
+/// `e` again, for the next waiter of a failed batch.
+fn same(e: &Error) -> Error {
+    match e {
+        Error::Unavailable(m) => Error::Unavailable(m.clone()),
+        Error::Busy => Error::Busy,
+        other => Error::Internal(other.to_string()),
+    }
 }
 
 async fn backoff(form_id: &str, attempt: u32) {

@@ -6,6 +6,14 @@
 //! by default, `--retired-version-grace-hours`): a visitor who opened the page
 //! before the operator published keeps a day to send it. Later ones get
 //! [`Error::RetiredVersion`]; archived forms take none.
+//!
+//! Which version takes submissions is read for every submission, so it is kept
+//! for a moment ([`ACCEPTING_TTL`]): a form archived or republished in this
+//! process is seen at once, one changed through another replica within that time.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use formseal_model::definition;
 use formseal_model::{FormDef, PublishedVersion, demo, templates};
@@ -15,6 +23,33 @@ use crate::audit::{self, action};
 use crate::error::{Error, Result};
 use crate::state::AppState;
 use crate::store::{FormRow, VersionInfo, VersionRow};
+
+/// How long a replica may go on using what it read about a form's versions.
+pub const ACCEPTING_TTL: Duration = Duration::from_secs(1);
+
+/// Recent answers of [`accepting`], by form and version (part of [`AppState`]).
+#[derive(Default)]
+pub struct AcceptingCache(Mutex<HashMap<(String, String), (Instant, u64, PublishedVersion)>>);
+
+impl AcceptingCache {
+    fn get(&self, form_id: &str, digest: &str, generation: u64) -> Option<PublishedVersion> {
+        let map = self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let (at, seen, version) = map.get(&(form_id.to_owned(), digest.to_owned()))?;
+        (*seen == generation && at.elapsed() < ACCEPTING_TTL).then(|| version.clone())
+    }
+
+    fn put(&self, form_id: &str, digest: &str, generation: u64, version: &PublishedVersion) {
+        let mut map = self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        // Ids come from visitors' requests: keep the map small whatever they send.
+        if map.len() >= 1_000 {
+            map.retain(|_, (at, _, _)| at.elapsed() < ACCEPTING_TTL);
+            if map.len() >= 1_000 {
+                map.clear();
+            }
+        }
+        map.insert((form_id.to_owned(), digest.to_owned()), (Instant::now(), generation, version.clone()));
+    }
+}
 
 /// The designer's working copy of a form.
 #[derive(Debug, Clone)]
@@ -84,6 +119,17 @@ pub async fn current(state: &AppState, form_id: &str) -> Result<PublishedVersion
 
 /// The version a submission answers, if that version still takes submissions.
 pub async fn accepting(state: &AppState, form_id: &str, digest: &str) -> Result<PublishedVersion> {
+    // Read before the form: a change after this point makes the entry stale.
+    let generation = state.store.forms_generation();
+    if let Some(version) = state.accepting.get(form_id, digest, generation) {
+        return Ok(version);
+    }
+    let version = accepting_now(state, form_id, digest).await?;
+    state.accepting.put(form_id, digest, generation, &version);
+    Ok(version)
+}
+
+async fn accepting_now(state: &AppState, form_id: &str, digest: &str) -> Result<PublishedVersion> {
     let form = form(state, form_id).await?;
     if form.is_archived() {
         return Err(Error::Archived);

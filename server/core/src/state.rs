@@ -46,6 +46,7 @@ pub struct AppState {
     pub login_throttle: Arc<crate::throttle::LoginThrottle>,
     chain_locks: Arc<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>>,
     pub(crate) chains: Arc<crate::chain_writer::Chains>,
+    pub(crate) accepting: Arc<crate::forms::AcceptingCache>,
 }
 
 impl AppState {
@@ -57,6 +58,7 @@ impl AppState {
             login_throttle: Arc::default(),
             chain_locks: Arc::default(),
             chains: Arc::default(),
+            accepting: Arc::default(),
         }
     }
 

@@ -26,6 +26,9 @@ pub struct Store {
     config: DbConfig,
     /// When the embedded database was last reopened (at most one reopening at a time).
     reopened: tokio::sync::Mutex<Option<std::time::Instant>>,
+    /// Counts writes to forms and their versions in this process, so caches of
+    /// them (see [`crate::forms::accepting`]) know when to read again.
+    forms_generation: std::sync::atomic::AtomicU64,
 }
 
 /// How to reach the database.
@@ -223,7 +226,17 @@ impl Store {
             db: std::sync::RwLock::new(Some(db)),
             config: config.clone(),
             reopened: tokio::sync::Mutex::new(None),
+            forms_generation: Default::default(),
         })
+    }
+
+    /// See [`Store::forms_generation`]'s field: read it before reading a form.
+    pub fn forms_generation(&self) -> u64 {
+        self.forms_generation.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    fn forms_changed(&self) {
+        self.forms_generation.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
     }
 
     fn db(&self) -> Option<Surreal<Any>> {
@@ -358,7 +371,8 @@ impl Store {
     /// same definition is the same row) and makes it the form's current version; the
     /// version it replaces is marked retired now.
     pub async fn publish_version(&self, version: &VersionRow, title: &str, allowed_origins: &[String]) -> Result<()> {
-        self.exec(
+        let result = self
+            .exec(
             "BEGIN;
              IF (SELECT VALUE digest FROM form_version WHERE digest = $digest)[0] == NONE {
                  CREATE type::record('form_version', $digest) CONTENT {
@@ -381,7 +395,9 @@ impl Store {
                 "key_id": version.key_id, "signature": version.signature, "title": title, "origins": allowed_origins,
             }),
         )
-        .await
+        .await;
+        self.forms_changed();
+        result
     }
 
     pub async fn form(&self, form_id: &str) -> Result<Option<FormRow>> {
@@ -446,13 +462,14 @@ impl Store {
     }
 
     pub async fn set_archived(&self, form_id: &str, archived: bool) -> Result<bool> {
-        let updated: Vec<Value> = self
+        let updated: Result<Vec<Value>> = self
             .rows(
                 "UPDATE type::record('form', $form_id) SET archived = $archived RETURN form_id",
                 json!({ "form_id": form_id, "archived": archived }),
             )
-            .await?;
-        Ok(!updated.is_empty())
+            .await;
+        self.forms_changed();
+        Ok(!updated?.is_empty())
     }
 
     /// A form's versions, newest first.
@@ -556,9 +573,16 @@ impl Store {
                     "receipt_digest": s.receipt_digest, "received_at": s.received_at, "delete_after": s.delete_after,
                     "challenge": s.challenge.as_ref().map(|c| &c.id),
                     "challenge_expires": s.challenge.as_ref().map(|c| &c.expires),
-                    "person_tokens": s.person_tokens,
                     "link": link,
                 }))
+            })
+            .collect();
+        let tokens: Vec<Value> = batch
+            .iter()
+            .flat_map(|(s, _)| {
+                s.person_tokens
+                    .iter()
+                    .map(|token| json!({ "token": token, "submission_id": s.submission_id, "form_id": s.form_id }))
             })
             .collect();
         let result = self
@@ -576,10 +600,8 @@ impl Store {
                          UPDATE type::record('link', $s.link) SET uses += 1, submitted_at = time::now();
                          IF $l.single_use { DELETE type::record('link_prefill', $s.link) };
                      };
+                     -- A used challenge's record exists already: this CREATE fails.
                      IF $s.challenge != NONE {
-                         IF (SELECT VALUE id FROM type::record('pow_spent', $s.challenge))[0] != NONE {
-                             THROW 'formseal:challenge-spent'
-                         };
                          CREATE type::record('pow_spent', $s.challenge) CONTENT {
                              form_id: $form_id, expires: <datetime>$s.challenge_expires
                          };
@@ -591,17 +613,16 @@ impl Store {
                          receipt_digest: $s.receipt_digest, received_at: <datetime>$s.received_at,
                          delete_after: <datetime>$s.delete_after, indexed: true, link_id: $s.link
                      };
-                     FOR $tok IN $s.person_tokens {
-                         CREATE person_token CONTENT { token: $tok, submission_id: $s.submission_id, form_id: $form_id };
-                     };
                  };
+                 -- One statement for every token of the batch: each statement costs.
+                 IF array::len($tokens) > 0 { INSERT INTO person_token $tokens };
                  UPSERT type::record('chain_head', $form_id) CONTENT {
                      form_id: $form_id, sequence: $last, digest: $last_digest
                  };
                  COMMIT;",
                 json!({
                     "form_id": first.form_id, "first": first.sequence, "last": last.sequence,
-                    "last_digest": last.receipt_digest, "rows": rows,
+                    "last_digest": last.receipt_digest, "rows": rows, "tokens": tokens,
                 }),
             )
             .await;

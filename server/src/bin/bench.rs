@@ -47,6 +47,9 @@ struct Opts {
     /// Stop filling the database after this many seconds (and report what it holds).
     #[arg(long, default_value_t = 900)]
     fill_seconds: u64,
+    /// Only print what each step of one submission costs (one at a time), then stop.
+    #[arg(long)]
+    steps: bool,
 }
 
 struct Run {
@@ -238,6 +241,181 @@ async fn raw_insert(db: &surrealdb::Surreal<surrealdb::engine::any::Any>, n: usi
     Run { ok: lat.len(), rate: lat.len() as f64 / secs, p50: pct(&lat, 0.5), p99: pct(&lat, 0.99), errors: 0 }
 }
 
+/// Mean time of `f` over `n` sequential calls, in ms.
+async fn mean_ms<F, Fut>(n: usize, mut f: F) -> f64
+where
+    F: FnMut(usize) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let t = Instant::now();
+    for i in 0..n {
+        f(i).await;
+    }
+    t.elapsed().as_secs_f64() * 1000.0 / n as f64
+}
+
+/// What each step of accepting one submission costs, one call at a time.
+async fn steps(state: &AppState, version: &str) {
+    let n = 500;
+    let bodies = requests(state, DEMO_FORM_ID, version, n, 42_000_000).await;
+    let parsed: Vec<SubmissionRequest> =
+        bodies.iter().map(|b| serde_json::from_slice(&b.json).expect("json")).collect();
+    let verify = mean_ms(n, |i| {
+        let r = &parsed[i];
+        async move {
+            r.verify().expect("verifies");
+        }
+    })
+    .await;
+    let nonce = mean_ms(n, |i| async move {
+        state.store.submission_by_nonce(DEMO_FORM_ID, &format!("n{i}")).await.expect("nonce");
+    })
+    .await;
+    let spent = mean_ms(n, |i| async move {
+        state.store.challenge_spent(&format!("c{i}")).await.expect("spent");
+    })
+    .await;
+    let accepting = mean_ms(n, |_| async move {
+        forms::accepting(state, DEMO_FORM_ID, version).await.expect("accepting");
+    })
+    .await;
+    let head = mean_ms(n, |_| async move {
+        state.store.chain_head(DEMO_FORM_ID).await.expect("head");
+    })
+    .await;
+    let accept = mean_ms(n, |i| {
+        let r = parsed[i].clone();
+        async move {
+            formseal_core::submissions::accept(state, DEMO_FORM_ID, r).await.expect("accept");
+        }
+    })
+    .await;
+    // The store's write alone, in batches of 1, 8 and 64 (per row).
+    let mut batch_costs = Vec::new();
+    for size in [1usize, 8, 64] {
+        let rounds = (256 / size).max(4);
+        let t = Instant::now();
+        for r in 0..rounds {
+            let (head, _) = state.store.chain_head("steps").await.expect("head");
+            let rows: Vec<store::NewSubmission> = (0..size as u64)
+                .map(|k| {
+                    let id = format!("steps-{size}-{r}-{k}");
+                    store::NewSubmission {
+                        submission_id: id.clone(),
+                        form_id: "steps".into(),
+                        version: "v".into(),
+                        nonce: id.clone(),
+                        envelope: json!({ "answers": answers(k) }),
+                        envelope_digest: "d".repeat(43),
+                        public_key: "k".repeat(43),
+                        signature: "s".repeat(86),
+                        sequence: head + 1 + k,
+                        receipt: json!({ "receipt": { "sequence": head + 1 + k } }),
+                        receipt_digest: "r".repeat(43),
+                        received_at: "2026-11-27T10:00:00.000Z".into(),
+                        delete_after: "2026-12-27T10:00:00.000Z".into(),
+                        challenge: Some(store::SpentChallenge {
+                            id: format!("ch-{id}"),
+                            expires: "2026-11-28T10:00:00.000Z".into(),
+                        }),
+                        person_tokens: vec![format!("tok-{id}")],
+                    }
+                })
+                .collect();
+            let refs: Vec<(&store::NewSubmission, Option<&str>)> = rows.iter().map(|r| (r, None)).collect();
+            let outcome = state.store.insert_submissions(&refs).await.expect("insert");
+            assert_eq!(outcome, store::InsertOutcome::Stored);
+        }
+        batch_costs.push((size, t.elapsed().as_secs_f64() * 1000.0 / (rounds * size) as f64));
+    }
+    // Where a row's cost in SurrealDB lies: the same row into tables of growing schema.
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let raw = surrealdb::engine::any::connect(store::durable_url(&format!("rocksdb://{}", tmp.path().display())))
+        .await
+        .expect("raw db");
+    raw.use_ns("s").use_db("s").await.expect("ns");
+    let fields = [
+        "submission_id string",
+        "form_id string",
+        "version string",
+        "nonce string",
+        "envelope option<object> FLEXIBLE",
+        "envelope_digest string",
+        "public_key string",
+        "signature string",
+        "sequence int",
+        "receipt object FLEXIBLE",
+        "receipt_digest string",
+        "received_at datetime",
+        "delete_after datetime",
+    ];
+    let mut schema = String::from("DEFINE TABLE full SCHEMAFULL; DEFINE TABLE idx SCHEMAFULL;");
+    for f in fields {
+        let (name, kind) = f.split_once(' ').expect("field");
+        schema += &format!("DEFINE FIELD {name} ON full TYPE {kind}; DEFINE FIELD {name} ON idx TYPE {kind};");
+    }
+    schema += "DEFINE INDEX a ON idx FIELDS submission_id UNIQUE; DEFINE INDEX b ON idx FIELDS form_id, nonce UNIQUE;
+               DEFINE INDEX c ON idx FIELDS form_id, sequence UNIQUE; DEFINE INDEX d ON idx FIELDS delete_after;";
+    raw.query(schema).await.and_then(|r| r.check()).expect("schema");
+    let mut table_costs = Vec::new();
+    for table in ["free", "full", "idx"] {
+        for size in [1usize, 64] {
+            let rounds = (512 / size).max(8);
+            let t = Instant::now();
+            for r in 0..rounds {
+                let rows: Vec<serde_json::Value> = (0..size)
+                    .map(|k| {
+                        let i = (r * size + k) as u64;
+                        json!({
+                            "id": format!("{size}-{i}"), "submission_id": format!("{size}-{i}"), "form_id": "f", "version": "v",
+                            "nonce": format!("{size}-{i}"), "envelope": { "answers": answers(i) },
+                            "envelope_digest": "d".repeat(43), "public_key": "k".repeat(43), "signature": "s".repeat(86),
+                            "sequence": i + (size as u64) * 1_000_000, "receipt": { "sequence": i },
+                            "receipt_digest": "r".repeat(43),
+                            "received_at": chrono::Utc::now(), "delete_after": chrono::Utc::now(),
+                        })
+                    })
+                    .collect();
+                raw.query(format!(
+                    "BEGIN; FOR $s IN $rows {{ CREATE type::record('{table}', $s.id) CONTENT {{
+                        submission_id: $s.submission_id, form_id: $s.form_id, version: $s.version, nonce: $s.nonce,
+                        envelope: $s.envelope, envelope_digest: $s.envelope_digest, public_key: $s.public_key,
+                        signature: $s.signature, sequence: $s.sequence, receipt: $s.receipt,
+                        receipt_digest: $s.receipt_digest, received_at: <datetime>$s.received_at,
+                        delete_after: <datetime>$s.delete_after }} }}; COMMIT;"
+                ))
+                .bind(("rows", rows))
+                .await
+                .and_then(|r| r.check())
+                .expect("raw batch");
+            }
+            table_costs.push((table, size, t.elapsed().as_secs_f64() * 1000.0 / (rounds * size) as f64));
+        }
+    }
+    let http =
+        ingest(&format!("{}", state.config.public_url), requests(state, DEMO_FORM_ID, version, n, 43_000_000).await, 1)
+            .await;
+    println!("| step (one at a time) | ms |");
+    println!("| --- | ---: |");
+    for (name, ms) in [
+        ("verify envelope (canonical + ed25519)", verify),
+        ("nonce lookup", nonce),
+        ("challenge spent?", spent),
+        ("form + version (forms::accepting)", accepting),
+        ("chain head", head),
+        ("submissions::accept, whole", accept),
+        ("POST over HTTP, whole", 1000.0 / http.rate),
+    ] {
+        println!("| {name} | {ms:.3} |");
+    }
+    for (table, size, ms) in table_costs {
+        println!("| raw row into a {table} table, batches of {size} | {ms:.3} |");
+    }
+    for (size, ms) in batch_costs {
+        println!("| store write per row, batches of {size} (incl. chain head read) | {ms:.3} |");
+    }
+}
+
 fn rss_mb() -> f64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     status
@@ -321,6 +499,11 @@ async fn main() {
         many.push((published.definition.id.clone(), published.version.clone()));
     }
 
+    if opts.steps {
+        steps(&state, &demo_version).await;
+        return;
+    }
+
     // Baseline 1: envelope verification alone (canonical bytes + ed25519), one core.
     let sample = requests(&state, DEMO_FORM_ID, &demo_version, 2_000, 900_000_000).await;
     let parsed: Vec<SubmissionRequest> =
@@ -392,7 +575,8 @@ async fn main() {
     );
 
     let owner = Operator { username: "bench".into(), role: Role::Owner, forms: vec![], personal_forms: vec![] };
-    let small_rows = formseal_core::submissions::verify_chain(&state, DEMO_FORM_ID).await.map(|c| c.receipts).unwrap_or(0);
+    let small_rows =
+        formseal_core::submissions::verify_chain(&state, DEMO_FORM_ID).await.map(|c| c.receipts).unwrap_or(0);
     // Someone who submitted in the first hot-form run (seeds 10 000 000 …).
     let small_lookup = lookup(&state, &owner, 10_000_007).await;
 
