@@ -643,14 +643,20 @@ impl Store {
         }
     }
 
-    /// A page of a form's submissions, newest first.
+    /// A page of a form's submissions, newest first. Rows are never removed (retention
+    /// and erasure empty them), so a form's sequences run 1 … head without gaps, and
+    /// a page is a range of the (form, sequence) index rather than `START`, which
+    /// walks every row before the page.
     pub async fn submissions_page(&self, form_id: &str, offset: u64, limit: u64) -> Result<Vec<SubmissionRow>> {
-        self.rows(
+        self.rows_of(
             &format!(
-                "SELECT {SUBMISSION_COLUMNS} FROM submission WHERE form_id = $form_id
-                 ORDER BY sequence DESC LIMIT $limit START $offset"
+                "LET $head = (SELECT VALUE sequence FROM type::record('chain_head', $form_id))[0] ?? 0;
+                 SELECT {SUBMISSION_COLUMNS} FROM submission
+                 WHERE form_id = $form_id AND sequence <= $head - $offset AND sequence > $head - $offset - $limit
+                 ORDER BY sequence DESC"
             ),
             json!({ "form_id": form_id, "limit": limit, "offset": offset }),
+            1,
         )
         .await
     }
@@ -918,7 +924,7 @@ impl Store {
         let updated: Vec<Value> = self
             .rows_of(
                 "BEGIN;
-                 UPDATE submission SET envelope = NONE, tombstone = $tombstone
+                 UPDATE submission SET envelope = NONE, tombstone = $tombstone, delete_after = NONE
                      WHERE submission_id = $id AND envelope != NONE RETURN submission_id;
                  DELETE person_token WHERE submission_id = $id;
                  DELETE correction WHERE submission_id = $id;

@@ -15,6 +15,7 @@ const MIGRATIONS: &[(u32, &str)] = &[
     (5, include_str!("migrations/0005_retention.surql")),
     (6, include_str!("migrations/0006_requests.surql")),
     (8, include_str!("migrations/0008_links.surql")),
+    (9, include_str!("migrations/0009_sweep_index.surql")),
 ];
 
 /// Every migration's version, in order.
