@@ -54,14 +54,19 @@ pub fn command(data: &std::path::Path, port: u16, db: Option<&str>) -> Command {
 }
 
 pub async fn wait_ready(client: &reqwest::Client, base: &str) {
+    assert!(ready(client, base).await, "server at {base} did not become ready");
+}
+
+/// Whether the server at `base` answers ready within a minute.
+pub async fn ready(client: &reqwest::Client, base: &str) -> bool {
     let deadline = Instant::now() + Duration::from_secs(60);
     while Instant::now() < deadline {
         if client.get(format!("{base}/readyz")).send().await.is_ok_and(|r| r.status() == 200) {
-            return;
+            return true;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    panic!("server at {base} did not become ready");
+    false
 }
 
 /// A small deterministic generator for the kill moments (no extra dependency).

@@ -22,7 +22,7 @@ use formseal_model::{SignedChallenge, SubmissionRequest};
 use tokio::sync::Mutex;
 
 use crate::common::{TEST_POW_DIFFICULTY, envelope_for, good_answers, prove, sign, solve};
-use crate::durability::{free_port, wait_ready};
+use crate::durability::{free_port, ready, wait_ready};
 
 const DB_USER: &str = "root";
 const DB_PASSWORD: &str = "root";
@@ -183,7 +183,7 @@ impl Cluster {
         let client = reqwest::Client::builder().timeout(Duration::from_secs(20)).build().unwrap();
         let replicas: Vec<Replica> = (0..n).map(|i| Replica::spawn(&db.url(), dir.path(), i, &keys)).collect();
         for r in &replicas {
-            wait_ready(&client, &r.base).await;
+            assert!(ready(&client, &r.base).await, "{} did not become ready:\n{}", r.base, r.log_text());
         }
         Some(Cluster { dir, db, replicas, client })
     }

@@ -39,19 +39,31 @@ pub async fn apply(store: &Store) -> Result<u32> {
         let batch = format!(
             "BEGIN;\n{sql}\nCREATE type::record('schema_migration', $version) CONTENT {{ version: $version, applied_at: time::now() }};\nCOMMIT;"
         );
-        match store.run(&batch, json!({ "version": version })).await {
-            Ok(_) => tracing::info!(version, "applied schema migration"),
-            // A replica that started at the same time applied it first.
-            Err(e)
-                if store
-                    .rows::<u32>("SELECT VALUE version FROM schema_migration WHERE version = $v", json!({"v": version}))
-                    .await?
-                    .len()
-                    == 1 =>
-            {
-                tracing::debug!(version, error = %e, "migration already applied by another instance")
+        // Replicas starting together race to apply it: a conflict is retried until
+        // this one or another has applied it.
+        let mut attempt = 0u64;
+        loop {
+            match store.run(&batch, json!({ "version": version })).await {
+                Ok(_) => {
+                    tracing::info!(version, "applied schema migration");
+                    break;
+                }
+                Err(e) => {
+                    let applied: Vec<u32> = store
+                        .rows("SELECT VALUE version FROM schema_migration WHERE version = $v", json!({"v": version}))
+                        .await?;
+                    if applied.len() == 1 {
+                        tracing::debug!(version, error = %e, "migration already applied by another instance");
+                        break;
+                    }
+                    attempt += 1;
+                    if attempt >= 10 {
+                        return Err(e);
+                    }
+                    tracing::debug!(version, attempt, error = %e, "migration not applied; trying again");
+                    tokio::time::sleep(std::time::Duration::from_millis(50 * attempt)).await;
+                }
             }
-            Err(e) => return Err(e),
         }
         current = current.max(*version);
     }
