@@ -255,8 +255,64 @@ where
 }
 
 /// What each step of accepting one submission costs, one call at a time.
-async fn steps(state: &AppState, version: &str) {
+async fn steps(state: &AppState, version: &str, db: Option<(&str, &str, &str)>) {
     let n = 500;
+    if let Some((url, user, password)) = db {
+        // The store's queries against a remote server, by hand on a fresh connection.
+        let c = surrealdb::engine::any::connect(url).await.expect("connect");
+        c.signin(surrealdb::opt::auth::Root { username: user.to_owned(), password: password.to_owned() })
+            .await
+            .expect("sign in");
+        c.use_ns("formseal_bench").use_db("formseal_bench").await.expect("ns");
+        let sql = "SELECT sequence, digest FROM type::record('chain_head', $form_id)";
+        let object = mean_ms(100, |_| {
+            let c = c.clone();
+            async move {
+                c.query(sql).bind(json!({ "form_id": DEMO_FORM_ID })).await.expect("query");
+            }
+        })
+        .await;
+        let pair = mean_ms(100, |_| {
+            let c = c.clone();
+            async move {
+                c.query(sql).bind(("form_id", DEMO_FORM_ID)).await.expect("query");
+            }
+        })
+        .await;
+        let bare = mean_ms(100, |_| {
+            let c = c.clone();
+            async move {
+                c.query("SELECT sequence, digest FROM chain_head:x").await.expect("query");
+            }
+        })
+        .await;
+        let ret = mean_ms(100, |_| {
+            let c = c.clone();
+            async move {
+                c.query("RETURN 1").await.expect("query");
+            }
+        })
+        .await;
+        c.use_ns("formseal_bench_other").use_db("other").await.expect("ns");
+        let other = mean_ms(100, |_| {
+            let c = c.clone();
+            async move {
+                c.query("SELECT * FROM chain_head:x").await.expect("query");
+            }
+        })
+        .await;
+        let create = mean_ms(100, |i| {
+            let c = c.clone();
+            async move {
+                c.query(format!("CREATE thing:{i} SET a = 1")).await.expect("query");
+            }
+        })
+        .await;
+        println!(
+            "| remote: chain head query, vars as one object / as a pair / none | {object:.3} / {pair:.3} / {bare:.3} |"
+        );
+        println!("| remote: RETURN 1; a select / a create in an empty database | {ret:.3}; {other:.3} / {create:.3} |");
+    }
     let bodies = requests(state, DEMO_FORM_ID, version, n, 42_000_000).await;
     let parsed: Vec<SubmissionRequest> =
         bodies.iter().map(|b| serde_json::from_slice(&b.json).expect("json")).collect();
@@ -500,7 +556,8 @@ async fn main() {
     }
 
     if opts.steps {
-        steps(&state, &demo_version).await;
+        let db = opts.db.as_deref().map(|url| (url, opts.db_user.as_str(), opts.db_password.as_str()));
+        steps(&state, &demo_version, db).await;
         return;
     }
 
