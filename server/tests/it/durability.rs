@@ -24,7 +24,7 @@ pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
-pub fn spawn(data: &std::path::Path, port: u16) -> Child {
+pub fn spawn(data: &std::path::Path, port: u16) -> Running {
     spawn_on(data, port, None)
 }
 
@@ -34,9 +34,32 @@ pub fn log_file(data: &std::path::Path) -> std::fs::File {
     std::fs::OpenOptions::new().create(true).append(true).open(data.join("server.log")).unwrap()
 }
 
+/// A spawned server, killed when dropped: a failing test must not leave it running.
+pub struct Running(pub Child);
+
+impl std::ops::Deref for Running {
+    type Target = Child;
+    fn deref(&self) -> &Child {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Running {
+    fn deref_mut(&mut self) -> &mut Child {
+        &mut self.0
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// The binary with `--db <db>` (default: RocksDB in the data dir).
-pub fn spawn_on(data: &std::path::Path, port: u16, db: Option<&str>) -> Child {
-    command(data, port, db).stdout(log_file(data)).stderr(log_file(data)).spawn().unwrap()
+pub fn spawn_on(data: &std::path::Path, port: u16, db: Option<&str>) -> Running {
+    Running(command(data, port, db).stdout(log_file(data)).stderr(log_file(data)).spawn().unwrap())
 }
 
 /// The command line of [`spawn_on`], to adjust before spawning.

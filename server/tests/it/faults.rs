@@ -10,7 +10,7 @@ use formseal_core::{AppState, Config, submissions};
 use formseal_model::demo::DEMO_FORM_ID;
 
 use crate::common::{envelope, good_answers, prove, sign, solve, start_with};
-use crate::durability::{command, free_port, wait_ready};
+use crate::durability::{Running, command, free_port, wait_ready};
 
 /// Two domain states on one database with separate in-process chain locks, like two
 /// replicas: their appends to one form's chain conflict in the database (optimistic
@@ -100,8 +100,9 @@ async fn a_full_disk_is_503_with_retry_after_and_recovers_when_space_returns() {
     let client = reqwest::Client::builder().timeout(Duration::from_secs(20)).build().unwrap();
     // The log lives off the small disk, so it can say what happened.
     let log = tempfile::NamedTempFile::new().unwrap();
-    let mut server =
-        command(&data, port, None).stdout(log.reopen().unwrap()).stderr(log.reopen().unwrap()).spawn().unwrap();
+    let mut server = Running(
+        command(&data, port, None).stdout(log.reopen().unwrap()).stderr(log.reopen().unwrap()).spawn().unwrap(),
+    );
     wait_ready(&client, &base).await;
     let version: formseal_model::PublishedVersion =
         client.get(format!("{base}/api/v1/forms/{DEMO_FORM_ID}")).send().await.unwrap().json().await.unwrap();
