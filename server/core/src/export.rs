@@ -8,6 +8,7 @@
 //! See docs/exports.md.
 
 use std::io::Write as _;
+use std::ops::ControlFlow;
 
 use formseal_model::export::{
     ChainHead, Column, EXPORT_FORMAT, ExportDoc, ExportedSubmission, cell_text, columns, compact_answers, neutralise,
@@ -158,18 +159,11 @@ pub async fn document(state: &AppState, form_id: &str, compact: bool) -> Result<
     let kept = compact.then(|| columns(&definitions, true));
     let (head_sequence, head_digest) = state.store.chain_head(form_id).await?;
     let mut submissions = Vec::new();
-    let mut from = 1;
-    loop {
-        let page = state.store.submissions_in_order(form_id, from, PAGE).await?;
-        let done = (page.len() as u64) < PAGE;
-        for row in page {
-            from = row.sequence + 1;
-            submissions.push(exported(state, row, kept.as_deref()).await?);
-        }
-        if done {
-            break;
-        }
-    }
+    in_order(state, form_id, kept.as_deref(), |s| {
+        submissions.push(s);
+        ControlFlow::<()>::Continue(())
+    })
+    .await?;
     Ok(ExportDoc {
         format: EXPORT_FORMAT.into(),
         form: form_id.to_owned(),
@@ -180,6 +174,30 @@ pub async fn document(state: &AppState, form_id: &str, compact: bool) -> Result<
         submissions,
         head: head_digest.map(|digest| ChainHead { sequence: head_sequence, digest }),
     })
+}
+
+/// Hands `f` every submission of the form in chain order, as exported, a page at a
+/// time; stops early when `f` says so and returns what it said.
+pub(crate) async fn in_order<B>(
+    state: &AppState,
+    form_id: &str,
+    compact: Option<&[Column]>,
+    mut f: impl FnMut(ExportedSubmission) -> ControlFlow<B>,
+) -> Result<Option<B>> {
+    let mut from = 1;
+    loop {
+        let page = state.store.submissions_in_order(form_id, from, PAGE).await?;
+        let done = (page.len() as u64) < PAGE;
+        for row in page {
+            from = row.sequence + 1;
+            if let ControlFlow::Break(b) = f(exported(state, row, compact).await?) {
+                return Ok(Some(b));
+            }
+        }
+        if done {
+            return Ok(None);
+        }
+    }
 }
 
 /// A stored submission as it appears in an export: in full with its signed

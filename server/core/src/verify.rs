@@ -3,13 +3,13 @@
 //! tombstone; the first break is named precisely (form, sequence, submission,
 //! what is wrong). The same [`ChainCheck`] verifies a JSON export offline.
 
+use std::ops::ControlFlow;
+
 use formseal_model::export::{Break, ChainCheck, ChainHead, KeySet, PublicKeyInfo, PublicKeys, Summary};
 use serde::Serialize;
 
 use crate::error::Result;
 use crate::state::AppState;
-
-const PAGE: u64 = 500;
 
 /// The audit action of a check run from the console.
 pub const VERIFIED: &str = "integrity_verified";
@@ -66,20 +66,13 @@ async fn check(state: &AppState, keys: &KeySet, form_id: &str) -> Result<std::re
         }
     }
     let (head_sequence, head_digest) = state.store.chain_head(form_id).await?;
-    let mut from = 1;
-    loop {
-        let page = state.store.submissions_in_order(form_id, from, PAGE).await?;
-        let done = (page.len() as u64) < PAGE;
-        for row in page {
-            from = row.sequence + 1;
-            let submission = crate::export::exported(state, row, None).await?;
-            if let Err(b) = chain.submission(&submission) {
-                return Ok(Err(b));
-            }
-        }
-        if done {
-            break;
-        }
+    let stopped = crate::export::in_order(state, form_id, None, |submission| match chain.submission(&submission) {
+        Ok(()) => ControlFlow::Continue(()),
+        Err(b) => ControlFlow::Break(b),
+    })
+    .await?;
+    if let Some(b) = stopped {
+        return Ok(Err(b));
     }
     Ok(chain.finish(head_digest.map(|digest| ChainHead { sequence: head_sequence, digest }).as_ref()))
 }
