@@ -1,6 +1,8 @@
 //! The store: every line of SurrealQL in Formseal lives in this module, behind
 //! typed functions. Values always travel as bound parameters.
 
+use std::sync::Arc;
+
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -22,7 +24,10 @@ pub use links::{LinkRow, NewLink, PrefillRow};
 
 pub struct Store {
     /// `None` while an embedded database is being reopened after a storage fault.
-    db: std::sync::RwLock<Option<Surreal<Any>>>,
+    /// Shared behind an `Arc`, never cloned: each clone of a `Surreal` handle is a new
+    /// database session, which a SurrealDB server signs in again (a password hash
+    /// check, ≈ 17 ms) before it runs the query.
+    db: std::sync::RwLock<Option<Arc<Surreal<Any>>>>,
     config: DbConfig,
     /// When the embedded database was last reopened (at most one reopening at a time).
     reopened: tokio::sync::Mutex<Option<std::time::Instant>>,
@@ -48,8 +53,19 @@ async fn open(config: &DbConfig) -> Result<Surreal<Any>> {
     if let (Some(user), Some(password)) = (&config.user, &config.password) {
         db.signin(Root { username: user.clone(), password: password.clone() }).await.map_err(unavailable)?;
     }
-    db.use_ns(config.namespace.clone()).use_db(config.namespace.clone()).await.map_err(unavailable)?;
-    Ok(db)
+    // Replicas starting together on a fresh server create the namespace and the
+    // database at the same moment; the one that loses that race tries again.
+    let mut attempt = 0u64;
+    loop {
+        match db.use_ns(config.namespace.clone()).use_db(config.namespace.clone()).await {
+            Ok(_) => return Ok(db),
+            Err(e) if conflict(&e) && attempt < 10 => {
+                attempt += 1;
+                tokio::time::sleep(std::time::Duration::from_millis(20 * attempt)).await;
+            }
+            Err(e) => return Err(unavailable(e)),
+        }
+    }
 }
 
 /// Embedded engines fsync every commit by default in this SurrealDB version; we say
@@ -223,7 +239,7 @@ impl Store {
     pub async fn connect(config: &DbConfig) -> Result<Store> {
         let db = open(config).await?;
         Ok(Store {
-            db: std::sync::RwLock::new(Some(db)),
+            db: std::sync::RwLock::new(Some(Arc::new(db))),
             config: config.clone(),
             reopened: tokio::sync::Mutex::new(None),
             forms_generation: Default::default(),
@@ -239,13 +255,13 @@ impl Store {
         self.forms_generation.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
     }
 
-    fn db(&self) -> Option<Surreal<Any>> {
+    fn db(&self) -> Option<Arc<Surreal<Any>>> {
         self.db.read().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
     /// The database connection, reopening the embedded database if a storage
     /// fault closed it.
-    async fn connection(&self) -> Result<Surreal<Any>> {
+    async fn connection(&self) -> Result<Arc<Surreal<Any>>> {
         if let Some(db) = self.db() {
             return Ok(db);
         }
@@ -271,7 +287,7 @@ impl Store {
         for _ in 0..50 {
             match open(&self.config).await {
                 Ok(db) => {
-                    *self.db.write().unwrap_or_else(|p| p.into_inner()) = Some(db);
+                    *self.db.write().unwrap_or_else(|p| p.into_inner()) = Some(Arc::new(db));
                     tracing::warn!("reopened the database after a storage fault");
                     return;
                 }
@@ -1150,10 +1166,13 @@ fn root_error(res: &mut IndexedResults) -> Option<surrealdb::Error> {
     errors.into_iter().nth(root).map(|(_, e)| e)
 }
 
+/// A transaction conflict: SurrealDB transactions are optimistic, and trying again works.
+fn conflict(e: &surrealdb::Error) -> bool {
+    matches!(e.query_details(), Some(QueryError::TransactionConflict)) || e.message().contains("can be retried")
+}
+
 fn db_error(e: surrealdb::Error) -> Error {
-    let conflict =
-        matches!(e.query_details(), Some(QueryError::TransactionConflict)) || e.message().contains("can be retried");
-    if conflict {
+    if conflict(&e) {
         Error::Busy
     } else if storage_fault(e.message()) {
         // Disk full, read-only or failing storage: the transaction did not commit,

@@ -25,8 +25,9 @@ pub fn versions() -> Vec<u32> {
 }
 
 pub async fn apply(store: &Store) -> Result<u32> {
+    // Replicas starting together define it at the same moment: a conflict, retried.
     store
-        .run(
+        .run_retrying(
             "DEFINE TABLE IF NOT EXISTS schema_migration SCHEMAFULL;
              DEFINE FIELD IF NOT EXISTS version ON schema_migration TYPE int;
              DEFINE FIELD IF NOT EXISTS applied_at ON schema_migration TYPE datetime;",
