@@ -659,16 +659,21 @@ impl Store {
         }
     }
 
-    /// A page of a form's submissions, newest first. (A range of sequences instead of
-    /// `START` was measured slower on SurrealDB 3.3 for the first pages:
-    /// docs/performance.md.)
+    /// A page of a form's submissions, newest first, `offset` rows below the newest.
+    ///
+    /// Sequences run 1, 2, 3 … without gaps (rows are never deleted, only their
+    /// answers), so the page starts at sequence `head - offset`: an index range,
+    /// where `START offset` would read and drop every row it skips (page 1 000 of
+    /// 100 k took 600 ms).
     pub async fn submissions_page(&self, form_id: &str, offset: u64, limit: u64) -> Result<Vec<SubmissionRow>> {
+        let (head, _) = self.chain_head(form_id).await?;
+        let Some(top) = head.checked_sub(offset).filter(|top| *top > 0) else { return Ok(Vec::new()) };
         self.rows(
             &format!(
-                "SELECT {SUBMISSION_COLUMNS} FROM submission WHERE form_id = $form_id
-                 ORDER BY sequence DESC LIMIT $limit START $offset"
+                "SELECT {SUBMISSION_COLUMNS} FROM submission WHERE form_id = $form_id AND sequence <= $top
+                 ORDER BY sequence DESC LIMIT $limit"
             ),
-            json!({ "form_id": form_id, "limit": limit, "offset": offset }),
+            json!({ "form_id": form_id, "limit": limit, "top": top }),
         )
         .await
     }
@@ -1442,8 +1447,13 @@ mod tests {
                 InsertOutcome::Stored
             );
         }
-        let page = store.submissions_page("f", 1, 2).await.unwrap();
-        assert_eq!(page.iter().map(|r| r.sequence).collect::<Vec<_>>(), vec![4, 3]);
+        let sequences = |page: Vec<SubmissionRow>| page.iter().map(|r| r.sequence).collect::<Vec<_>>();
+        assert_eq!(sequences(store.submissions_page("f", 0, 2).await.unwrap()), vec![5, 4]);
+        assert_eq!(sequences(store.submissions_page("f", 1, 2).await.unwrap()), vec![4, 3]);
+        assert_eq!(sequences(store.submissions_page("f", 4, 2).await.unwrap()), vec![1]);
+        assert!(store.submissions_page("f", 5, 2).await.unwrap().is_empty());
+        assert!(store.submissions_page("f", u64::MAX, 2).await.unwrap().is_empty());
+        assert!(store.submissions_page("no such form", 0, 2).await.unwrap().is_empty());
         let one = store.submission_by_nonce("f", "n2").await.unwrap().unwrap();
         assert_eq!(one.submission_id, "s2");
         assert_eq!(one.received_at, "2026-11-27T10:00:00Z");
