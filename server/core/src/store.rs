@@ -982,22 +982,61 @@ impl Store {
 
     /// Per form: answers held, the next due date, holds.
     pub async fn retention_overview(&self) -> Result<Vec<RetentionRow>> {
-        self.rows(
-            "SELECT form_id, title, legal_hold,
-                 count((SELECT VALUE submission_id FROM submission WHERE form_id = $parent.form_id AND envelope != NONE))
-                     AS held,
-                 count((SELECT VALUE submission_id FROM submission
-                        WHERE form_id = $parent.form_id AND envelope != NONE AND legal_hold != NONE)) AS on_hold,
-                 count((SELECT VALUE submission_id FROM submission
-                        WHERE form_id = $parent.form_id AND tombstone.tombstone.reason = 'erasure')) AS erased,
-                 count((SELECT VALUE submission_id FROM submission
-                        WHERE form_id = $parent.form_id AND tombstone.tombstone.reason = 'retention')) AS expired,
-                 (SELECT VALUE <string>delete_after FROM submission
-                  WHERE form_id = $parent.form_id AND envelope != NONE ORDER BY delete_after LIMIT 1)[0] AS next_due
-             FROM form ORDER BY form_id",
-            json!({}),
-        )
-        .await
+        #[derive(Deserialize)]
+        struct Form {
+            form_id: String,
+            title: String,
+            legal_hold: Option<String>,
+        }
+        #[derive(Deserialize)]
+        struct Counts {
+            form_id: String,
+            held: u64,
+            on_hold: u64,
+            erased: u64,
+            expired: u64,
+            next_due: Option<String>,
+        }
+        let forms: Vec<Form> =
+            self.rows("SELECT form_id, title, legal_hold FROM form ORDER BY form_id", json!({})).await?;
+        // One pass over the submissions, grouped by form. (A subquery per form and
+        // figure read the whole table again each time: 70 s for 17 forms and 100 k
+        // submissions.) Deleted answers have no due date, so the earliest due date is
+        // that of the answers still held.
+        let counts: Vec<Counts> = self
+            .rows(
+                "SELECT form_id, held, on_hold, erased, expired,
+                     IF next_due != NONE { <string>next_due } AS next_due
+                 FROM (
+                     SELECT form_id,
+                         count(envelope != NONE) AS held,
+                         count(envelope != NONE AND legal_hold != NONE) AS on_hold,
+                         count(tombstone.tombstone.reason = 'erasure') AS erased,
+                         count(tombstone.tombstone.reason = 'retention') AS expired,
+                         time::min(delete_after) AS next_due
+                     FROM submission GROUP BY form_id
+                 )",
+                json!({}),
+            )
+            .await?;
+        let mut counts: std::collections::HashMap<String, Counts> =
+            counts.into_iter().map(|c| (c.form_id.clone(), c)).collect();
+        Ok(forms
+            .into_iter()
+            .map(|form| {
+                let c = counts.remove(&form.form_id);
+                RetentionRow {
+                    held: c.as_ref().map_or(0, |c| c.held),
+                    on_hold: c.as_ref().map_or(0, |c| c.on_hold),
+                    erased: c.as_ref().map_or(0, |c| c.erased),
+                    expired: c.as_ref().map_or(0, |c| c.expired),
+                    next_due: c.and_then(|c| c.next_due),
+                    form_id: form.form_id,
+                    title: form.title,
+                    legal_hold: form.legal_hold,
+                }
+            })
+            .collect())
     }
 
     pub async fn record_sweep(&self, at: &str, deleted: u64) -> Result<()> {

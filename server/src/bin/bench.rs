@@ -445,6 +445,36 @@ async fn steps(state: &AppState, version: &str, db: Option<(&str, &str, &str)>) 
     }
 }
 
+/// A logged-in console client: times console server functions as a browser calls them.
+struct Console {
+    client: reqwest::Client,
+    base: String,
+    cookie: String,
+}
+
+impl Console {
+    /// Median and max of 15 calls of server function `endpoint`, in ms.
+    async fn median_ms(&self, endpoint: &str, form: &[(&str, &str)]) -> (f64, f64) {
+        let mut times = Vec::new();
+        for _ in 0..15 {
+            let t = Instant::now();
+            let r = self
+                .client
+                .post(format!("{}/admin/fn/{endpoint}", self.base))
+                .header("cookie", &self.cookie)
+                .form(form)
+                .send()
+                .await
+                .expect(endpoint);
+            assert!(r.status().is_success(), "{endpoint}: {}", r.status());
+            let _ = r.bytes().await;
+            times.push(t.elapsed().as_secs_f64() * 1000.0);
+        }
+        times.sort_by(f64::total_cmp);
+        (pct(&times, 0.5), pct(&times, 1.0))
+    }
+}
+
 fn rss_mb() -> f64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     status
@@ -662,28 +692,15 @@ async fn main() {
         .next()
         .unwrap_or("")
         .to_owned();
+    let console = Console { client, base: base.clone(), cookie };
     for page in [1u64, (total / 50 / 2).max(1)] {
-        let mut times = Vec::new();
-        for _ in 0..15 {
-            let t = Instant::now();
-            let r = client
-                .post(format!("{base}/admin/fn/submissions"))
-                .header("cookie", &cookie)
-                .form(&[("form", DEMO_FORM_ID), ("page", &page.to_string())])
-                .send()
-                .await
-                .expect("list");
-            assert!(r.status().is_success(), "list: {}", r.status());
-            let _ = r.bytes().await;
-            times.push(t.elapsed().as_secs_f64() * 1000.0);
-        }
-        times.sort_by(f64::total_cmp);
+        let (median, max) = console.median_ms("submissions", &[("form", DEMO_FORM_ID), ("page", &page.to_string())]).await;
         println!(
-            "console list, page {page} of 50 among {total}: median {:.1} ms, max {:.1} ms (loopback, incl. session check and audit record)",
-            pct(&times, 0.5),
-            pct(&times, 1.0)
+            "console list, page {page} of 50 among {total}: median {median:.1} ms, max {max:.1} ms (loopback, incl. session check and audit record)"
         );
     }
+    let (median, max) = console.median_ms("retention", &[]).await;
+    println!("console retention overview, {total} submissions held: median {median:.1} ms, max {max:.1} ms");
 
     // Retention sweep of every row (as if 31 days had passed) while 16 clients ingest.
     // With --large that would be a million deletions (hours): the default run measures it.
@@ -717,6 +734,8 @@ async fn main() {
             quiet.p99,
             busy.p99 / quiet.p99,
         );
+        let (median, max) = console.median_ms("retention", &[]).await;
+        println!("console retention overview after the sweep: median {median:.1} ms, max {max:.1} ms");
         (quiet.ok + busy.ok) as u64
     };
 

@@ -74,6 +74,11 @@ async fn a_legal_hold_pauses_deletion_and_needs_a_reason() {
     retention::set_hold(&server.state, &dpo, None, Some(&ids[0]), Some("court order 12/26")).await.unwrap();
     assert_eq!(retention::sweep(&server.state, later).await.unwrap(), 2);
     assert!(server.state.store.submission(&ids[0]).await.unwrap().unwrap().envelope.is_some());
+    let overview = server.state.store.retention_overview().await.unwrap();
+    let demo = overview.iter().find(|r| r.form_id == DEMO_FORM_ID).unwrap();
+    assert_eq!((demo.held, demo.on_hold, demo.expired, demo.erased), (1, 1, 2, 0));
+    let next_due = demo.next_due.as_deref().expect("the held submission's due date");
+    assert!(chrono::DateTime::parse_from_rfc3339(next_due).is_ok(), "{next_due}");
 
     // A hold on the form keeps everything of it, until lifted.
     retention::set_hold(&server.state, &dpo, None, Some(&ids[0]), None).await.unwrap();
@@ -84,6 +89,9 @@ async fn a_legal_hold_pauses_deletion_and_needs_a_reason() {
     assert_eq!((demo.held, demo.legal_hold.as_deref()), (1, Some("tax audit")));
     retention::set_hold(&server.state, &dpo, Some(DEMO_FORM_ID), None, None).await.unwrap();
     assert_eq!(retention::sweep(&server.state, later).await.unwrap(), 1);
+    let overview = server.state.store.retention_overview().await.unwrap();
+    let demo = overview.iter().find(|r| r.form_id == DEMO_FORM_ID).unwrap();
+    assert_eq!((demo.held, demo.on_hold, demo.expired, demo.next_due.as_deref()), (0, 0, 3, None));
 
     // Every hold and release is in the audit log.
     let filter = formseal_core::store::AuditFilter { actor: Some("dpo".into()), ..Default::default() };
