@@ -988,7 +988,7 @@ impl Store {
             title: String,
             legal_hold: Option<String>,
         }
-        #[derive(Deserialize)]
+        #[derive(Deserialize, Default)]
         struct Counts {
             form_id: String,
             held: u64,
@@ -1024,16 +1024,17 @@ impl Store {
         Ok(forms
             .into_iter()
             .map(|form| {
-                let c = counts.remove(&form.form_id);
+                // A form without submissions has none of them.
+                let c = counts.remove(&form.form_id).unwrap_or_default();
                 RetentionRow {
-                    held: c.as_ref().map_or(0, |c| c.held),
-                    on_hold: c.as_ref().map_or(0, |c| c.on_hold),
-                    erased: c.as_ref().map_or(0, |c| c.erased),
-                    expired: c.as_ref().map_or(0, |c| c.expired),
-                    next_due: c.and_then(|c| c.next_due),
                     form_id: form.form_id,
                     title: form.title,
                     legal_hold: form.legal_hold,
+                    held: c.held,
+                    on_hold: c.on_hold,
+                    next_due: c.next_due,
+                    erased: c.erased,
+                    expired: c.expired,
                 }
             })
             .collect())

@@ -200,7 +200,12 @@ async fn ingest(base: &str, bodies: Vec<bytes_body::Body>, clients: usize) -> Ru
 /// The same records inserted straight into SurrealDB (same engine, same durability
 /// setting), `clients` at a time: the baseline for ingest.
 /// The clients share one handle (one session), as the store does.
-async fn raw_insert(db: &Arc<surrealdb::Surreal<surrealdb::engine::any::Any>>, n: usize, clients: usize, tag: &str) -> Run {
+async fn raw_insert(
+    db: &Arc<surrealdb::Surreal<surrealdb::engine::any::Any>>,
+    n: usize,
+    clients: usize,
+    tag: &str,
+) -> Run {
     let next = Arc::new(AtomicUsize::new(0));
     let started = Instant::now();
     let mut tasks = Vec::new();
@@ -263,17 +268,15 @@ async fn remote_round_trips(url: &str, user: &str, password: &str) {
         .await
         .expect("sign in");
     c.use_ns("formseal_bench").use_db("formseal_bench").await.expect("ns");
+    // The same handle for every call: a clone of it would be a new session.
+    let c = &c;
     for (label, sql) in [
         ("RETURN 1", "RETURN 1"),
         ("chain head read", "SELECT sequence, digest FROM type::record('chain_head', $form_id)"),
         ("a create", "CREATE bench_probe SET a = 1"),
     ] {
-        // The same handle each time: a clone of it would be a new session.
-        let c = &c;
-        let ms = mean_ms(100, |_| {
-            async move {
-                c.query(sql).bind(("form_id", DEMO_FORM_ID)).await.expect("query");
-            }
+        let ms = mean_ms(100, |_| async move {
+            c.query(sql).bind(("form_id", DEMO_FORM_ID)).await.expect("query");
         })
         .await;
         println!("| remote, fresh connection: {label} | {ms:.3} |");
@@ -694,7 +697,8 @@ async fn main() {
         .to_owned();
     let console = Console { client, base: base.clone(), cookie };
     for page in [1u64, (total / 50 / 2).max(1)] {
-        let (median, max) = console.median_ms("submissions", &[("form", DEMO_FORM_ID), ("page", &page.to_string())]).await;
+        let (median, max) =
+            console.median_ms("submissions", &[("form", DEMO_FORM_ID), ("page", &page.to_string())]).await;
         println!(
             "console list, page {page} of 50 among {total}: median {median:.1} ms, max {max:.1} ms (loopback, incl. session check and audit record)"
         );
@@ -745,8 +749,7 @@ async fn main() {
     );
     if !remote {
         let bytes = dir_bytes(&data.join("db"));
-        let rows =
-            total - fill_started + table.iter().map(|(_, r, _)| r.ok as u64).sum::<u64>() + swept_run_rows;
+        let rows = total - fill_started + table.iter().map(|(_, r, _)| r.ok as u64).sum::<u64>() + swept_run_rows;
         println!(
             "data dir: {:.1} MB for ≈ {} submissions = {:.1} MB per 100 k (RocksDB, before compaction)",
             bytes as f64 / 1e6,
