@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# Builds the SurrealDB server (the `surrealdb-server` crate at the version of our
-# SurrealDB client) for the scale-out tests and benches, and prints its path.
-# Its own small crate and build directory: a cold build takes long (about 45
-# minutes on 2 cores), a warm one a second.
+# Prints the path of the SurrealDB server (tools/surreal-server, the `surrealdb-server`
+# crate at the version of our SurrealDB client) for the scale-out tests and benches,
+# building it first. It is a default member of the workspace, so this is the same
+# `cargo build` as scripts/build.sh's and shares its SurrealDB; `--profile perf` gives
+# an optimised one for benchmarks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-target="${FORMSEAL_SURREAL_TARGET_DIR:-/var/tmp/fs-target-surreal}"
-(cd tools/surreal-server && CARGO_TARGET_DIR="$target" cargo build --release --locked --quiet) >&2
-echo "$target/release/surreal"
+source scripts/env.sh
+profile="dev"
+[ "${1:-}" = "--profile" ] && profile="$2"
+cargo build --profile "$profile" --quiet >&2
+dir="$profile"; [ "$profile" = "dev" ] && dir="debug"
+echo "$CARGO_TARGET_DIR/$dir/surreal"

@@ -1,3 +1,4 @@
+use crate::common::JsonResponse;
 use std::collections::HashSet;
 
 use ed25519_dalek::VerifyingKey;

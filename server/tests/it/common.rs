@@ -174,3 +174,33 @@ pub fn sign(envelope: &Envelope) -> SubmissionRequest {
     let seed = formseal_model::canonical::digest(&n.to_be_bytes());
     SubmissionRequest::sign(envelope, &SigningKey::from_bytes(&seed)).unwrap()
 }
+
+/// JSON bodies for the HTTP client of the tests. reqwest's own `json` feature would
+/// change the features of the reqwest that SurrealDB links, and so make `cargo test`
+/// compile SurrealDB a second time beside `scripts/build.sh`'s build.
+pub trait JsonBody {
+    fn json<T: serde::Serialize + ?Sized>(self, value: &T) -> Self;
+}
+
+impl JsonBody for reqwest::RequestBuilder {
+    fn json<T: serde::Serialize + ?Sized>(self, value: &T) -> Self {
+        let body = serde_json::to_vec(value).expect("a test body serialises");
+        self.header(reqwest::header::CONTENT_TYPE, "application/json").body(body)
+    }
+}
+
+pub type JsonResult<T> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
+
+/// Reads a response body as JSON (see [`JsonBody`] for why this is ours).
+pub trait JsonResponse {
+    fn json<T: serde::de::DeserializeOwned>(self) -> impl std::future::Future<Output = JsonResult<T>> + Send;
+}
+
+impl JsonResponse for reqwest::Response {
+    fn json<T: serde::de::DeserializeOwned>(self) -> impl std::future::Future<Output = JsonResult<T>> + Send {
+        async move {
+            let bytes = self.bytes().await?;
+            Ok(serde_json::from_slice(&bytes)?)
+        }
+    }
+}

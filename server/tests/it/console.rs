@@ -1,3 +1,4 @@
+use crate::common::JsonResponse;
 use formseal_model::demo::DEMO_FORM_ID;
 use serde_json::Value;
 

@@ -1,6 +1,7 @@
 //! The designer's server functions over real HTTP: create, draft, publish with
 //! definition checks, versions, the rule for retired versions, archive, roles.
 
+use crate::common::{JsonBody, JsonResponse};
 use formseal_model::{Answers, FormDef, PublishedVersion};
 use serde_json::{Value, json};
 

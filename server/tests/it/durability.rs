@@ -6,6 +6,7 @@
 //! docs/performance.md uses 50). The random moments come from a seed printed at the
 //! start (`FORMSEAL_FAULT_SEED` repeats a run).
 
+use crate::common::{JsonBody, JsonResponse};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -4,6 +4,7 @@
 //! deleted submissions export without answers, every export is audited without
 //! data, and every role gets the right export or 403.
 
+use crate::common::JsonResponse;
 use std::io::Cursor;
 
 use calamine::{Reader as _, Xlsx, open_workbook_from_rs};

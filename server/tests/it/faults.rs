@@ -1,6 +1,7 @@
 //! Faults other than a crash: write conflicts between writers that do not share a
 //! lock (as replicas do not), and a full disk under the real binary.
 
+use crate::common::{JsonBody, JsonResponse};
 use std::process::Command;
 use std::time::{Duration, Instant};
 

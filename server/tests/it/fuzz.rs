@@ -7,6 +7,7 @@
 //! Cases per property: proptest's `PROPTEST_CASES` (default here 48, so CI stays
 //! quick); the long run is `PROPTEST_CASES=1000000` (docs/performance.md).
 
+use crate::common::{JsonBody, JsonResponse};
 use std::sync::{LazyLock, OnceLock};
 
 use formseal_core::accounts;

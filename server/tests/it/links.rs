@@ -2,6 +2,7 @@
 //! stored), the link page, opening with a signed request, single use under
 //! concurrent submits, expiry, revoke, locked prefill, CSV bulk import.
 
+use crate::common::{JsonBody, JsonResponse};
 use ed25519_dalek::SigningKey;
 use formseal_core::accounts::{Operator, Role};
 use formseal_core::links::{self, BulkSettings, LinkSpec};

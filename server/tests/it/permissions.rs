@@ -1,6 +1,7 @@
 //! The permission matrix as a table test: docs/permissions.md against the code,
 //! and every console endpoint called as every role over real HTTP.
 
+use crate::common::JsonBody;
 use std::collections::BTreeMap;
 
 use formseal_core::accounts::{self, Operator, Role};

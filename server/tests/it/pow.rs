@@ -1,6 +1,7 @@
 //! Proof of work and the honeypot: what the server refuses, and that refusing never
 //! costs a visitor their receipt.
 
+use crate::common::JsonResponse;
 use formseal_core::pow;
 use formseal_model::demo::DEMO_FORM_ID;
 use formseal_model::{Challenge, Proof, SignedChallenge, SubmissionRequest, b64_encode};

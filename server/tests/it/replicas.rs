@@ -8,6 +8,7 @@
 //! Needs `FORMSEAL_SURREAL_BIN` (scripts/test.sh builds the server and sets it);
 //! without it these tests say so and pass without running.
 
+use crate::common::{JsonBody, JsonResponse};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;

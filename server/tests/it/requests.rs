@@ -3,6 +3,7 @@
 //! leaves no personal value anywhere in the store, rectification is signed and
 //! linked to the original.
 
+use crate::common::JsonResponse;
 use formseal_core::accounts::{self, Operator, Role};
 use formseal_core::requests::{self, Criteria, RequestInput};
 use formseal_model::correction::SignedCorrection;
