@@ -10,3 +10,9 @@ export FORMSEAL_SITE_DIR="${FORMSEAL_SITE_DIR:-$PWD/target/site}"
 export LEPTOS_OUTPUT_NAME=formseal
 # CI builds a fresh clone each time: incremental caches would only pile up on disk.
 if [ "${CI:-}" = "true" ]; then export CARGO_INCREMENTAL=0; fi
+# Our own crates are compiled by clippy-driver (what `cargo clippy` does, but producing
+# the real binaries): the lints of Cargo.toml's [workspace.lints] run on exactly what
+# the build compiles, in the same pass. Dependencies are compiled by rustc as before.
+if command -v clippy-driver >/dev/null; then
+  export RUSTC_WORKSPACE_WRAPPER="${RUSTC_WORKSPACE_WRAPPER-$(command -v clippy-driver)}"
+fi

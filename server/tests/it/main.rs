@@ -2,6 +2,9 @@
 //! on a real loopback listener, and the real binary where start-up and crashes
 //! matter. One test binary (link time).
 
+// A panic is how a test fails.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod accounts;
 mod api;
 mod common;
