@@ -9,6 +9,14 @@ scripts/setup.sh
 scripts/build.sh
 source scripts/env.sh
 
+echo "== Formatting (rustfmt) and lints (clippy)"
+cargo fmt --all --check || { echo "run: cargo fmt --all"; exit 1; }
+# Clippy is not a second pass: scripts/env.sh makes clippy-driver the compiler of our
+# own crates, so the builds above and `cargo test` below ran every lint of
+# [workspace.lints] (warnings are errors) on exactly what they compiled.
+[ -n "${RUSTC_WORKSPACE_WRAPPER:-}" ] || { echo "clippy-driver missing: the lints did not run"; exit 1; }
+echo "ok: clippy ran as the compiler of our crates ($RUSTC_WORKSPACE_WRAPPER)"
+
 echo "== The widget depends on the model and renderer, never on the console or server"
 if cargo tree -p widget --target wasm32-unknown-unknown -e normal --prefix none | grep -E '^(app|formseal-core|formseal|leptos_axum|axum|surrealdb) v'; then
   echo "the widget pulls in console or server crates (above)"; exit 1
@@ -20,7 +28,8 @@ scripts/widget-size.sh
 
 echo "== The SurrealDB server for the scale-out tests (tools/surreal-server)"
 # The replica tests (server/tests/it/replicas.rs) run several formseal processes
-# against it; without FORMSEAL_SURREAL_BIN they do not run.
+# against it; without FORMSEAL_SURREAL_BIN they do not run. scripts/build.sh built
+# it already (a default member of the workspace); this only prints its path.
 FORMSEAL_SURREAL_BIN="$(scripts/build-surreal.sh)"
 export FORMSEAL_SURREAL_BIN
 export FORMSEAL_SCALE_TESTS=required
@@ -30,7 +39,9 @@ results="$(mktemp)"
 echo "== Rust tests"
 # Fault tests: FORMSEAL_FAULT_ROUNDS kill -9 rounds per engine (default 3; the long
 # run is 50), proptest cases from PROPTEST_CASES (see docs/performance.md).
-cargo test -p formseal-model -p formseal-core -p formseal 2>&1 | tee -a "$results"
+# The default members, as scripts/build.sh: the same features below SurrealDB, so this
+# reuses what the build compiled and adds only our crates' tests.
+cargo test 2>&1 | tee -a "$results"
 
 echo "== The same model tests compiled to wasm32, run in Node: the browser decides as the server does"
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \

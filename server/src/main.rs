@@ -4,6 +4,9 @@ use clap::Parser as _;
 use formseal::cli::{AuditCommand, Cli, Command};
 use formseal::serve;
 
+// Before tracing is set up, and for the offline commands, stderr is how a command
+// line tool reports failure.
+#[allow(clippy::print_stderr)]
 fn main() -> ExitCode {
     // clap prints usage errors itself and exits with code 2.
     let cli = Cli::parse();

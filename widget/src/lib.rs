@@ -272,10 +272,10 @@ async fn deliver(
 
 /// Sends the pending request again if the last try failed on the network.
 fn retry(sender: StoredValue<Option<Callback<()>>>, phase: RwSignal<Phase>) {
-    if matches!(phase.get_untracked(), Phase::Failed(_)) {
-        if let Some(send) = sender.get_value() {
-            send.run(());
-        }
+    if matches!(phase.get_untracked(), Phase::Failed(_))
+        && let Some(send) = sender.get_value()
+    {
+        send.run(());
     }
 }
 

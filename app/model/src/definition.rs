@@ -89,10 +89,10 @@ fn check_settings(form: &FormDef, out: &mut Problems) {
     if !(1..=MAX_RETENTION_DAYS).contains(&form.notice.retention_days) {
         out.add(None, "notice.retention_days", format!("Retention must be 1 to {MAX_RETENTION_DAYS} days."));
     }
-    if let Some(region) = &form.phone_region {
-        if !phone::is_region(region) {
-            out.add(None, "phone_region", format!("{region:?} is not a supported phone region."));
-        }
+    if let Some(region) = &form.phone_region
+        && !phone::is_region(region)
+    {
+        out.add(None, "phone_region", format!("{region:?} is not a supported phone region."));
     }
     if let Some(theme) = &form.theme {
         check_theme(theme, out);
@@ -176,10 +176,10 @@ fn check_field(form: &FormDef, index: usize, field: &Field, duplicate: bool, out
     let what = if matches!(field.kind, FieldKind::Heading) { "The heading" } else { "The label" };
     out.text(form, at, "label", what, &field.label);
     let bounds = |out: &mut Problems, min: Option<u32>, max: Option<u32>, what: &str| {
-        if let (Some(min), Some(max)) = (min, max) {
-            if min > max {
-                out.add(at, "min", format!("The minimum {what} ({min}) is above the maximum ({max})."));
-            }
+        if let (Some(min), Some(max)) = (min, max)
+            && min > max
+        {
+            out.add(at, "min", format!("The minimum {what} ({min}) is above the maximum ({max})."));
         }
     };
     match &field.kind {
@@ -285,24 +285,24 @@ fn check_number(
             }
         }
     }
-    if let Some(step) = step.as_deref().filter(|s| number(s).is_some()) {
-        if step.starts_with('-') || step.trim_start_matches(['0', '.']).is_empty() {
-            out.add(at, "step", "The step must be above zero.");
-        }
+    if let Some(step) = step.as_deref().filter(|s| number(s).is_some())
+        && (step.starts_with('-') || step.trim_start_matches(['0', '.']).is_empty())
+    {
+        out.add(at, "step", "The step must be above zero.");
     }
-    if let (Some(min), Some(max)) = (min.as_deref(), max.as_deref()) {
-        if crate::validate::compare_numbers(min, max).is_some_and(|o| o.is_gt()) {
-            out.add(at, "min", format!("The minimum ({min}) is above the maximum ({max})."));
-        }
+    if let (Some(min), Some(max)) = (min.as_deref(), max.as_deref())
+        && crate::validate::compare_numbers(min, max).is_some_and(|o| o.is_gt())
+    {
+        out.add(at, "min", format!("The minimum ({min}) is above the maximum ({max})."));
     }
 }
 
 fn check_dates(at: Option<usize>, min: Option<&DateBound>, max: Option<&DateBound>, out: &mut Problems) {
     for (setting, bound) in [("min", min), ("max", max)] {
-        if let Some(DateBound::Date(d)) = bound {
-            if d.len() != 10 || chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").is_err() {
-                out.add(at, setting, format!("{d:?} is not a date (YYYY-MM-DD)."));
-            }
+        if let Some(DateBound::Date(d)) = bound
+            && (d.len() != 10 || chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").is_err())
+        {
+            out.add(at, setting, format!("{d:?} is not a date (YYYY-MM-DD)."));
         }
     }
     let earlier = match (min, max) {

@@ -631,10 +631,10 @@ fn check_number(
     let value = parse_decimal(text.trim()).ok_or(Problem::NotANumber)?;
     if let Some(step) = step {
         let base = min.and_then(parse_decimal).unwrap_or(Decimal { negative: false, int: "", frac: "" });
-        if let Some(step_value) = parse_decimal(step) {
-            if !on_step(&value, &base, &step_value) {
-                return Err(Problem::StepMismatch { step: step.to_owned() });
-            }
+        if let Some(step_value) = parse_decimal(step)
+            && !on_step(&value, &base, &step_value)
+        {
+            return Err(Problem::StepMismatch { step: step.to_owned() });
         }
     }
     if integer && !value.frac.is_empty() {

@@ -29,7 +29,12 @@ pub const ACCEPTING_TTL: Duration = Duration::from_secs(1);
 
 /// Recent answers of [`accepting`], by form and version (part of [`AppState`]).
 #[derive(Default)]
-pub struct AcceptingCache(Mutex<HashMap<(String, String), (Instant, u64, PublishedVersion)>>);
+pub struct AcceptingCache(Mutex<HashMap<FormVersionKey, CachedAccepting>>);
+
+/// (form id, version).
+type FormVersionKey = (String, String);
+/// When it was read, the submissions counted then, and the version itself.
+type CachedAccepting = (Instant, u64, PublishedVersion);
 
 impl AcceptingCache {
     fn get(&self, form_id: &str, digest: &str, generation: u64) -> Option<PublishedVersion> {
@@ -82,13 +87,12 @@ pub async fn publish(state: &AppState, definition: FormDef, allowed_origins: &[S
 
 /// Seeds the demo form on first start (any origin may embed it).
 pub async fn seed_demo(state: &AppState) -> Result<()> {
-    if state.store.form(demo::DEMO_FORM_ID).await?.is_none() {
-        if let Err(e) = publish(state, demo::contact_tracing(), &["*".to_owned()]).await {
-            // Another replica starting on the same fresh database published it first.
-            if state.store.form(demo::DEMO_FORM_ID).await?.is_none() {
-                return Err(e);
-            }
-        }
+    if state.store.form(demo::DEMO_FORM_ID).await?.is_none()
+        && let Err(e) = publish(state, demo::contact_tracing(), &["*".to_owned()]).await
+        // Another replica starting on the same fresh database published it first.
+        && state.store.form(demo::DEMO_FORM_ID).await?.is_none()
+    {
+        return Err(e);
     }
     Ok(())
 }
