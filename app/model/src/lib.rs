@@ -13,6 +13,7 @@ pub mod correction;
 pub mod definition;
 pub mod demo;
 pub mod diff;
+pub mod error_code;
 pub mod export;
 pub mod form;
 pub mod link;
@@ -31,6 +32,7 @@ pub use form::{
     ChoiceDisplay, ChoiceOption, Controller, DataClass, DateBound, Field, FieldKind, FormDef, LegalBasis, Notice,
     TextPattern, Theme,
 };
+pub use error_code::ErrorCode;
 pub use pow::{Challenge, CheckedProof, Proof, ProofError, SignedChallenge};
 pub use signed::{
     Envelope, ProtocolError, PublishedVersion, Receipt, SignedReceipt, SubmissionRequest, VerifiedSubmission, key_id,
