@@ -160,7 +160,7 @@ pub async fn audit_verify() -> Result<AuditCheck, ServerFnError> {
     formseal_core::audit::record(
         &state,
         &operator.username,
-        formseal_core::audit::action::AUDIT_VERIFIED,
+        formseal_core::audit::Action::AuditVerified,
         "audit",
         &detail,
     )

@@ -105,9 +105,15 @@ pub async fn set_spam_protection(id: String, bits: String) -> Result<(), ServerF
     };
     formseal_core::pow::set_difficulty(&state, &id, bits).await.map_err(super::ssr::public)?;
     let detail = bits.map_or("server default".to_owned(), |b| format!("{b} bits"));
-    formseal_core::audit::record(&state, &operator.username, "spam_protection_changed", &id, &detail)
-        .await
-        .map_err(super::ssr::public)
+    formseal_core::audit::record(
+        &state,
+        &operator.username,
+        formseal_core::audit::Action::SpamProtectionChanged,
+        &id,
+        &detail,
+    )
+    .await
+    .map_err(super::ssr::public)
 }
 
 #[cfg(feature = "ssr")]

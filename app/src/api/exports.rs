@@ -32,7 +32,7 @@ pub async fn verify_integrity(form: String) -> Result<Vec<IntegrityItem>, Server
     formseal_core::audit::record(
         &state,
         &operator.username,
-        formseal_core::verify::VERIFIED,
+        formseal_core::audit::Action::IntegrityVerified,
         only.unwrap_or("all"),
         &detail,
     )

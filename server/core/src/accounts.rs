@@ -8,7 +8,7 @@ use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString};
 use formseal_model::{b64_encode, digest};
 
-use crate::audit::{self, action};
+use crate::audit::{self, Action};
 use crate::error::{Error, Result};
 pub use crate::permissions::{Operator, Role};
 use crate::random;
@@ -46,7 +46,7 @@ pub async fn ensure_owner(state: &AppState) -> Result<Option<String>> {
         }
         return Err(e);
     }
-    audit::record(state, "system", action::ACCOUNT_CREATED, OWNER, "first start: owner").await?;
+    audit::record(state, "system", Action::AccountCreated, OWNER, "first start: owner").await?;
     Ok(Some(password))
 }
 
@@ -90,7 +90,7 @@ pub async fn create_account(state: &AppState, username: &str, password: &str, ro
     }
     let hash = hash_password(password.to_owned()).await?;
     state.store.create_account(username, &hash, role.as_str()).await?;
-    audit::record(state, "system", action::ACCOUNT_CREATED, username, &format!("role {}", role.as_str())).await
+    audit::record(state, "system", Action::AccountCreated, username, &format!("role {}", role.as_str())).await
 }
 
 async fn hash_password(password: String) -> Result<String> {
@@ -131,7 +131,7 @@ pub async fn login(
     agent: Option<&str>,
 ) -> Result<String> {
     if let Some(wait) = state.login_throttle.blocked_for(username, ip, now_ms()) {
-        audit::record_or_log(state, username, action::LOGIN_FAILED, username, "throttled").await;
+        audit::record_or_log(state, username, Action::LoginFailed, username, "throttled").await;
         return Err(Error::TooManyAttempts(wait.div_ceil(60)));
     }
     let account = state.store.account(username).await?;
@@ -167,7 +167,7 @@ pub async fn login(
             audit::record(
                 state,
                 &a.username,
-                action::LOGIN,
+                Action::Login,
                 &a.username,
                 &ip.map(|i| i.to_string()).unwrap_or_default(),
             )
@@ -178,7 +178,7 @@ pub async fn login(
             tracing::warn!(user = %username, "failed log-in");
             state.login_throttle.failed(username, ip, now_ms());
             let detail = ip.map(|i| i.to_string()).unwrap_or_default();
-            audit::record_or_log(state, username, action::LOGIN_FAILED, username, &detail).await;
+            audit::record_or_log(state, username, Action::LoginFailed, username, &detail).await;
             Err(Error::BadCredentials)
         }
     }
@@ -199,7 +199,7 @@ async fn second_factor(state: &AppState, account: &AccountRow, code: Option<&str
         return Ok(SecondFactor::Passed);
     }
     if state.store.use_recovery_code(&account.username, &two_factor::recovery_hash(code)).await? {
-        audit::record(state, &account.username, action::RECOVERY_CODE_USED, &account.username, "").await?;
+        audit::record(state, &account.username, Action::RecoveryCodeUsed, &account.username, "").await?;
         return Ok(SecondFactor::Passed);
     }
     Ok(SecondFactor::Wrong)
@@ -224,7 +224,7 @@ pub async fn enable_two_factor(state: &AppState, operator: &Operator, code: &str
     }
     let (codes, hashes) = two_factor::recovery_codes()?;
     state.store.enable_totp(&operator.username, &pending, &hashes).await?;
-    audit::record(state, &operator.username, action::ACCOUNT_CHANGED, &operator.username, "second factor on").await?;
+    audit::record(state, &operator.username, Action::AccountChanged, &operator.username, "second factor on").await?;
     Ok(codes)
 }
 
@@ -235,7 +235,7 @@ pub async fn disable_two_factor(state: &AppState, operator: &Operator, password:
         return Err(Error::BadCredentials);
     }
     state.store.disable_totp(&operator.username).await?;
-    audit::record(state, &operator.username, action::ACCOUNT_CHANGED, &operator.username, "second factor off").await
+    audit::record(state, &operator.username, Action::AccountChanged, &operator.username, "second factor off").await
 }
 
 pub async fn two_factor_enabled(state: &AppState, username: &str) -> Result<bool> {
@@ -270,7 +270,7 @@ pub async fn authenticate(state: &AppState, token: Option<&str>) -> Result<Opera
 pub async fn logout(state: &AppState, token: &str) -> Result<()> {
     let hash = token_hash(token);
     if let Some(session) = state.store.session(&hash).await? {
-        audit::record_or_log(state, &session.username, action::LOGOUT, &session.username, "").await;
+        audit::record_or_log(state, &session.username, Action::Logout, &session.username, "").await;
     }
     state.store.delete_session(&hash).await
 }
@@ -312,7 +312,7 @@ pub async fn invite(
     };
     state.store.create_invite(&row, &token_hash(&token)).await?;
     let detail = format!("invited as {}; forms {:?}", role.as_str(), row.forms);
-    audit::record(state, &by.username, action::ACCOUNT_INVITED, username, &detail).await?;
+    audit::record(state, &by.username, Action::AccountInvited, username, &detail).await?;
     Ok(token)
 }
 
@@ -344,7 +344,7 @@ pub async fn accept_invite(state: &AppState, token: &str, password: &str) -> Res
     let hash = hash_password(password.to_owned()).await?;
     state.store.accept_invite(&token_hash(token), &invite, &hash).await?;
     let detail = format!("role {}, invited by {}", invite.role, invite.invited_by);
-    audit::record(state, &invite.username, action::ACCOUNT_CREATED, &invite.username, &detail).await?;
+    audit::record(state, &invite.username, Action::AccountCreated, &invite.username, &detail).await?;
     Ok(invite.username)
 }
 
@@ -377,7 +377,7 @@ pub async fn update_account(
     state.store.update_account(username, role.as_str(), &forms, &personal_forms, disabled).await?;
     let detail =
         format!("role {}, forms {forms:?}, personal data {personal_forms:?}, disabled {disabled}", role.as_str());
-    audit::record(state, &by.username, action::ACCOUNT_CHANGED, username, &detail).await
+    audit::record(state, &by.username, Action::AccountChanged, username, &detail).await
 }
 
 /// One of a person's sessions, as their own list shows it.
@@ -419,7 +419,7 @@ pub async fn my_sessions(state: &AppState, token: &str, operator: &Operator) -> 
 /// Ends every session of this person, on every device (this one included).
 pub async fn logout_everywhere(state: &AppState, operator: &Operator) -> Result<()> {
     state.store.delete_sessions_of(&operator.username).await?;
-    audit::record(state, &operator.username, action::LOGOUT, &operator.username, "everywhere").await
+    audit::record(state, &operator.username, Action::Logout, &operator.username, "everywhere").await
 }
 
 fn token_hash(token: &str) -> String {

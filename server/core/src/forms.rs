@@ -19,7 +19,7 @@ use formseal_model::definition;
 use formseal_model::{FormDef, PublishedVersion, demo, templates};
 use serde_json::Value;
 
-use crate::audit::{self, action};
+use crate::audit::{self, Action};
 use crate::error::{Error, Result};
 use crate::state::AppState;
 use crate::store::{FormRow, VersionInfo, VersionRow};
@@ -170,7 +170,7 @@ pub async fn create(state: &AppState, by: &str, template: &str, form_id: &str, t
         .ok_or_else(|| Error::BadRequest(format!("there is no template {template:?}")))?;
     state.store.create_form(form_id, title, &to_json(&definition)?, &[], by).await?;
     tracing::info!(form = %form_id, template, by, "created form");
-    audit::record(state, by, action::FORM_CREATED, form_id, &format!("template {template}")).await?;
+    audit::record(state, by, Action::FormCreated, form_id, &format!("template {template}")).await?;
     draft(state, form_id).await
 }
 
@@ -191,7 +191,7 @@ pub async fn duplicate(state: &AppState, by: &str, source: &str, form_id: &str, 
     let title = copy.title.get(copy.default_lang()).to_owned();
     state.store.create_form(form_id, &title, &to_json(&copy)?, &original.origins, by).await?;
     tracing::info!(form = %form_id, source, by, "duplicated form");
-    audit::record(state, by, action::FORM_CREATED, form_id, &format!("copy of {source}")).await?;
+    audit::record(state, by, Action::FormCreated, form_id, &format!("copy of {source}")).await?;
     draft(state, form_id).await
 }
 
@@ -200,7 +200,7 @@ pub async fn set_archived(state: &AppState, by: &str, form_id: &str, archived: b
         return Err(Error::NotFound("form"));
     }
     tracing::info!(form = %form_id, archived, by, "changed archive state");
-    let what = if archived { action::FORM_ARCHIVED } else { action::FORM_RESTORED };
+    let what = if archived { Action::FormArchived } else { Action::FormRestored };
     audit::record(state, by, what, form_id, "").await?;
     Ok(())
 }
@@ -259,7 +259,7 @@ pub async fn publish_draft(state: &AppState, by: &str, form_id: &str) -> Result<
     }
     let published = publish(state, draft.definition, &draft.origins).await?;
     tracing::info!(form = %form_id, version = %published.version, by, "published from the designer");
-    audit::record(state, by, action::FORM_PUBLISHED, form_id, &format!("version {}", published.version)).await?;
+    audit::record(state, by, Action::FormPublished, form_id, &format!("version {}", published.version)).await?;
     Ok(published)
 }
 

@@ -251,7 +251,7 @@ async fn every_export_is_audited_with_what_it_held_and_no_data() {
         &[("format", "json"), ("scope", "compact"), ("encrypted", "on"), ("password", ZIP_PASSWORD)],
     )
     .await;
-    let filter = AuditFilter::from_inputs("", formseal_core::export::EXPORTED, "", "");
+    let filter = AuditFilter::from_inputs("", formseal_core::audit::Action::SubmissionsExported.as_str(), "", "");
     let rows = audit::search(&server.state, &filter, 0, 10).await.unwrap();
     let details: Vec<_> = rows.iter().map(|r| (r.actor.as_str(), r.object.as_str(), r.detail.as_str())).collect();
     assert!(
