@@ -21,6 +21,7 @@ pub mod overview;
 pub mod person;
 pub mod phone;
 pub mod pow;
+pub mod role;
 pub mod signed;
 pub mod templates;
 pub mod text;
@@ -28,12 +29,13 @@ pub mod tombstone;
 pub mod validate;
 
 pub use canonical::{Domain, b64_decode, b64_encode, canonical_bytes, digest, digest_b64};
+pub use error_code::ErrorCode;
 pub use form::{
     ChoiceDisplay, ChoiceOption, Controller, DataClass, DateBound, Field, FieldKind, FormDef, LegalBasis, Notice,
     TextPattern, Theme,
 };
-pub use error_code::ErrorCode;
 pub use pow::{Challenge, CheckedProof, Proof, ProofError, SignedChallenge};
+pub use role::Role;
 pub use signed::{
     Envelope, ProtocolError, PublishedVersion, Receipt, SignedReceipt, SubmissionRequest, VerifiedSubmission, key_id,
     sign_object, verify_object,

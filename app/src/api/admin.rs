@@ -1,16 +1,17 @@
 //! Server functions for people and the audit log: accounts and invitations
 //! (owner, admin), the audit log (owner, DPO). Each checks session and permission.
 
+use formseal_model::Role;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
-use formseal_core::permissions::{Permission, Role};
+use formseal_core::permissions::Permission;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct AccountItem {
     pub username: String,
-    pub role: String,
+    pub role: Role,
     pub forms: Vec<String>,
     pub personal_forms: Vec<String>,
     pub disabled: bool,
@@ -50,15 +51,14 @@ pub const AUDIT_PAGE_SIZE: u64 = 100;
 #[server(prefix = "/admin/fn", endpoint = "accounts")]
 pub async fn list_accounts() -> Result<Vec<AccountItem>, ServerFnError> {
     let (state, operator) = super::ssr::operator().await?;
-    operator.require(Permission::ManageAccounts).map_err(super::ssr::public)?;
-    let accounts = state.store.accounts().await.map_err(super::ssr::public)?;
+    let accounts = formseal_core::accounts::list(&state, &operator).await.map_err(super::ssr::public)?;
     Ok(accounts
         .into_iter()
         .map(|a| AccountItem {
             username: a.username,
             role: a.role,
-            forms: a.forms.unwrap_or_default(),
-            personal_forms: a.personal_forms.unwrap_or_default(),
+            forms: a.forms,
+            personal_forms: a.personal_forms,
             disabled: a.disabled,
         })
         .collect())
@@ -68,12 +68,11 @@ pub async fn list_accounts() -> Result<Vec<AccountItem>, ServerFnError> {
 #[server(prefix = "/admin/fn", endpoint = "invite")]
 pub async fn invite(
     username: String,
-    role: String,
+    role: Role,
     forms: String,
     personal_forms: String,
 ) -> Result<String, ServerFnError> {
     let (state, operator) = super::ssr::operator().await?;
-    let role = Role::parse(&role).ok_or_else(|| ServerFnError::new("Choose a role."))?;
     let token = formseal_core::accounts::invite(
         &state,
         &operator,
@@ -90,13 +89,12 @@ pub async fn invite(
 #[server(prefix = "/admin/fn", endpoint = "update-account")]
 pub async fn update_account(
     username: String,
-    role: String,
+    role: Role,
     forms: String,
     personal_forms: String,
     disabled: bool,
 ) -> Result<(), ServerFnError> {
     let (state, operator) = super::ssr::operator().await?;
-    let role = Role::parse(&role).ok_or_else(|| ServerFnError::new("Choose a role."))?;
     formseal_core::accounts::update_account(
         &state,
         &operator,

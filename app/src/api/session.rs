@@ -1,13 +1,14 @@
 //! Server functions about the person's own session: who am I, keep alive,
 //! unlock after the idle lock, own sessions, log out everywhere.
 
+use formseal_model::Role;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct WhoAmI {
     pub username: String,
-    pub role: String,
+    pub role: Role,
     /// Inactivity after which the session ends.
     pub idle_ms: i64,
     pub two_factor: bool,
@@ -28,12 +29,7 @@ pub async fn me() -> Result<WhoAmI, ServerFnError> {
     let (state, operator) = super::ssr::operator().await?;
     let two_factor =
         formseal_core::accounts::two_factor_enabled(&state, &operator.username).await.map_err(super::ssr::public)?;
-    Ok(WhoAmI {
-        username: operator.username,
-        role: operator.role.as_str().to_owned(),
-        idle_ms: state.config.session_idle_ms,
-        two_factor,
-    })
+    Ok(WhoAmI { username: operator.username, role: operator.role, idle_ms: state.config.session_idle_ms, two_factor })
 }
 
 /// Called while the person is active, so the session does not end under them.

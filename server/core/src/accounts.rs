@@ -78,8 +78,7 @@ pub fn check_password(password: &str, username: &str) -> Result<()> {
 }
 
 /// Creates a console account with the given password and role.
-pub async fn create_account(state: &AppState, username: &str, password: &str, role: &str) -> Result<()> {
-    let role = Role::parse(role).ok_or_else(|| Error::BadRequest(format!("there is no role {role:?}")))?;
+pub async fn create_account(state: &AppState, username: &str, password: &str, role: Role) -> Result<()> {
     let username = username.trim();
     if username.is_empty() || username.len() > 100 {
         return Err(Error::BadRequest("the user name must be 1 to 100 characters".into()));
@@ -90,7 +89,7 @@ pub async fn create_account(state: &AppState, username: &str, password: &str, ro
     }
     let hash = hash_password(password.to_owned()).await?;
     state.store.create_account(username, &hash, role.as_str()).await?;
-    audit::record(state, "system", Action::AccountCreated, username, &format!("role {}", role.as_str())).await
+    audit::record(state, "system", Action::AccountCreated, username, &format!("role {role}")).await
 }
 
 async fn hash_password(password: String) -> Result<String> {
@@ -257,8 +256,12 @@ pub async fn authenticate(state: &AppState, token: Option<&str>) -> Result<Opera
         return Err(Error::Unauthenticated);
     }
     state.store.touch_session(&hash, now).await?;
-    // An account whose role this version does not know gets nothing.
-    let role = Role::parse(&account.role).ok_or(Error::Unauthenticated)?;
+    // An account whose role this version does not know gets nothing (and the log
+    // says why).
+    let role = stored_role(&account.username, &account.role).map_err(|e| {
+        tracing::warn!(error = %e, "session refused");
+        Error::Unauthenticated
+    })?;
     Ok(Operator {
         username: account.username,
         role,
@@ -275,8 +278,48 @@ pub async fn logout(state: &AppState, token: &str) -> Result<()> {
     state.store.delete_session(&hash).await
 }
 
-/// An account as the accounts page lists it.
 pub use crate::store::AccountRow;
+
+/// An account as the accounts page lists it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Account {
+    pub username: String,
+    pub role: Role,
+    /// Partners: the forms assigned to them.
+    pub forms: Vec<String>,
+    /// Partners: the assigned forms whose personal data they may see.
+    pub personal_forms: Vec<String>,
+    pub disabled: bool,
+}
+
+/// The role of a stored account or invitation. The store keeps the name; one this
+/// version does not know (written by a newer version, or by hand) is an error
+/// naming the account, not a guess.
+fn stored_role(username: &str, role: &str) -> Result<Role> {
+    Role::parse(role).ok_or_else(|| {
+        Error::Internal(format!("{username:?} is stored with the role {role:?}, which this version does not know"))
+    })
+}
+
+/// Every account (owners and administrators only).
+pub async fn list(state: &AppState, by: &Operator) -> Result<Vec<Account>> {
+    by.require(crate::permissions::Permission::ManageAccounts)?;
+    state
+        .store
+        .accounts()
+        .await?
+        .into_iter()
+        .map(|a| {
+            Ok(Account {
+                role: stored_role(&a.username, &a.role)?,
+                username: a.username,
+                forms: a.forms.unwrap_or_default(),
+                personal_forms: a.personal_forms.unwrap_or_default(),
+                disabled: a.disabled,
+            })
+        })
+        .collect()
+}
 
 /// Invites a person: returns the one-time token for the link
 /// `/admin/invite/<token>`, valid [`INVITE_HOURS`]; only its hash is stored.
@@ -311,7 +354,7 @@ pub async fn invite(
         used: false,
     };
     state.store.create_invite(&row, &token_hash(&token)).await?;
-    let detail = format!("invited as {}; forms {:?}", role.as_str(), row.forms);
+    let detail = format!("invited as {role}; forms {:?}", row.forms);
     audit::record(state, &by.username, Action::AccountInvited, username, &detail).await?;
     Ok(token)
 }
@@ -340,10 +383,12 @@ pub async fn open_invite(state: &AppState, token: &str) -> Result<crate::store::
 /// The invited person sets their password; the account exists from then on.
 pub async fn accept_invite(state: &AppState, token: &str, password: &str) -> Result<String> {
     let invite = open_invite(state, token).await?;
+    // Checked before the account exists: it would be one nobody can log in with.
+    let role = stored_role(&invite.username, &invite.role)?;
     check_password(password, &invite.username)?;
     let hash = hash_password(password.to_owned()).await?;
     state.store.accept_invite(&token_hash(token), &invite, &hash).await?;
-    let detail = format!("role {}, invited by {}", invite.role, invite.invited_by);
+    let detail = format!("role {role}, invited by {}", invite.invited_by);
     audit::record(state, &invite.username, Action::AccountCreated, &invite.username, &detail).await?;
     Ok(invite.username)
 }
@@ -362,21 +407,22 @@ pub async fn update_account(
 ) -> Result<()> {
     by.require(crate::permissions::Permission::ManageAccounts)?;
     let account = state.store.account(username).await?.ok_or(Error::NotFound("account"))?;
-    let was_owner = account.role == Role::Owner.as_str();
+    // A stored role this version does not know is not an owner's: such an account
+    // can still be given a known role here (which is how it gets repaired).
+    let is_owner = |a: &AccountRow| Role::parse(&a.role) == Some(Role::Owner);
+    let was_owner = is_owner(&account);
     if (was_owner || role == Role::Owner) && by.role != Role::Owner {
         return Err(Error::Forbidden);
     }
     if was_owner && !account.disabled && (role != Role::Owner || disabled) {
-        let active_owners =
-            state.store.accounts().await?.iter().filter(|a| a.role == Role::Owner.as_str() && !a.disabled).count();
+        let active_owners = state.store.accounts().await?.iter().filter(|a| is_owner(a) && !a.disabled).count();
         if active_owners <= 1 {
             return Err(Error::Conflict("this is the last active owner; make someone else owner first".into()));
         }
     }
     let (forms, personal_forms) = scope(role, forms, personal_forms);
     state.store.update_account(username, role.as_str(), &forms, &personal_forms, disabled).await?;
-    let detail =
-        format!("role {}, forms {forms:?}, personal data {personal_forms:?}, disabled {disabled}", role.as_str());
+    let detail = format!("role {role}, forms {forms:?}, personal data {personal_forms:?}, disabled {disabled}");
     audit::record(state, &by.username, Action::AccountChanged, username, &detail).await
 }
 

@@ -1,4 +1,5 @@
 use crate::common::JsonResponse;
+use formseal_core::permissions::Role;
 use formseal_model::demo::DEMO_FORM_ID;
 use serde_json::Value;
 
@@ -15,7 +16,7 @@ async fn call(server: &TestServer, name: &str, cookie: &str, args: &[(&str, &str
 #[tokio::test]
 async fn server_functions_require_a_session_and_refuse_cross_origin_writes() {
     let server = start().await;
-    formseal_core::accounts::create_account(&server.state, "viewer1", PASSWORD, "viewer").await.unwrap();
+    formseal_core::accounts::create_account(&server.state, "viewer1", PASSWORD, Role::Viewer).await.unwrap();
     let version = server.form(DEMO_FORM_ID).await.version;
     let (_, receipt) = server.submit(&sign(&envelope(&version, good_answers(), 500))).await;
     let submission_id = receipt["receipt"]["submission"].as_str().unwrap().to_owned();
@@ -87,7 +88,7 @@ async fn server_functions_require_a_session_and_refuse_cross_origin_writes() {
 #[tokio::test]
 async fn the_console_page_renders_and_escapes_what_visitors_typed() {
     let server = start().await;
-    formseal_core::accounts::create_account(&server.state, "viewer2", PASSWORD, "viewer").await.unwrap();
+    formseal_core::accounts::create_account(&server.state, "viewer2", PASSWORD, Role::Viewer).await.unwrap();
     let version = server.form(DEMO_FORM_ID).await.version;
     let mut answers = good_answers();
     answers.insert("name".into(), serde_json::json!("<script>alert(1)</script>"));

@@ -84,7 +84,7 @@ pub async fn seed(server: &TestServer) -> Vec<String> {
 }
 
 pub async fn account(server: &TestServer, name: &str, role: Role, forms: &[&str], personal: &[&str]) -> String {
-    accounts::create_account(&server.state, name, PASSWORD, role.as_str()).await.unwrap();
+    accounts::create_account(&server.state, name, PASSWORD, role).await.unwrap();
     if role == Role::Partner {
         let owner = Operator { username: "setup".into(), role: Role::Owner, forms: vec![], personal_forms: vec![] };
         let list = |l: &[&str]| l.iter().map(|s| (*s).to_owned()).collect::<Vec<String>>();
