@@ -27,9 +27,13 @@ use crate::store::{FormRow, VersionInfo, VersionRow};
 /// How long a replica may go on using what it read about a form's versions.
 pub const ACCEPTING_TTL: Duration = Duration::from_secs(1);
 
+/// A cached answer of [`accepting`]: when it was read, under which generation of
+/// the form's versions, and the version.
+type AcceptingEntry = (Instant, u64, PublishedVersion);
+
 /// Recent answers of [`accepting`], by form and version (part of [`AppState`]).
 #[derive(Default)]
-pub struct AcceptingCache(Mutex<HashMap<(String, String), (Instant, u64, PublishedVersion)>>);
+pub struct AcceptingCache(Mutex<HashMap<(String, String), AcceptingEntry>>);
 
 impl AcceptingCache {
     fn get(&self, form_id: &str, digest: &str, generation: u64) -> Option<PublishedVersion> {
@@ -82,12 +86,12 @@ pub async fn publish(state: &AppState, definition: FormDef, allowed_origins: &[S
 
 /// Seeds the demo form on first start (any origin may embed it).
 pub async fn seed_demo(state: &AppState) -> Result<()> {
-    if state.store.form(demo::DEMO_FORM_ID).await?.is_none() {
-        if let Err(e) = publish(state, demo::contact_tracing(), &["*".to_owned()]).await {
-            // Another replica starting on the same fresh database published it first.
-            if state.store.form(demo::DEMO_FORM_ID).await?.is_none() {
-                return Err(e);
-            }
+    if state.store.form(demo::DEMO_FORM_ID).await?.is_none()
+        && let Err(e) = publish(state, demo::contact_tracing(), &["*".to_owned()]).await
+    {
+        // Another replica starting on the same fresh database published it first.
+        if state.store.form(demo::DEMO_FORM_ID).await?.is_none() {
+            return Err(e);
         }
     }
     Ok(())

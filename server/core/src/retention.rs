@@ -124,10 +124,10 @@ pub async fn set_hold(
 pub async fn run(state: AppState, every: Duration) {
     loop {
         let result = sweep(&state, now_ms()).await;
-        if let Ok(n) = &result {
-            if let Err(e) = state.store.record_sweep(&rfc3339_ms(now_ms()), *n).await {
-                tracing::warn!(error = %e, "could not record the retention sweep");
-            }
+        if let Ok(n) = &result
+            && let Err(e) = state.store.record_sweep(&rfc3339_ms(now_ms()), *n).await
+        {
+            tracing::warn!(error = %e, "could not record the retention sweep");
         }
         match result {
             Ok(0) => tracing::debug!("retention sweep: nothing due"),
