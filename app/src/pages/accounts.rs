@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::{load_error, loading};
-use crate::api::{AccountItem, Invite, UpdateAccount, error_text, list_accounts};
+use crate::api::{AccountItem, Invite, UpdateAccount, list_accounts};
 
 /// In the order a person choosing looks for them: least access first.
 const ROLES: [(Role, &str); 6] = [
@@ -28,7 +28,7 @@ fn role_options(selected: Role) -> impl IntoView + use<> {
 pub fn AccountsPage() -> impl IntoView {
     let update = ServerAction::<UpdateAccount>::new();
     let accounts = Resource::new(move || update.version().get(), |_| list_accounts());
-    let update_error = move || update.value().get().and_then(Result::err).map(|e| error_text(&e));
+    let update_error = move || update.value().get().and_then(Result::err).map(|e| e.message);
     view! {
         <Title text="People · Formseal" />
         <h1>"People"</h1>
@@ -109,7 +109,7 @@ fn InviteForm() -> impl IntoView {
                         <input id="invite-link" readonly value=link.clone() />
                     </div>
                 }.into_any(),
-                Some(Err(e)) => view! { <p class="error" role="alert">{error_text(&e)}</p> }.into_any(),
+                Some(Err(e)) => view! { <p class="error" role="alert">{e.message}</p> }.into_any(),
                 None => ().into_any(),
             }}
         </section>
