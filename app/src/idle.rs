@@ -4,7 +4,7 @@
 //!
 //! Drawn in the browser only, once hydrated and logged in.
 
-use crate::api::{WhoAmI, error_text, keep_alive, me, unlock};
+use crate::api::{WhoAmI, keep_alive, me, unlock};
 use leptos::prelude::*;
 
 /// The server's session ends `idle_ms` after its last request; activity reaches it
@@ -126,7 +126,7 @@ fn Lock(who: WhoAmI) -> impl IntoView {
                     set_page_inert(false);
                     phase.set(Phase::Active);
                 }
-                Err(e) => failed.set(Some(error_text(&e))),
+                Err(e) => failed.set(Some(e.message)),
             }
         });
     };

@@ -4,7 +4,7 @@
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, header};
 use axum::response::IntoResponse;
-use formseal_core::audit::{self, action};
+use formseal_core::audit::{self, Action};
 use formseal_core::permissions::Permission;
 use formseal_core::store::{AuditFilter, AuditRow};
 use formseal_core::{AppState, Error, accounts};
@@ -49,7 +49,7 @@ pub async fn export(
     }
     let csv = q.format == "csv";
     let detail = format!("{} records as {}", rows.len(), if csv { "CSV" } else { "JSON" });
-    audit::record(&state, &operator.username, action::AUDIT_EXPORTED, "audit", &detail).await?;
+    audit::record(&state, &operator.username, Action::AuditExported, "audit", &detail).await?;
     let (body, content_type, name) = if csv {
         (to_csv(&rows), "text/csv; charset=utf-8", "formseal-audit.csv")
     } else {

@@ -1,6 +1,7 @@
 //! The operator console: Leptos pages under `/admin`, their server functions under
 //! `/admin/fn`, and the built assets under `/pkg`.
 
+use app::api::ConsoleError;
 use app::{App, shell};
 use axum::Router;
 use axum::extract::Request;
@@ -39,7 +40,7 @@ pub fn routes(state: &ServerState) -> Router<ServerState> {
             },
         )
         .fallback(leptos_axum::file_and_error_handler::<ServerState, _>(shell))
-        .layer(middleware::from_fn(bad_arguments_are_400))
+        .layer(middleware::from_fn(status_from_error_code))
         .layer(middleware::from_fn_with_state(state.app.config.public_url.clone(), same_origin_writes))
         .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")))
@@ -70,9 +71,12 @@ async fn preview_css() -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "no-cache")], CSS.as_str())
 }
 
-/// Leptos answers a server function call whose arguments cannot be read (not a
-/// number, wrong JSON shape, missing) with 500; it is the caller's mistake: 400.
-async fn bad_arguments_are_400(request: Request, next: Next) -> Response {
+/// Leptos answers every server function error with 500 unless the function set
+/// another status (ours do, through `ssr::public`). A call whose arguments cannot
+/// be read (not a number, wrong JSON shape, missing) never reaches the function:
+/// its error still carries its code (the caller's mistake: `bad_request`), and the
+/// status follows the code.
+async fn status_from_error_code(request: Request, next: Next) -> Response {
     let server_fn = request.uri().path().starts_with("/admin/fn/");
     let response = next.run(request).await;
     if !server_fn || response.status() != StatusCode::INTERNAL_SERVER_ERROR {
@@ -82,9 +86,8 @@ async fn bad_arguments_are_400(request: Request, next: Next) -> Response {
     let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     };
-    const CALLER_FAULTS: [&[u8]; 3] = [b"Args|", b"Deserialization|", b"MissingArg|"];
-    if CALLER_FAULTS.iter().any(|prefix| bytes.starts_with(prefix)) {
-        parts.status = StatusCode::BAD_REQUEST;
+    if let Ok(error) = serde_json::from_slice::<ConsoleError>(&bytes) {
+        parts.status = StatusCode::from_u16(error.code.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     }
     Response::from_parts(parts, axum::body::Body::from(bytes))
 }

@@ -26,7 +26,7 @@ impl IntoResponse for ApiError {
             tracing::debug!(error = %err, "request rejected");
         }
         let status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let mut body = json!({ "error": err.code(), "message": err.public_message() });
+        let mut body = json!({ "error": err.code().as_str(), "message": err.public_message() });
         if let Error::Validation(fields) = &err {
             body["fields"] = fields
                 .iter()

@@ -13,6 +13,7 @@ pub mod correction;
 pub mod definition;
 pub mod demo;
 pub mod diff;
+pub mod error_code;
 pub mod export;
 pub mod form;
 pub mod link;
@@ -20,6 +21,7 @@ pub mod overview;
 pub mod person;
 pub mod phone;
 pub mod pow;
+pub mod role;
 pub mod signed;
 pub mod templates;
 pub mod text;
@@ -27,11 +29,13 @@ pub mod tombstone;
 pub mod validate;
 
 pub use canonical::{Domain, b64_decode, b64_encode, canonical_bytes, digest, digest_b64};
+pub use error_code::ErrorCode;
 pub use form::{
     ChoiceDisplay, ChoiceOption, Controller, DataClass, DateBound, Field, FieldKind, FormDef, LegalBasis, Notice,
     TextPattern, Theme,
 };
 pub use pow::{Challenge, CheckedProof, Proof, ProofError, SignedChallenge};
+pub use role::Role;
 pub use signed::{
     Envelope, ProtocolError, PublishedVersion, Receipt, SignedReceipt, SubmissionRequest, VerifiedSubmission, key_id,
     sign_object, verify_object,

@@ -1,16 +1,18 @@
 //! Server functions for people and the audit log: accounts and invitations
 //! (owner, admin), the audit log (owner, DPO). Each checks session and permission.
 
+use formseal_model::Role;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::ConsoleError;
 #[cfg(feature = "ssr")]
-use formseal_core::permissions::{Permission, Role};
+use formseal_core::permissions::Permission;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct AccountItem {
     pub username: String,
-    pub role: String,
+    pub role: Role,
     pub forms: Vec<String>,
     pub personal_forms: Vec<String>,
     pub disabled: bool,
@@ -48,17 +50,16 @@ pub fn split_ids(text: &str) -> Vec<String> {
 pub const AUDIT_PAGE_SIZE: u64 = 100;
 
 #[server(prefix = "/admin/fn", endpoint = "accounts")]
-pub async fn list_accounts() -> Result<Vec<AccountItem>, ServerFnError> {
+pub async fn list_accounts() -> Result<Vec<AccountItem>, ConsoleError> {
     let (state, operator) = super::ssr::operator().await?;
-    operator.require(Permission::ManageAccounts).map_err(super::ssr::public)?;
-    let accounts = state.store.accounts().await.map_err(super::ssr::public)?;
+    let accounts = formseal_core::accounts::list(&state, &operator).await.map_err(super::ssr::public)?;
     Ok(accounts
         .into_iter()
         .map(|a| AccountItem {
             username: a.username,
             role: a.role,
-            forms: a.forms.unwrap_or_default(),
-            personal_forms: a.personal_forms.unwrap_or_default(),
+            forms: a.forms,
+            personal_forms: a.personal_forms,
             disabled: a.disabled,
         })
         .collect())
@@ -68,12 +69,11 @@ pub async fn list_accounts() -> Result<Vec<AccountItem>, ServerFnError> {
 #[server(prefix = "/admin/fn", endpoint = "invite")]
 pub async fn invite(
     username: String,
-    role: String,
+    role: Role,
     forms: String,
     personal_forms: String,
-) -> Result<String, ServerFnError> {
+) -> Result<String, ConsoleError> {
     let (state, operator) = super::ssr::operator().await?;
-    let role = Role::parse(&role).ok_or_else(|| ServerFnError::new("Choose a role."))?;
     let token = formseal_core::accounts::invite(
         &state,
         &operator,
@@ -90,13 +90,12 @@ pub async fn invite(
 #[server(prefix = "/admin/fn", endpoint = "update-account")]
 pub async fn update_account(
     username: String,
-    role: String,
+    role: Role,
     forms: String,
     personal_forms: String,
     disabled: bool,
-) -> Result<(), ServerFnError> {
+) -> Result<(), ConsoleError> {
     let (state, operator) = super::ssr::operator().await?;
-    let role = Role::parse(&role).ok_or_else(|| ServerFnError::new("Choose a role."))?;
     formseal_core::accounts::update_account(
         &state,
         &operator,
@@ -112,17 +111,17 @@ pub async fn update_account(
 
 /// Who an invitation is for (the page greets them); public, the token is the key.
 #[server(prefix = "/admin/fn", endpoint = "invitation")]
-pub async fn invitation(token: String) -> Result<String, ServerFnError> {
+pub async fn invitation(token: String) -> Result<String, ConsoleError> {
     let state = super::ssr::state()?;
     let invite = formseal_core::accounts::open_invite(&state, &token).await.map_err(super::ssr::public)?;
     Ok(invite.username)
 }
 
 #[server(prefix = "/admin/fn", endpoint = "accept-invite")]
-pub async fn accept_invite(token: String, password: String, repeat: String) -> Result<(), ServerFnError> {
+pub async fn accept_invite(token: String, password: String, repeat: String) -> Result<(), ConsoleError> {
     let state = super::ssr::state()?;
     if password != repeat {
-        return Err(ServerFnError::new("The two passwords differ."));
+        return Err(super::ssr::public(formseal_core::Error::BadRequest("the two passwords differ".into())));
     }
     formseal_core::accounts::accept_invite(&state, &token, &password).await.map_err(super::ssr::public)?;
     leptos_axum::redirect("/admin/login?welcome=1");
@@ -136,7 +135,7 @@ pub async fn audit_log(
     from: String,
     to: String,
     page: u64,
-) -> Result<AuditPage, ServerFnError> {
+) -> Result<AuditPage, ConsoleError> {
     let (state, operator) = super::ssr::operator().await?;
     operator.require(Permission::ViewAudit).map_err(super::ssr::public)?;
     let filter = formseal_core::store::AuditFilter::from_inputs(&actor, &action, &from, &to);
@@ -151,7 +150,7 @@ pub async fn audit_log(
 }
 
 #[server(prefix = "/admin/fn", endpoint = "audit-verify")]
-pub async fn audit_verify() -> Result<AuditCheck, ServerFnError> {
+pub async fn audit_verify() -> Result<AuditCheck, ConsoleError> {
     let (state, operator) = super::ssr::operator().await?;
     operator.require(Permission::ViewAudit).map_err(super::ssr::public)?;
     let result = formseal_core::audit::verify(&state).await.map_err(super::ssr::public)?;
@@ -160,7 +159,7 @@ pub async fn audit_verify() -> Result<AuditCheck, ServerFnError> {
     formseal_core::audit::record(
         &state,
         &operator.username,
-        formseal_core::audit::action::AUDIT_VERIFIED,
+        formseal_core::audit::Action::AuditVerified,
         "audit",
         &detail,
     )

@@ -7,6 +7,8 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 use serde::{Deserialize, Serialize};
 
+use super::ConsoleError;
+
 #[cfg(feature = "ssr")]
 use formseal_core::permissions::Permission;
 
@@ -46,7 +48,7 @@ pub struct PublishResult {
 /// Creates a form from a template, or as a copy of an existing form when `start`
 /// is `copy:<form id>`, then opens it in the designer.
 #[server(prefix = "/admin/fn", endpoint = "create-form")]
-pub async fn create_form(start: String, id: String, title: String) -> Result<String, ServerFnError> {
+pub async fn create_form(start: String, id: String, title: String) -> Result<String, ConsoleError> {
     let (state, operator) = super::ssr::operator().await?;
     operator.require(Permission::DesignForms).map_err(super::ssr::public)?;
     let by = &operator.username;
@@ -60,21 +62,21 @@ pub async fn create_form(start: String, id: String, title: String) -> Result<Str
 }
 
 #[server(prefix = "/admin/fn", endpoint = "archive-form")]
-pub async fn archive_form(id: String, archived: bool) -> Result<(), ServerFnError> {
+pub async fn archive_form(id: String, archived: bool) -> Result<(), ConsoleError> {
     let (state, operator) = super::ssr::operator().await?;
     operator.require(Permission::DesignForms).map_err(super::ssr::public)?;
     formseal_core::forms::set_archived(&state, &operator.username, &id, archived).await.map_err(super::ssr::public)
 }
 
 #[server(prefix = "/admin/fn", endpoint = "designer")]
-pub async fn load_designer(id: String) -> Result<DesignerData, ServerFnError> {
+pub async fn load_designer(id: String) -> Result<DesignerData, ConsoleError> {
     let (state, operator) = super::ssr::operator().await?;
     operator.require(Permission::DesignForms).map_err(super::ssr::public)?;
     ssr::designer_data(&state, &id).await.map_err(super::ssr::public)
 }
 
 #[server(prefix = "/admin/fn", endpoint = "save-draft", input = Json)]
-pub async fn save_draft(id: String, definition: FormDef, origins: Vec<String>) -> Result<(), ServerFnError> {
+pub async fn save_draft(id: String, definition: FormDef, origins: Vec<String>) -> Result<(), ConsoleError> {
     let (state, operator) = super::ssr::operator().await?;
     operator.require(Permission::DesignForms).map_err(super::ssr::public)?;
     formseal_core::forms::save_draft(&state, &operator.username, &id, &definition, &origins)
@@ -83,7 +85,7 @@ pub async fn save_draft(id: String, definition: FormDef, origins: Vec<String>) -
 }
 
 #[server(prefix = "/admin/fn", endpoint = "publish")]
-pub async fn publish_form(id: String) -> Result<PublishResult, ServerFnError> {
+pub async fn publish_form(id: String) -> Result<PublishResult, ConsoleError> {
     let (state, operator) = super::ssr::operator().await?;
     operator.require(Permission::DesignForms).map_err(super::ssr::public)?;
     match formseal_core::forms::publish_draft(&state, &operator.username, &id).await {
@@ -96,18 +98,26 @@ pub async fn publish_form(id: String) -> Result<PublishResult, ServerFnError> {
 /// Sets how much work (leading zero bits) each submission to the form costs the
 /// visitor's browser; empty goes back to the server's default.
 #[server(prefix = "/admin/fn", endpoint = "spam-protection")]
-pub async fn set_spam_protection(id: String, bits: String) -> Result<(), ServerFnError> {
+pub async fn set_spam_protection(id: String, bits: String) -> Result<(), ConsoleError> {
     let (state, operator) = super::ssr::operator().await?;
     operator.require(Permission::DesignForms).map_err(super::ssr::public)?;
     let bits = match bits.trim() {
         "" => None,
-        text => Some(text.parse::<u32>().map_err(|_| ServerFnError::new("Enter a whole number of bits, or nothing."))?),
+        text => Some(text.parse::<u32>().map_err(|_| {
+            super::ssr::public(formseal_core::Error::BadRequest("enter a whole number of bits, or nothing".into()))
+        })?),
     };
     formseal_core::pow::set_difficulty(&state, &id, bits).await.map_err(super::ssr::public)?;
     let detail = bits.map_or("server default".to_owned(), |b| format!("{b} bits"));
-    formseal_core::audit::record(&state, &operator.username, "spam_protection_changed", &id, &detail)
-        .await
-        .map_err(super::ssr::public)
+    formseal_core::audit::record(
+        &state,
+        &operator.username,
+        formseal_core::audit::Action::SpamProtectionChanged,
+        &id,
+        &detail,
+    )
+    .await
+    .map_err(super::ssr::public)
 }
 
 #[cfg(feature = "ssr")]

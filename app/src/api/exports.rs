@@ -4,6 +4,8 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::ConsoleError;
+
 #[cfg(feature = "ssr")]
 use formseal_core::permissions::Permission;
 
@@ -22,7 +24,7 @@ pub struct IntegrityItem {
 /// Checks one form (`form` given) or every form: versions, envelopes, receipts,
 /// chain, tombstones. Audited.
 #[server(prefix = "/admin/fn", endpoint = "verify-integrity")]
-pub async fn verify_integrity(form: String) -> Result<Vec<IntegrityItem>, ServerFnError> {
+pub async fn verify_integrity(form: String) -> Result<Vec<IntegrityItem>, ConsoleError> {
     let (state, operator) = super::ssr::operator().await?;
     operator.require(Permission::ViewAudit).map_err(super::ssr::public)?;
     let only = Some(form.trim()).filter(|f| !f.is_empty());
@@ -32,7 +34,7 @@ pub async fn verify_integrity(form: String) -> Result<Vec<IntegrityItem>, Server
     formseal_core::audit::record(
         &state,
         &operator.username,
-        formseal_core::verify::VERIFIED,
+        formseal_core::audit::Action::IntegrityVerified,
         only.unwrap_or("all"),
         &detail,
     )

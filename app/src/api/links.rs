@@ -5,6 +5,8 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::ConsoleError;
+
 #[cfg(feature = "ssr")]
 use formseal_core::permissions::Permission;
 
@@ -83,7 +85,7 @@ pub struct CsvImported {
 }
 
 #[server(prefix = "/admin/fn", endpoint = "links")]
-pub async fn list_links(form: String, status: String) -> Result<LinkList, ServerFnError> {
+pub async fn list_links(form: String, status: String) -> Result<LinkList, ConsoleError> {
     let (state, operator) = super::ssr::operator().await?;
     ssr::list(&state, &operator, &form, &status).await.map_err(super::ssr::public)
 }
@@ -99,7 +101,7 @@ pub async fn create_link(
     single_use: bool,
     prefill: String,
     locked: String,
-) -> Result<NewLinkInfo, ServerFnError> {
+) -> Result<NewLinkInfo, ConsoleError> {
     let (state, operator) = super::ssr::operator().await?;
     ssr::create(&state, &operator, &form, label, note, days, single_use, &prefill, &locked)
         .await
@@ -107,14 +109,14 @@ pub async fn create_link(
 }
 
 #[server(prefix = "/admin/fn", endpoint = "revoke-link")]
-pub async fn revoke_link(id: String) -> Result<(), ServerFnError> {
+pub async fn revoke_link(id: String) -> Result<(), ConsoleError> {
     let (state, operator) = super::ssr::operator().await?;
     formseal_core::links::revoke(&state, &operator, &id).await.map_err(super::ssr::public)
 }
 
 /// Sets the link to expire `days` from now; 0 ends it now.
 #[server(prefix = "/admin/fn", endpoint = "extend-link")]
-pub async fn extend_link(id: String, days: u32) -> Result<String, ServerFnError> {
+pub async fn extend_link(id: String, days: u32) -> Result<String, ConsoleError> {
     let (state, operator) = super::ssr::operator().await?;
     formseal_core::links::extend(&state, &operator, &id, days).await.map_err(super::ssr::public)
 }
@@ -126,7 +128,7 @@ pub async fn check_links_csv(
     locked: String,
     single_use: bool,
     days: u32,
-) -> Result<CsvCheck, ServerFnError> {
+) -> Result<CsvCheck, ConsoleError> {
     let (state, operator) = super::ssr::operator().await?;
     let settings = ssr::settings(&locked, single_use, days);
     let preview = formseal_core::links::preview_csv(&state, &operator, &form, &csv, &settings)
@@ -161,7 +163,7 @@ pub async fn import_links_csv(
     locked: String,
     single_use: bool,
     days: u32,
-) -> Result<CsvImported, ServerFnError> {
+) -> Result<CsvImported, ConsoleError> {
     let (state, operator) = super::ssr::operator().await?;
     let settings = ssr::settings(&locked, single_use, days);
     let created = formseal_core::links::import_csv(&state, &operator, &form, &csv, &settings)

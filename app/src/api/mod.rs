@@ -91,27 +91,8 @@ pub struct SignatureItem {
 
 pub const PAGE_SIZE: u64 = 50;
 
-/// The text of a server function error, without the framework's prefix.
-pub fn error_text(e: &ServerFnError) -> String {
-    match e {
-        ServerFnError::ServerError(message) => message.clone(),
-        other => other.to_string(),
-    }
-}
-
-pub fn is_unauthenticated(e: &ServerFnError) -> bool {
-    matches!(e, ServerFnError::ServerError(m) if m == UNAUTHENTICATED)
-}
-
-pub const UNAUTHENTICATED: &str = "Please log in.";
-
-/// What the server says when a log-in needs the second factor.
-pub fn needs_code(e: &ServerFnError) -> bool {
-    error_text(e).contains("6-digit code")
-}
-
 #[server(prefix = "/admin/fn", endpoint = "login")]
-pub async fn login(username: String, password: String, code: Option<String>) -> Result<(), ServerFnError> {
+pub async fn login(username: String, password: String, code: Option<String>) -> Result<(), ConsoleError> {
     let state = ssr::state()?;
     let ip = ssr::client_ip().await;
     let agent = ssr::user_agent().await;
@@ -125,7 +106,7 @@ pub async fn login(username: String, password: String, code: Option<String>) -> 
 }
 
 #[server(prefix = "/admin/fn", endpoint = "logout")]
-pub async fn logout() -> Result<(), ServerFnError> {
+pub async fn logout() -> Result<(), ConsoleError> {
     let state = ssr::state()?;
     if let Some(token) = ssr::session_token().await {
         formseal_core::accounts::logout(&state, &token).await.map_err(ssr::public)?;
@@ -136,7 +117,7 @@ pub async fn logout() -> Result<(), ServerFnError> {
 }
 
 #[server(prefix = "/admin/fn", endpoint = "forms")]
-pub async fn list_forms() -> Result<Vec<FormItem>, ServerFnError> {
+pub async fn list_forms() -> Result<Vec<FormItem>, ConsoleError> {
     let (state, operator) = ssr::operator().await?;
     operator.require(Permission::ViewForms).map_err(ssr::public)?;
     let forms = state.store.forms().await.map_err(ssr::public)?;
@@ -144,19 +125,20 @@ pub async fn list_forms() -> Result<Vec<FormItem>, ServerFnError> {
 }
 
 #[server(prefix = "/admin/fn", endpoint = "submissions")]
-pub async fn list_submissions(form: String, page: u64) -> Result<SubmissionList, ServerFnError> {
+pub async fn list_submissions(form: String, page: u64) -> Result<SubmissionList, ConsoleError> {
     let (state, operator) = ssr::operator().await?;
     ssr::submission_list(&state, &operator, &form, page).await.map_err(ssr::public)
 }
 
 #[server(prefix = "/admin/fn", endpoint = "submission")]
-pub async fn get_submission(id: String) -> Result<SubmissionDetail, ServerFnError> {
+pub async fn get_submission(id: String) -> Result<SubmissionDetail, ConsoleError> {
     let (state, operator) = ssr::operator().await?;
     ssr::submission_detail(&state, &operator, &id).await.map_err(ssr::public)
 }
 
 mod admin;
 mod designer;
+mod error;
 mod exports;
 mod links;
 mod requests;
@@ -164,6 +146,7 @@ mod retention;
 mod session;
 pub use admin::*;
 pub use designer::*;
+pub use error::{ConsoleError, ErrorCode};
 pub use exports::*;
 pub use links::*;
 pub use requests::*;
@@ -190,29 +173,27 @@ pub(crate) mod ssr {
 
     use formseal_core::accounts::SESSION_COOKIE;
 
-    pub fn state() -> Result<AppState, ServerFnError> {
-        use_context::<AppState>().ok_or_else(|| ServerFnError::new("server state missing"))
+    pub fn state() -> Result<AppState, ConsoleError> {
+        use_context::<AppState>().ok_or_else(|| public(Error::Internal("the console's server state is missing".into())))
     }
 
-    /// Turns a domain error into what the browser may see; details go to the log.
-    pub fn public(e: Error) -> ServerFnError {
+    /// The one place where a domain error becomes what the browser may see: its
+    /// code and public message, and the status; details go to the log.
+    pub fn public(e: Error) -> ConsoleError {
         if e.is_server_fault() {
             tracing::error!(error = %e, detail = ?e, "console request failed");
         }
-        if matches!(e, Error::Unauthenticated) {
-            // A page being rendered redirects to the log-in page (its status must
-            // stay a redirect); a server function called over HTTP answers 401.
-            let called = use_context::<http::request::Parts>().is_some_and(|p| p.uri.path().starts_with("/admin/fn/"));
-            if let (true, Some(response)) = (called, use_context::<leptos_axum::ResponseOptions>()) {
-                response.set_status(http::StatusCode::UNAUTHORIZED);
-            }
-            return ServerFnError::new(UNAUTHENTICATED);
-        }
-        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        // A page being rendered that finds the session gone redirects to the log-in
+        // page (its status must stay a redirect); a server function called over HTTP
+        // answers 401, like any other error with its status.
+        let called = use_context::<http::request::Parts>().is_some_and(|p| p.uri.path().starts_with("/admin/fn/"));
+        if (called || !matches!(e, Error::Unauthenticated))
+            && let Some(response) = use_context::<leptos_axum::ResponseOptions>()
+        {
             response
                 .set_status(http::StatusCode::from_u16(e.status()).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR));
         }
-        ServerFnError::new(e.public_message())
+        ConsoleError::new(e.code(), e.public_message())
     }
 
     pub async fn session_token() -> Option<String> {
@@ -221,7 +202,7 @@ pub(crate) mod ssr {
     }
 
     /// The logged-in operator, or the "please log in" error.
-    pub async fn operator() -> Result<(AppState, Operator), ServerFnError> {
+    pub async fn operator() -> Result<(AppState, Operator), ConsoleError> {
         let state = state()?;
         let token = session_token().await;
         let operator = formseal_core::accounts::authenticate(&state, token.as_deref()).await.map_err(public)?;

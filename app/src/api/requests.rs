@@ -6,6 +6,8 @@ use formseal_model::access_report::ReportEntry;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::ConsoleError;
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RequestItem {
     pub id: String,
@@ -53,7 +55,7 @@ fn item(row: formseal_core::store::RequestRow) -> RequestItem {
 }
 
 #[server(prefix = "/admin/fn", endpoint = "requests")]
-pub async fn list_requests() -> Result<Vec<RequestItem>, ServerFnError> {
+pub async fn list_requests() -> Result<Vec<RequestItem>, ConsoleError> {
     let (state, operator) = super::ssr::operator().await?;
     let rows = formseal_core::requests::list(&state, &operator).await.map_err(super::ssr::public)?;
     Ok(rows.into_iter().map(item).collect())
@@ -65,14 +67,14 @@ pub async fn register_request(
     contact: String,
     received_on: String,
     identity_check: String,
-) -> Result<String, ServerFnError> {
+) -> Result<String, ConsoleError> {
     let (state, operator) = super::ssr::operator().await?;
     let input = formseal_core::requests::RequestInput { requester, contact, received_on, identity_check };
     formseal_core::requests::register(&state, &operator, &input).await.map_err(super::ssr::public)
 }
 
 #[server(prefix = "/admin/fn", endpoint = "request-review")]
-pub async fn request_review(id: String, lang: String) -> Result<ReviewData, ServerFnError> {
+pub async fn request_review(id: String, lang: String) -> Result<ReviewData, ConsoleError> {
     let (state, operator) = super::ssr::operator().await?;
     let row = formseal_core::requests::get(&state, &operator, &id).await.map_err(super::ssr::public)?;
     let lang = if lang == "de" { "de" } else { "en" };
@@ -87,7 +89,7 @@ pub async fn search_person(
     phone: String,
     name: String,
     birth_date: String,
-) -> Result<usize, ServerFnError> {
+) -> Result<usize, ConsoleError> {
     let (state, operator) = super::ssr::operator().await?;
     let criteria = formseal_core::requests::Criteria { email, phone, name, birth_date };
     formseal_core::requests::search(&state, &operator, &id, &criteria).await.map_err(super::ssr::public)
@@ -95,7 +97,7 @@ pub async fn search_person(
 
 /// `include` is "true" or "false" (a form field).
 #[server(prefix = "/admin/fn", endpoint = "decide-hit")]
-pub async fn decide_hit(id: String, submission: String, include: String, note: String) -> Result<(), ServerFnError> {
+pub async fn decide_hit(id: String, submission: String, include: String, note: String) -> Result<(), ConsoleError> {
     let (state, operator) = super::ssr::operator().await?;
     formseal_core::requests::decide(&state, &operator, &id, &submission, include == "true", &note)
         .await
@@ -103,13 +105,13 @@ pub async fn decide_hit(id: String, submission: String, include: String, note: S
 }
 
 #[server(prefix = "/admin/fn", endpoint = "request-status")]
-pub async fn set_request_status(id: String, status: String) -> Result<(), ServerFnError> {
+pub async fn set_request_status(id: String, status: String) -> Result<(), ConsoleError> {
     let (state, operator) = super::ssr::operator().await?;
     formseal_core::requests::set_status(&state, &operator, &id, &status).await.map_err(super::ssr::public)
 }
 
 #[server(prefix = "/admin/fn", endpoint = "erase-request")]
-pub async fn erase_request(id: String) -> Result<ErasureSummary, ServerFnError> {
+pub async fn erase_request(id: String) -> Result<ErasureSummary, ConsoleError> {
     let (state, operator) = super::ssr::operator().await?;
     let done = formseal_core::requests::erase(&state, &operator, &id).await.map_err(super::ssr::public)?;
     Ok(ErasureSummary { erased: done.erased, already: done.already, held: done.held })
@@ -122,7 +124,7 @@ pub async fn rectify_answer(
     field: String,
     value: String,
     reason: String,
-) -> Result<(), ServerFnError> {
+) -> Result<(), ConsoleError> {
     let (state, operator) = super::ssr::operator().await?;
     formseal_core::requests::rectify(&state, &operator, &id, &submission, &field, &value, &reason)
         .await

@@ -3,6 +3,8 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::ConsoleError;
+
 #[cfg(feature = "ssr")]
 use formseal_core::permissions::Permission;
 
@@ -30,7 +32,7 @@ pub struct RetentionReport {
 }
 
 #[server(prefix = "/admin/fn", endpoint = "retention")]
-pub async fn retention_overview() -> Result<RetentionReport, ServerFnError> {
+pub async fn retention_overview() -> Result<RetentionReport, ConsoleError> {
     let (state, operator) = super::ssr::operator().await?;
     operator.require(Permission::HandleRequests).map_err(super::ssr::public)?;
     let rows = state.store.retention_overview().await.map_err(super::ssr::public)?;
@@ -57,7 +59,7 @@ pub async fn retention_overview() -> Result<RetentionReport, ServerFnError> {
 /// Sets (with a reason) or lifts (empty reason) a legal hold on a form, or on one
 /// submission when `submission` is given.
 #[server(prefix = "/admin/fn", endpoint = "legal-hold")]
-pub async fn legal_hold(form: String, submission: String, reason: String) -> Result<(), ServerFnError> {
+pub async fn legal_hold(form: String, submission: String, reason: String) -> Result<(), ConsoleError> {
     let (state, operator) = super::ssr::operator().await?;
     let some = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
     let (form, submission, reason) = (some(&form), some(&submission), some(&reason));

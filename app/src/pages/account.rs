@@ -4,9 +4,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::{load_error, loading};
-use crate::api::{
-    LogoutEverywhere, TwoFactorDisable, error_text, me, my_sessions, two_factor_begin, two_factor_enable,
-};
+use crate::api::{LogoutEverywhere, TwoFactorDisable, me, my_sessions, two_factor_begin, two_factor_enable};
 
 #[component]
 pub fn AccountPage() -> impl IntoView {
@@ -64,7 +62,7 @@ fn TwoFactor() -> impl IntoView {
                                 <input id="tf-off-password" name="password" type="password" autocomplete="current-password" required />
                                 <button type="submit">"Turn off"</button>
                             </ActionForm>
-                            {move || disable.value().get().and_then(Result::err).map(|e| view! { <p class="error" role="alert">{error_text(&e)}</p> })}
+                            {move || disable.value().get().and_then(Result::err).map(|e| view! { <p class="error" role="alert">{e.message}</p> })}
                         }.into_any();
                     }
                     view! {
@@ -77,7 +75,7 @@ fn TwoFactor() -> impl IntoView {
                                 <p>"Off. With it on, logging in also needs a code from an authenticator app."</p>
                                 <button type="button" on:click=move |_| { begin.dispatch(()); }>"Set up"</button>
                                 {move || begin.value().get().map(|r| match r {
-                                    Err(e) => view! { <p class="error" role="alert">{error_text(&e)}</p> }.into_any(),
+                                    Err(e) => view! { <p class="error" role="alert">{e.message}</p> }.into_any(),
                                     Ok(setup) => view! {
                                         <p>"Scan this with your authenticator app, or type the key:"</p>
                                         <div class="qr" inner_html=setup.qr_svg.clone()></div>
@@ -88,7 +86,7 @@ fn TwoFactor() -> impl IntoView {
                                                 prop:value=move || code.get() on:input=move |ev| code.set(event_target_value(&ev)) />
                                             <button type="submit">"Confirm"</button>
                                         </form>
-                                        {move || enable.value().get().and_then(Result::err).map(|e| view! { <p class="error" role="alert">{error_text(&e)}</p> })}
+                                        {move || enable.value().get().and_then(Result::err).map(|e| view! { <p class="error" role="alert">{e.message}</p> })}
                                     }.into_any(),
                                 })}
                             }.into_any(),

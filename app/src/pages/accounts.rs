@@ -1,25 +1,26 @@
 //! People: the accounts list, invitations, roles, partner form assignments.
 
+use formseal_model::Role;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::{load_error, loading};
-use crate::api::{AccountItem, Invite, UpdateAccount, error_text, list_accounts};
+use crate::api::{AccountItem, Invite, UpdateAccount, list_accounts};
 
-const ROLES: [(&str, &str); 6] = [
-    ("viewer", "Viewer: reads submissions"),
-    ("editor", "Editor: designs forms, reads submissions"),
-    ("admin", "Administrator: also manages people"),
-    ("dpo", "Data protection officer: requests, erasure, audit log"),
-    ("partner", "Partner: only assigned forms, compact view"),
-    ("owner", "Owner: everything, including keys"),
+/// In the order a person choosing looks for them: least access first.
+const ROLES: [(Role, &str); 6] = [
+    (Role::Viewer, "Viewer: reads submissions"),
+    (Role::Editor, "Editor: designs forms, reads submissions"),
+    (Role::Admin, "Administrator: also manages people"),
+    (Role::Dpo, "Data protection officer: requests, erasure, audit log"),
+    (Role::Partner, "Partner: only assigned forms, compact view"),
+    (Role::Owner, "Owner: everything, including keys"),
 ];
 
-fn role_options(selected: &str) -> impl IntoView + use<> {
-    let selected = selected.to_owned();
+fn role_options(selected: Role) -> impl IntoView + use<> {
     ROLES
         .iter()
-        .map(move |(value, label)| view! { <option value=*value selected=selected == *value>{*label}</option> })
+        .map(move |(role, label)| view! { <option value=role.as_str() selected=selected == *role>{*label}</option> })
         .collect_view()
 }
 
@@ -27,7 +28,7 @@ fn role_options(selected: &str) -> impl IntoView + use<> {
 pub fn AccountsPage() -> impl IntoView {
     let update = ServerAction::<UpdateAccount>::new();
     let accounts = Resource::new(move || update.version().get(), |_| list_accounts());
-    let update_error = move || update.value().get().and_then(Result::err).map(|e| error_text(&e));
+    let update_error = move || update.value().get().and_then(Result::err).map(|e| e.message);
     view! {
         <Title text="People · Formseal" />
         <h1>"People"</h1>
@@ -65,7 +66,7 @@ fn AccountRow(account: AccountItem, update: ServerAction<UpdateAccount>) -> impl
                 <ActionForm action=update attr:class="account-form">
                     <input type="hidden" name="username" value=user.clone() />
                     <label for=role_id.clone()>"Role"</label>
-                    <select id=role_id name="role">{role_options(&account.role)}</select>
+                    <select id=role_id name="role">{role_options(account.role)}</select>
                     <label for=forms_id.clone()>"Partner's forms (ids)"</label>
                     <input id=forms_id name="forms" value=account.forms.join(", ") />
                     <label for=personal_id.clone()>"…with personal data"</label>
@@ -93,7 +94,7 @@ fn InviteForm() -> impl IntoView {
                 <label for="invite-user">"User name"</label>
                 <input id="invite-user" name="username" required autocomplete="off" />
                 <label for="invite-role">"Role"</label>
-                <select id="invite-role" name="role">{role_options("viewer")}</select>
+                <select id="invite-role" name="role">{role_options(Role::Viewer)}</select>
                 <label for="invite-forms">"Partners only: forms (ids, comma-separated)"</label>
                 <input id="invite-forms" name="forms" />
                 <label for="invite-personal">"Partners only: of these, forms whose personal data they may see"</label>
@@ -108,7 +109,7 @@ fn InviteForm() -> impl IntoView {
                         <input id="invite-link" readonly value=link.clone() />
                     </div>
                 }.into_any(),
-                Some(Err(e)) => view! { <p class="error" role="alert">{error_text(&e)}</p> }.into_any(),
+                Some(Err(e)) => view! { <p class="error" role="alert">{e.message}</p> }.into_any(),
                 None => ().into_any(),
             }}
         </section>

@@ -5,7 +5,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use super::{load_error, loading};
-use crate::api::{AuditVerify, audit_log, error_text};
+use crate::api::{AuditVerify, audit_log};
 
 #[component]
 pub fn AuditPage() -> impl IntoView {
@@ -40,7 +40,7 @@ pub fn AuditPage() -> impl IntoView {
                     None => format!("Intact: all {} records verify, none was edited or removed.", check.records),
                     Some(b) => format!("Broken at {b}. The log was tampered with after that record was written."),
                 },
-                Err(e) => error_text(&e),
+                Err(e) => e.message,
             })}</p>
         </section>
         <form method="get" class="filters" aria-label="Filter">

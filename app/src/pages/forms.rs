@@ -4,7 +4,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use super::{load_error, loading};
-use crate::api::{ArchiveForm, CreateForm, FormItem, error_text, list_forms};
+use crate::api::{ArchiveForm, CreateForm, FormItem, list_forms};
 
 #[component]
 pub fn FormsPage() -> impl IntoView {
@@ -77,7 +77,7 @@ fn NewForm(forms: Vec<FormItem>) -> impl IntoView {
     let create = ServerAction::<CreateForm>::new();
     let query = use_query_map();
     let preselected = query.read_untracked().get("start").unwrap_or_else(|| "blank".to_owned());
-    let failed = move || create.value().get().and_then(Result::err).map(|e| error_text(&e));
+    let failed = move || create.value().get().and_then(Result::err).map(|e| e.message);
     let templates = TEMPLATES
         .iter()
         .map(|(id, name, about)| {

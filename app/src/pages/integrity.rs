@@ -4,12 +4,12 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::api::{VerifyIntegrity, error_text};
+use crate::api::VerifyIntegrity;
 
 #[component]
 pub fn IntegrityPage() -> impl IntoView {
     let check = ServerAction::<VerifyIntegrity>::new();
-    let failed = move || check.value().get().and_then(Result::err).map(|e| error_text(&e));
+    let failed = move || check.value().get().and_then(Result::err).map(|e| e.message);
     let results = move || check.value().get().and_then(Result::ok);
     view! {
         <Title text="Integrity · Formseal" />

@@ -5,7 +5,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use super::loading;
-use crate::api::{AcceptInvite, error_text, invitation};
+use crate::api::{AcceptInvite, invitation};
 
 #[component]
 pub fn InvitePage() -> impl IntoView {
@@ -13,14 +13,14 @@ pub fn InvitePage() -> impl IntoView {
     let token = move || params.read().get("token").unwrap_or_default();
     let who = Resource::new(token, invitation);
     let accept = ServerAction::<AcceptInvite>::new();
-    let failed = move || accept.value().get().and_then(Result::err).map(|e| error_text(&e));
+    let failed = move || accept.value().get().and_then(Result::err).map(|e| e.message);
     view! {
         <Title text="Welcome · Formseal" />
         <section class="card narrow">
             <Suspense fallback=loading>
                 {move || Suspend::new(async move {
                     match who.await {
-                        Err(e) => view! { <h1>"Invitation"</h1><p class="error" role="alert">{error_text(&e)}</p> }.into_any(),
+                        Err(e) => view! { <h1>"Invitation"</h1><p class="error" role="alert">{e.message}</p> }.into_any(),
                         Ok(username) => view! {
                             <h1>"Welcome, " {username}</h1>
                             <p>"Choose your password: at least 12 characters; a few unrelated words work well. Common passwords are refused."</p>

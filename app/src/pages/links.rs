@@ -9,8 +9,8 @@ use wasm_bindgen::JsCast as _;
 
 use super::{load_error, loading};
 use crate::api::{
-    CsvCheck, CsvImported, LinkList, NewLinkInfo, check_links_csv, create_link, error_text, extend_link,
-    import_links_csv, list_links, revoke_link,
+    CsvCheck, CsvImported, LinkList, NewLinkInfo, check_links_csv, create_link, extend_link, import_links_csv,
+    list_links, revoke_link,
 };
 
 /// The named value of the form that sent `ev`.
@@ -80,7 +80,7 @@ fn LinksView(list: LinkList, status: String, changed: RwSignal<u32>, kept: Kept)
         let outcome =
             outcome.or_else(|| extend.value().get().map(|r| r.map(|until| format!("The link now expires {until}."))));
         if let Some(result) = outcome {
-            message.set(Some(result.unwrap_or_else(|e| error_text(&e))));
+            message.set(Some(result.unwrap_or_else(|e| e.message)));
             changed.update(|n| *n += 1);
         }
     });
@@ -174,7 +174,7 @@ fn CreateLink(
     });
     Effect::new(move |_| {
         if let Some(result) = create.value().get() {
-            created.set(Some(result.map_err(|e| error_text(&e))));
+            created.set(Some(result.map_err(|e| e.message)));
             changed.update(|n| *n += 1);
         }
     });
@@ -281,12 +281,12 @@ fn BulkLinks(
     });
     Effect::new(move |_| {
         if let Some(result) = check.value().get() {
-            checked.set(Some(result.map_err(|e| error_text(&e))));
+            checked.set(Some(result.map_err(|e| e.message)));
         }
     });
     Effect::new(move |_| {
         if let Some(result) = import.value().get() {
-            imported.set(Some(result.map_err(|e| error_text(&e))));
+            imported.set(Some(result.map_err(|e| e.message)));
             changed.update(|n| *n += 1);
         }
     });

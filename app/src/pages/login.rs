@@ -1,16 +1,16 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::api::{Login, Logout, error_text, needs_code};
+use crate::api::{ErrorCode, Login, Logout};
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let login = ServerAction::<Login>::new();
-    let failed = move || login.value().get().and_then(Result::err).map(|e| error_text(&e));
+    let failed = move || login.value().get().and_then(Result::err).map(|e| e.message);
     // Shown once the server asks for the second factor; it stays for retries.
     let ask_code = RwSignal::new(false);
     Effect::new(move |_| {
-        if login.value().get().and_then(Result::err).is_some_and(|e| needs_code(&e)) {
+        if login.value().get().and_then(Result::err).is_some_and(|e| e.code == ErrorCode::SecondFactorRequired) {
             ask_code.set(true);
         }
     });

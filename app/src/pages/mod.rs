@@ -32,15 +32,15 @@ pub use submissions::SubmissionsPage;
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
 
-use crate::api::{error_text, is_unauthenticated};
+use crate::api::{ConsoleError, ErrorCode};
 
 /// What a page shows when its data could not be loaded: the log-in page when the
 /// session is gone, otherwise the error's public message.
-pub fn load_error(e: ServerFnError) -> AnyView {
-    if is_unauthenticated(&e) {
+pub fn load_error(e: ConsoleError) -> AnyView {
+    if e.code == ErrorCode::Unauthenticated {
         view! { <Redirect path="/admin/login" /> }.into_any()
     } else {
-        view! { <p class="error" role="alert">{error_text(&e)}</p> }.into_any()
+        view! { <p class="error" role="alert">{e.message}</p> }.into_any()
     }
 }
 

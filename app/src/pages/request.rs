@@ -9,7 +9,9 @@ use leptos_router::hooks::use_params_map;
 
 use super::requests::status_label;
 use super::{load_error, loading};
-use crate::api::{DecideHit, EraseRequest, RectifyAnswer, SearchPerson, SetRequestStatus, error_text, request_review};
+use crate::api::{
+    ConsoleError, DecideHit, EraseRequest, RectifyAnswer, SearchPerson, SetRequestStatus, request_review,
+};
 
 #[component]
 pub fn RequestPage() -> impl IntoView {
@@ -31,7 +33,7 @@ pub fn RequestPage() -> impl IntoView {
     };
     let review = Resource::new(move || (id(), changed()), |(id, _)| request_review(id, "en".into()));
     let report_lang = RwSignal::new("en".to_owned());
-    let err = |e: ServerFnError| view! { <p class="error" role="alert">{error_text(&e)}</p> }.into_any();
+    let err = |e: ConsoleError| view! { <p class="error" role="alert">{e.message}</p> }.into_any();
     view! {
         <Title text="Request · Formseal" />
         <p><a href="/admin/requests">"← All requests"</a></p>
@@ -78,7 +80,7 @@ pub fn RequestPage() -> impl IntoView {
                         </ActionForm>
                         <p role="status">{move || search.value().get().map(|r| match r {
                             Ok(n) => format!("{n} submissions listed for review."),
-                            Err(e) => error_text(&e),
+                            Err(e) => e.message,
                         })}</p>
                         {r.searched.clone().map(|s| view! { <p class="muted">"Last searched by " {s} "."</p> })}
                     </section>
@@ -129,7 +131,7 @@ pub fn RequestPage() -> impl IntoView {
                                 }
                                 text
                             }
-                            Err(e) => error_text(&e),
+                            Err(e) => e.message,
                         })}</p>
                     </section>
                 }.into_any()

@@ -6,7 +6,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_navigate;
 
 use super::{load_error, loading};
-use crate::api::{RegisterRequest, RequestItem, error_text, list_requests};
+use crate::api::{RegisterRequest, RequestItem, list_requests};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Sort {
@@ -34,7 +34,7 @@ pub fn RequestsPage() -> impl IntoView {
             navigate(&format!("/admin/requests/{id}"), Default::default());
         }
     });
-    let failed = move || register.value().get().and_then(Result::err).map(|e| error_text(&e));
+    let failed = move || register.value().get().and_then(Result::err).map(|e| e.message);
     let sorted = move |mut items: Vec<RequestItem>| {
         match sort.get() {
             Sort::Due => {

@@ -5,13 +5,13 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::{load_error, loading};
-use crate::api::{LegalHold, error_text, retention_overview};
+use crate::api::{LegalHold, retention_overview};
 
 #[component]
 pub fn RetentionPage() -> impl IntoView {
     let hold = ServerAction::<LegalHold>::new();
     let overview = Resource::new(move || hold.version().get(), |_| retention_overview());
-    let failed = move || hold.value().get().and_then(Result::err).map(|e| error_text(&e));
+    let failed = move || hold.value().get().and_then(Result::err).map(|e| e.message);
     view! {
         <Title text="Retention · Formseal" />
         <h1>"Retention"</h1>

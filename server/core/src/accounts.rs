@@ -8,7 +8,7 @@ use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString};
 use formseal_model::{b64_encode, digest};
 
-use crate::audit::{self, action};
+use crate::audit::{self, Action};
 use crate::error::{Error, Result};
 pub use crate::permissions::{Operator, Role};
 use crate::random;
@@ -46,7 +46,7 @@ pub async fn ensure_owner(state: &AppState) -> Result<Option<String>> {
         }
         return Err(e);
     }
-    audit::record(state, "system", action::ACCOUNT_CREATED, OWNER, "first start: owner").await?;
+    audit::record(state, "system", Action::AccountCreated, OWNER, "first start: owner").await?;
     Ok(Some(password))
 }
 
@@ -78,8 +78,7 @@ pub fn check_password(password: &str, username: &str) -> Result<()> {
 }
 
 /// Creates a console account with the given password and role.
-pub async fn create_account(state: &AppState, username: &str, password: &str, role: &str) -> Result<()> {
-    let role = Role::parse(role).ok_or_else(|| Error::BadRequest(format!("there is no role {role:?}")))?;
+pub async fn create_account(state: &AppState, username: &str, password: &str, role: Role) -> Result<()> {
     let username = username.trim();
     if username.is_empty() || username.len() > 100 {
         return Err(Error::BadRequest("the user name must be 1 to 100 characters".into()));
@@ -90,7 +89,7 @@ pub async fn create_account(state: &AppState, username: &str, password: &str, ro
     }
     let hash = hash_password(password.to_owned()).await?;
     state.store.create_account(username, &hash, role.as_str()).await?;
-    audit::record(state, "system", action::ACCOUNT_CREATED, username, &format!("role {}", role.as_str())).await
+    audit::record(state, "system", Action::AccountCreated, username, &format!("role {role}")).await
 }
 
 async fn hash_password(password: String) -> Result<String> {
@@ -131,7 +130,7 @@ pub async fn login(
     agent: Option<&str>,
 ) -> Result<String> {
     if let Some(wait) = state.login_throttle.blocked_for(username, ip, now_ms()) {
-        audit::record_or_log(state, username, action::LOGIN_FAILED, username, "throttled").await;
+        audit::record_or_log(state, username, Action::LoginFailed, username, "throttled").await;
         return Err(Error::TooManyAttempts(wait.div_ceil(60)));
     }
     let account = state.store.account(username).await?;
@@ -167,7 +166,7 @@ pub async fn login(
             audit::record(
                 state,
                 &a.username,
-                action::LOGIN,
+                Action::Login,
                 &a.username,
                 &ip.map(|i| i.to_string()).unwrap_or_default(),
             )
@@ -178,7 +177,7 @@ pub async fn login(
             tracing::warn!(user = %username, "failed log-in");
             state.login_throttle.failed(username, ip, now_ms());
             let detail = ip.map(|i| i.to_string()).unwrap_or_default();
-            audit::record_or_log(state, username, action::LOGIN_FAILED, username, &detail).await;
+            audit::record_or_log(state, username, Action::LoginFailed, username, &detail).await;
             Err(Error::BadCredentials)
         }
     }
@@ -199,7 +198,7 @@ async fn second_factor(state: &AppState, account: &AccountRow, code: Option<&str
         return Ok(SecondFactor::Passed);
     }
     if state.store.use_recovery_code(&account.username, &two_factor::recovery_hash(code)).await? {
-        audit::record(state, &account.username, action::RECOVERY_CODE_USED, &account.username, "").await?;
+        audit::record(state, &account.username, Action::RecoveryCodeUsed, &account.username, "").await?;
         return Ok(SecondFactor::Passed);
     }
     Ok(SecondFactor::Wrong)
@@ -224,7 +223,7 @@ pub async fn enable_two_factor(state: &AppState, operator: &Operator, code: &str
     }
     let (codes, hashes) = two_factor::recovery_codes()?;
     state.store.enable_totp(&operator.username, &pending, &hashes).await?;
-    audit::record(state, &operator.username, action::ACCOUNT_CHANGED, &operator.username, "second factor on").await?;
+    audit::record(state, &operator.username, Action::AccountChanged, &operator.username, "second factor on").await?;
     Ok(codes)
 }
 
@@ -235,7 +234,7 @@ pub async fn disable_two_factor(state: &AppState, operator: &Operator, password:
         return Err(Error::BadCredentials);
     }
     state.store.disable_totp(&operator.username).await?;
-    audit::record(state, &operator.username, action::ACCOUNT_CHANGED, &operator.username, "second factor off").await
+    audit::record(state, &operator.username, Action::AccountChanged, &operator.username, "second factor off").await
 }
 
 pub async fn two_factor_enabled(state: &AppState, username: &str) -> Result<bool> {
@@ -257,8 +256,12 @@ pub async fn authenticate(state: &AppState, token: Option<&str>) -> Result<Opera
         return Err(Error::Unauthenticated);
     }
     state.store.touch_session(&hash, now).await?;
-    // An account whose role this version does not know gets nothing.
-    let role = Role::parse(&account.role).ok_or(Error::Unauthenticated)?;
+    // An account whose role this version does not know gets nothing (and the log
+    // says why).
+    let role = stored_role(&account.username, &account.role).map_err(|e| {
+        tracing::warn!(error = %e, "session refused");
+        Error::Unauthenticated
+    })?;
     Ok(Operator {
         username: account.username,
         role,
@@ -270,13 +273,53 @@ pub async fn authenticate(state: &AppState, token: Option<&str>) -> Result<Opera
 pub async fn logout(state: &AppState, token: &str) -> Result<()> {
     let hash = token_hash(token);
     if let Some(session) = state.store.session(&hash).await? {
-        audit::record_or_log(state, &session.username, action::LOGOUT, &session.username, "").await;
+        audit::record_or_log(state, &session.username, Action::Logout, &session.username, "").await;
     }
     state.store.delete_session(&hash).await
 }
 
-/// An account as the accounts page lists it.
 pub use crate::store::AccountRow;
+
+/// An account as the accounts page lists it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Account {
+    pub username: String,
+    pub role: Role,
+    /// Partners: the forms assigned to them.
+    pub forms: Vec<String>,
+    /// Partners: the assigned forms whose personal data they may see.
+    pub personal_forms: Vec<String>,
+    pub disabled: bool,
+}
+
+/// The role of a stored account or invitation. The store keeps the name; one this
+/// version does not know (written by a newer version, or by hand) is an error
+/// naming the account, not a guess.
+fn stored_role(username: &str, role: &str) -> Result<Role> {
+    Role::parse(role).ok_or_else(|| {
+        Error::Internal(format!("{username:?} is stored with the role {role:?}, which this version does not know"))
+    })
+}
+
+/// Every account (owners and administrators only).
+pub async fn list(state: &AppState, by: &Operator) -> Result<Vec<Account>> {
+    by.require(crate::permissions::Permission::ManageAccounts)?;
+    state
+        .store
+        .accounts()
+        .await?
+        .into_iter()
+        .map(|a| {
+            Ok(Account {
+                role: stored_role(&a.username, &a.role)?,
+                username: a.username,
+                forms: a.forms.unwrap_or_default(),
+                personal_forms: a.personal_forms.unwrap_or_default(),
+                disabled: a.disabled,
+            })
+        })
+        .collect()
+}
 
 /// Invites a person: returns the one-time token for the link
 /// `/admin/invite/<token>`, valid [`INVITE_HOURS`]; only its hash is stored.
@@ -311,8 +354,8 @@ pub async fn invite(
         used: false,
     };
     state.store.create_invite(&row, &token_hash(&token)).await?;
-    let detail = format!("invited as {}; forms {:?}", role.as_str(), row.forms);
-    audit::record(state, &by.username, action::ACCOUNT_INVITED, username, &detail).await?;
+    let detail = format!("invited as {role}; forms {:?}", row.forms);
+    audit::record(state, &by.username, Action::AccountInvited, username, &detail).await?;
     Ok(token)
 }
 
@@ -340,11 +383,13 @@ pub async fn open_invite(state: &AppState, token: &str) -> Result<crate::store::
 /// The invited person sets their password; the account exists from then on.
 pub async fn accept_invite(state: &AppState, token: &str, password: &str) -> Result<String> {
     let invite = open_invite(state, token).await?;
+    // Checked before the account exists: it would be one nobody can log in with.
+    let role = stored_role(&invite.username, &invite.role)?;
     check_password(password, &invite.username)?;
     let hash = hash_password(password.to_owned()).await?;
     state.store.accept_invite(&token_hash(token), &invite, &hash).await?;
-    let detail = format!("role {}, invited by {}", invite.role, invite.invited_by);
-    audit::record(state, &invite.username, action::ACCOUNT_CREATED, &invite.username, &detail).await?;
+    let detail = format!("role {role}, invited by {}", invite.invited_by);
+    audit::record(state, &invite.username, Action::AccountCreated, &invite.username, &detail).await?;
     Ok(invite.username)
 }
 
@@ -362,22 +407,23 @@ pub async fn update_account(
 ) -> Result<()> {
     by.require(crate::permissions::Permission::ManageAccounts)?;
     let account = state.store.account(username).await?.ok_or(Error::NotFound("account"))?;
-    let was_owner = account.role == Role::Owner.as_str();
+    // A stored role this version does not know is not an owner's: such an account
+    // can still be given a known role here (which is how it gets repaired).
+    let is_owner = |a: &AccountRow| Role::parse(&a.role) == Some(Role::Owner);
+    let was_owner = is_owner(&account);
     if (was_owner || role == Role::Owner) && by.role != Role::Owner {
         return Err(Error::Forbidden);
     }
     if was_owner && !account.disabled && (role != Role::Owner || disabled) {
-        let active_owners =
-            state.store.accounts().await?.iter().filter(|a| a.role == Role::Owner.as_str() && !a.disabled).count();
+        let active_owners = state.store.accounts().await?.iter().filter(|a| is_owner(a) && !a.disabled).count();
         if active_owners <= 1 {
             return Err(Error::Conflict("this is the last active owner; make someone else owner first".into()));
         }
     }
     let (forms, personal_forms) = scope(role, forms, personal_forms);
     state.store.update_account(username, role.as_str(), &forms, &personal_forms, disabled).await?;
-    let detail =
-        format!("role {}, forms {forms:?}, personal data {personal_forms:?}, disabled {disabled}", role.as_str());
-    audit::record(state, &by.username, action::ACCOUNT_CHANGED, username, &detail).await
+    let detail = format!("role {role}, forms {forms:?}, personal data {personal_forms:?}, disabled {disabled}");
+    audit::record(state, &by.username, Action::AccountChanged, username, &detail).await
 }
 
 /// One of a person's sessions, as their own list shows it.
@@ -419,7 +465,7 @@ pub async fn my_sessions(state: &AppState, token: &str, operator: &Operator) -> 
 /// Ends every session of this person, on every device (this one included).
 pub async fn logout_everywhere(state: &AppState, operator: &Operator) -> Result<()> {
     state.store.delete_sessions_of(&operator.username).await?;
-    audit::record(state, &operator.username, action::LOGOUT, &operator.username, "everywhere").await
+    audit::record(state, &operator.username, Action::Logout, &operator.username, "everywhere").await
 }
 
 fn token_hash(token: &str) -> String {

@@ -8,7 +8,7 @@
 //! every list or export containing personal data, audit exports.
 
 use formseal_model::{Domain, canonical};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::error::{Error, Result};
@@ -18,39 +18,189 @@ use crate::time::{now_ms, rfc3339_ms};
 
 const MAX_ATTEMPTS: u32 = 50;
 
-/// What happened; the names are stable (filters and exports use them).
+/// What happened. Stored (and filtered, exported) as [`Action::as_str`]; those
+/// names are stable: records already written keep them, so a variant is never
+/// renamed, only added.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    Login,
+    /// A refused log-in (wrong password, second factor or throttled).
+    LoginFailed,
+    Logout,
+    AccountCreated,
+    AccountChanged,
+    AccountInvited,
+    RecoveryCodeUsed,
+    LegalHoldSet,
+    LegalHoldLifted,
+    FormCreated,
+    FormPublished,
+    FormArchived,
+    FormRestored,
+    /// The proof-of-work difficulty of a form was changed.
+    SpamProtectionChanged,
+    SubmissionViewed,
+    SubmissionsListed,
+    /// A download of a form's submissions (what it contained is in the detail).
+    SubmissionsExported,
+    /// The integrity check of forms, envelopes, receipts and chains was run.
+    IntegrityVerified,
+    AuditExported,
+    AuditVerified,
+    RequestRegistered,
+    RequestSearched,
+    RequestReviewed,
+    RequestReported,
+    /// A data-subject request's status was changed.
+    RequestStatus,
+    Erased,
+    Rectified,
+    LinkCreated,
+    LinksImported,
+    LinkRevoked,
+    LinkExtended,
+    LinkOpened,
+    LinkSubmitted,
+    /// A personal link's QR code was shown.
+    LinkQr,
+}
+
+impl Action {
+    pub const ALL: [Action; 34] = [
+        Action::Login,
+        Action::LoginFailed,
+        Action::Logout,
+        Action::AccountCreated,
+        Action::AccountChanged,
+        Action::AccountInvited,
+        Action::RecoveryCodeUsed,
+        Action::LegalHoldSet,
+        Action::LegalHoldLifted,
+        Action::FormCreated,
+        Action::FormPublished,
+        Action::FormArchived,
+        Action::FormRestored,
+        Action::SpamProtectionChanged,
+        Action::SubmissionViewed,
+        Action::SubmissionsListed,
+        Action::SubmissionsExported,
+        Action::IntegrityVerified,
+        Action::AuditExported,
+        Action::AuditVerified,
+        Action::RequestRegistered,
+        Action::RequestSearched,
+        Action::RequestReviewed,
+        Action::RequestReported,
+        Action::RequestStatus,
+        Action::Erased,
+        Action::Rectified,
+        Action::LinkCreated,
+        Action::LinksImported,
+        Action::LinkRevoked,
+        Action::LinkExtended,
+        Action::LinkOpened,
+        Action::LinkSubmitted,
+        Action::LinkQr,
+    ];
+
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Login => "login",
+            Action::LoginFailed => "login_failed",
+            Action::Logout => "logout",
+            Action::AccountCreated => "account_created",
+            Action::AccountChanged => "account_changed",
+            Action::AccountInvited => "account_invited",
+            Action::RecoveryCodeUsed => "recovery_code_used",
+            Action::LegalHoldSet => "legal_hold_set",
+            Action::LegalHoldLifted => "legal_hold_lifted",
+            Action::FormCreated => "form_created",
+            Action::FormPublished => "form_published",
+            Action::FormArchived => "form_archived",
+            Action::FormRestored => "form_restored",
+            Action::SpamProtectionChanged => "spam_protection_changed",
+            Action::SubmissionViewed => "submission_viewed",
+            Action::SubmissionsListed => "submissions_listed",
+            Action::SubmissionsExported => "submissions_exported",
+            Action::IntegrityVerified => "integrity_verified",
+            Action::AuditExported => "audit_exported",
+            Action::AuditVerified => "audit_verified",
+            Action::RequestRegistered => "request_registered",
+            Action::RequestSearched => "request_searched",
+            Action::RequestReviewed => "request_reviewed",
+            Action::RequestReported => "request_reported",
+            Action::RequestStatus => "request_status",
+            Action::Erased => "erased",
+            Action::Rectified => "rectified",
+            Action::LinkCreated => "link_created",
+            Action::LinksImported => "links_imported",
+            Action::LinkRevoked => "link_revoked",
+            Action::LinkExtended => "link_extended",
+            Action::LinkOpened => "link_opened",
+            Action::LinkSubmitted => "link_submitted",
+            Action::LinkQr => "link_qr",
+        }
+    }
+}
+
+impl std::fmt::Display for Action {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A stored action name this version does not know.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("unknown audit action {0:?}")]
+pub struct UnknownAction(pub String);
+
+impl std::str::FromStr for Action {
+    type Err = UnknownAction;
+
+    /// Reads a stored name back.
+    fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
+        Action::ALL.into_iter().find(|a| a.as_str() == s).ok_or_else(|| UnknownAction(s.to_owned()))
+    }
+}
+
+/// The actions under their former constant names, for code not yet written with
+/// [`Action`]'s variants; each is the variant, so the record is typed either way.
 pub mod action {
-    pub const LOGIN: &str = "login";
-    pub const LOGIN_FAILED: &str = "login_failed";
-    pub const LOGOUT: &str = "logout";
-    pub const ACCOUNT_CREATED: &str = "account_created";
-    pub const ACCOUNT_CHANGED: &str = "account_changed";
-    pub const ACCOUNT_INVITED: &str = "account_invited";
-    pub const RECOVERY_CODE_USED: &str = "recovery_code_used";
-    pub const LEGAL_HOLD_SET: &str = "legal_hold_set";
-    pub const LEGAL_HOLD_LIFTED: &str = "legal_hold_lifted";
-    pub const FORM_CREATED: &str = "form_created";
-    pub const FORM_PUBLISHED: &str = "form_published";
-    pub const FORM_ARCHIVED: &str = "form_archived";
-    pub const FORM_RESTORED: &str = "form_restored";
-    pub const SUBMISSION_VIEWED: &str = "submission_viewed";
-    pub const SUBMISSIONS_LISTED: &str = "submissions_listed";
-    pub const AUDIT_EXPORTED: &str = "audit_exported";
-    pub const AUDIT_VERIFIED: &str = "audit_verified";
-    pub const REQUEST_REGISTERED: &str = "request_registered";
-    pub const REQUEST_SEARCHED: &str = "request_searched";
-    pub const REQUEST_REVIEWED: &str = "request_reviewed";
-    pub const REQUEST_REPORTED: &str = "request_reported";
-    pub const REQUEST_STATUS: &str = "request_status";
-    pub const ERASED: &str = "erased";
-    pub const RECTIFIED: &str = "rectified";
-    pub const LINK_CREATED: &str = "link_created";
-    pub const LINKS_IMPORTED: &str = "links_imported";
-    pub const LINK_REVOKED: &str = "link_revoked";
-    pub const LINK_EXTENDED: &str = "link_extended";
-    pub const LINK_OPENED: &str = "link_opened";
-    pub const LINK_SUBMITTED: &str = "link_submitted";
-    pub const LINK_QR: &str = "link_qr";
+    use super::Action;
+
+    pub const LOGIN: Action = Action::Login;
+    pub const LOGIN_FAILED: Action = Action::LoginFailed;
+    pub const LOGOUT: Action = Action::Logout;
+    pub const ACCOUNT_CREATED: Action = Action::AccountCreated;
+    pub const ACCOUNT_CHANGED: Action = Action::AccountChanged;
+    pub const ACCOUNT_INVITED: Action = Action::AccountInvited;
+    pub const RECOVERY_CODE_USED: Action = Action::RecoveryCodeUsed;
+    pub const LEGAL_HOLD_SET: Action = Action::LegalHoldSet;
+    pub const LEGAL_HOLD_LIFTED: Action = Action::LegalHoldLifted;
+    pub const FORM_CREATED: Action = Action::FormCreated;
+    pub const FORM_PUBLISHED: Action = Action::FormPublished;
+    pub const FORM_ARCHIVED: Action = Action::FormArchived;
+    pub const FORM_RESTORED: Action = Action::FormRestored;
+    pub const SUBMISSION_VIEWED: Action = Action::SubmissionViewed;
+    pub const SUBMISSIONS_LISTED: Action = Action::SubmissionsListed;
+    pub const AUDIT_EXPORTED: Action = Action::AuditExported;
+    pub const AUDIT_VERIFIED: Action = Action::AuditVerified;
+    pub const REQUEST_REGISTERED: Action = Action::RequestRegistered;
+    pub const REQUEST_SEARCHED: Action = Action::RequestSearched;
+    pub const REQUEST_REVIEWED: Action = Action::RequestReviewed;
+    pub const REQUEST_REPORTED: Action = Action::RequestReported;
+    pub const REQUEST_STATUS: Action = Action::RequestStatus;
+    pub const ERASED: Action = Action::Erased;
+    pub const RECTIFIED: Action = Action::Rectified;
+    pub const LINK_CREATED: Action = Action::LinkCreated;
+    pub const LINKS_IMPORTED: Action = Action::LinksImported;
+    pub const LINK_REVOKED: Action = Action::LinkRevoked;
+    pub const LINK_EXTENDED: Action = Action::LinkExtended;
+    pub const LINK_OPENED: Action = Action::LinkOpened;
+    pub const LINK_SUBMITTED: Action = Action::LinkSubmitted;
+    pub const LINK_QR: Action = Action::LinkQr;
 }
 
 /// The digest of a record: everything but the digest itself, canonical, with the
@@ -65,7 +215,7 @@ pub fn digest_of(row: &AuditRow) -> Result<String> {
 
 /// Appends one record. Callers that show personal data record first and fail if
 /// recording fails: no access without its trace.
-pub async fn record(state: &AppState, actor: &str, action: &str, object: &str, detail: &str) -> Result<()> {
+pub async fn record(state: &AppState, actor: &str, action: Action, object: &str, detail: &str) -> Result<()> {
     let lock = state.chain_lock("\0audit");
     let _turn = lock.lock().await;
     for attempt in 0..MAX_ATTEMPTS {
@@ -74,7 +224,8 @@ pub async fn record(state: &AppState, actor: &str, action: &str, object: &str, d
             seq: seq + 1,
             at: rfc3339_ms(now_ms()),
             actor: actor.to_owned(),
-            action: action.to_owned(),
+            // The store keeps the name (its rows are plain strings).
+            action: action.as_str().to_owned(),
             object: object.to_owned(),
             detail: detail.to_owned(),
             previous,
@@ -92,9 +243,9 @@ pub async fn record(state: &AppState, actor: &str, action: &str, object: &str, d
 
 /// For events whose action must not fail because the log is briefly unavailable
 /// (a failed log-in): the problem goes to the server log instead.
-pub async fn record_or_log(state: &AppState, actor: &str, action: &str, object: &str, detail: &str) {
+pub async fn record_or_log(state: &AppState, actor: &str, action: Action, object: &str, detail: &str) {
     if let Err(e) = record(state, actor, action, object, detail).await {
-        tracing::error!(error = %e, action, actor, "could not write the audit record");
+        tracing::error!(error = %e, action = action.as_str(), actor, "could not write the audit record");
     }
 }
 
@@ -169,7 +320,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let state = state(dir.path()).await;
         for n in 0..5 {
-            record(&state, "ada", action::SUBMISSION_VIEWED, &format!("s{n}"), "full").await.unwrap();
+            record(&state, "ada", Action::SubmissionViewed, &format!("s{n}"), "full").await.unwrap();
         }
         assert_eq!(verify(&state).await.unwrap(), Verification { records: 5, broken: None });
 
@@ -194,12 +345,60 @@ mod tests {
         let tasks: Vec<_> = (0..20)
             .map(|n| {
                 let state = state.clone();
-                tokio::spawn(async move { record(&state, "bob", action::LOGIN, &format!("{n}"), "").await })
+                tokio::spawn(async move { record(&state, "bob", Action::Login, &format!("{n}"), "").await })
             })
             .collect();
         for t in tasks {
             t.await.unwrap().unwrap();
         }
         assert_eq!(verify(&state).await.unwrap(), Verification { records: 20, broken: None });
+    }
+
+    #[test]
+    fn actions_keep_their_stored_names() {
+        // The names records were written with: changing one would orphan them in
+        // filters and exports.
+        let names = [
+            "login",
+            "login_failed",
+            "logout",
+            "account_created",
+            "account_changed",
+            "account_invited",
+            "recovery_code_used",
+            "legal_hold_set",
+            "legal_hold_lifted",
+            "form_created",
+            "form_published",
+            "form_archived",
+            "form_restored",
+            "spam_protection_changed",
+            "submission_viewed",
+            "submissions_listed",
+            "submissions_exported",
+            "integrity_verified",
+            "audit_exported",
+            "audit_verified",
+            "request_registered",
+            "request_searched",
+            "request_reviewed",
+            "request_reported",
+            "request_status",
+            "erased",
+            "rectified",
+            "link_created",
+            "links_imported",
+            "link_revoked",
+            "link_extended",
+            "link_opened",
+            "link_submitted",
+            "link_qr",
+        ];
+        assert_eq!(Action::ALL.map(Action::as_str), names);
+        for action in Action::ALL {
+            assert_eq!(serde_json::to_value(action).unwrap(), json!(action.as_str()));
+            assert_eq!(action.as_str().parse::<Action>(), Ok(action));
+        }
+        assert!("launched".parse::<Action>().is_err());
     }
 }

@@ -16,7 +16,7 @@ use std::time::Duration;
 use formseal_model::{ProofError, Receipt, SignedReceipt, VerifiedSubmission};
 use tokio::sync::oneshot;
 
-use crate::audit::{self, action};
+use crate::audit::{self, Action};
 use crate::error::{Error, LinkClosed, Result};
 use crate::links;
 use crate::state::AppState;
@@ -251,6 +251,6 @@ fn row(
 /// What follows a stored submission: a personal link's use is audited.
 async fn stored(state: &AppState, pending: &Pending, receipt: &SignedReceipt) {
     if let Some(link_id) = &pending.link {
-        audit::record_or_log(state, "link holder", action::LINK_SUBMITTED, link_id, &receipt.receipt.submission).await;
+        audit::record_or_log(state, "link holder", Action::LinkSubmitted, link_id, &receipt.receipt.submission).await;
     }
 }

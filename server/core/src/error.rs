@@ -1,7 +1,8 @@
-//! The one error type of the server-side domain. Each variant knows its HTTP status
-//! and a message a person can read; internal details stay in the log.
+//! The one error type of the server-side domain. Each variant knows its code (and
+//! with it its HTTP status) and a message a person can read; internal details stay
+//! in the log.
 
-use formseal_model::{FieldError, ProofError, ProtocolError};
+use formseal_model::{ErrorCode, FieldError, ProofError, ProtocolError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -79,63 +80,48 @@ impl std::fmt::Display for LinkClosed {
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
+    /// The HTTP status: the code's (each code has exactly one).
     pub fn status(&self) -> u16 {
-        match self {
-            Error::NotFound(_) => 404,
-            Error::Validation(_) => 422,
-            Error::Protocol(_) | Error::BadRequest(_) => 400,
-            Error::TooLarge(_) => 413,
-            Error::NonceReused => 409,
-            Error::Proof(ProofError::Spent) => 409,
-            Error::Proof(_) | Error::Refused => 400,
-            Error::UnknownVersion(_) | Error::Conflict(_) => 409,
-            Error::RetiredVersion | Error::Archived | Error::Gone(_) | Error::LinkClosed(_) => 410,
-            Error::Definition(_) => 422,
-            Error::Unauthenticated | Error::BadCredentials | Error::SecondFactorRequired => 401,
-            Error::Forbidden => 403,
-            Error::RateLimited(_) | Error::TooManyAttempts(_) => 429,
-            Error::Busy | Error::Unavailable(_) => 503,
-            Error::Internal(_) => 500,
-        }
+        self.code().status()
     }
 
-    /// A short machine-readable code for clients.
-    pub fn code(&self) -> &'static str {
+    /// The stable machine-readable code clients decide by.
+    pub fn code(&self) -> ErrorCode {
         match self {
-            Error::NotFound(_) => "not_found",
-            Error::Validation(_) => "invalid_answers",
-            Error::Protocol(ProtocolError::SignatureMismatch) => "bad_signature",
-            Error::Protocol(_) => "bad_envelope",
-            Error::BadRequest(_) => "bad_request",
-            Error::TooLarge(_) => "too_large",
-            Error::NonceReused => "nonce_reused",
+            Error::NotFound(_) => ErrorCode::NotFound,
+            Error::Validation(_) => ErrorCode::InvalidAnswers,
+            Error::Protocol(ProtocolError::SignatureMismatch) => ErrorCode::BadSignature,
+            Error::Protocol(_) => ErrorCode::BadEnvelope,
+            Error::BadRequest(_) => ErrorCode::BadRequest,
+            Error::TooLarge(_) => ErrorCode::TooLarge,
+            Error::NonceReused => ErrorCode::NonceReused,
             // The widget fetches a new challenge and sends again on any `proof_` code.
-            Error::Proof(ProofError::Missing) => "proof_required",
-            Error::Proof(ProofError::Expired) => "proof_expired",
-            Error::Proof(ProofError::InsufficientWork) => "proof_insufficient",
-            Error::Proof(ProofError::Spent) => "proof_spent",
+            Error::Proof(ProofError::Missing) => ErrorCode::ProofRequired,
+            Error::Proof(ProofError::Expired) => ErrorCode::ProofExpired,
+            Error::Proof(ProofError::InsufficientWork) => ErrorCode::ProofInsufficient,
+            Error::Proof(ProofError::Spent) => ErrorCode::ProofSpent,
             Error::Proof(ProofError::Malformed(_) | ProofError::BadSignature | ProofError::WrongForm) => {
-                "proof_invalid"
+                ErrorCode::ProofInvalid
             }
-            Error::Refused => "refused",
-            Error::UnknownVersion(_) => "unknown_version",
-            Error::RetiredVersion => "version_retired",
-            Error::Archived => "form_archived",
-            Error::Gone(_) => "gone",
-            Error::LinkClosed(LinkClosed::Expired) => "link_expired",
-            Error::LinkClosed(LinkClosed::Revoked) => "link_revoked",
-            Error::LinkClosed(LinkClosed::Used) => "link_used",
-            Error::Conflict(_) => "conflict",
-            Error::Definition(_) => "invalid_definition",
-            Error::Unauthenticated => "unauthenticated",
-            Error::BadCredentials => "bad_credentials",
-            Error::SecondFactorRequired => "second_factor_required",
-            Error::Forbidden => "forbidden",
-            Error::RateLimited(_) => "rate_limited",
-            Error::TooManyAttempts(_) => "too_many_attempts",
-            Error::Busy => "busy",
-            Error::Unavailable(_) => "unavailable",
-            Error::Internal(_) => "internal",
+            Error::Refused => ErrorCode::Refused,
+            Error::UnknownVersion(_) => ErrorCode::UnknownVersion,
+            Error::RetiredVersion => ErrorCode::VersionRetired,
+            Error::Archived => ErrorCode::FormArchived,
+            Error::Gone(_) => ErrorCode::Gone,
+            Error::LinkClosed(LinkClosed::Expired) => ErrorCode::LinkExpired,
+            Error::LinkClosed(LinkClosed::Revoked) => ErrorCode::LinkRevoked,
+            Error::LinkClosed(LinkClosed::Used) => ErrorCode::LinkUsed,
+            Error::Conflict(_) => ErrorCode::Conflict,
+            Error::Definition(_) => ErrorCode::InvalidDefinition,
+            Error::Unauthenticated => ErrorCode::Unauthenticated,
+            Error::BadCredentials => ErrorCode::BadCredentials,
+            Error::SecondFactorRequired => ErrorCode::SecondFactorRequired,
+            Error::Forbidden => ErrorCode::Forbidden,
+            Error::RateLimited(_) => ErrorCode::RateLimited,
+            Error::TooManyAttempts(_) => ErrorCode::TooManyAttempts,
+            Error::Busy => ErrorCode::Busy,
+            Error::Unavailable(_) => ErrorCode::Unavailable,
+            Error::Internal(_) => ErrorCode::Internal,
         }
     }
 

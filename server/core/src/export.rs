@@ -18,15 +18,12 @@ use formseal_model::{FormDef, PublishedVersion, SignedReceipt};
 use serde_json::Value;
 
 use crate::accounts::Operator;
-use crate::audit;
+use crate::audit::{self, Action};
 use crate::error::{Error, Result};
 use crate::permissions::FormAccess;
 use crate::state::AppState;
 use crate::store::SubmissionRow;
 use crate::time::{now_ms, rfc3339_ms};
-
-/// The audit action of an export.
-pub const EXPORTED: &str = "submissions_exported";
 
 /// A password for an encrypted export must be at least this long. The console
 /// generates 28 characters from a 32-letter alphabet (140 bits).
@@ -132,7 +129,7 @@ pub async fn export(state: &AppState, operator: &Operator, form_id: &str, option
         if options.compact { "compact" } else { "full" },
         if options.password.is_some() { "encrypted" } else { "not encrypted" }
     );
-    audit::record(state, &operator.username, EXPORTED, form_id, &detail).await?;
+    audit::record(state, &operator.username, Action::SubmissionsExported, form_id, &detail).await?;
     let file = match &options.password {
         None => ExportFile { name, content_type: options.format.content_type(), bytes, submissions: count },
         Some(password) => ExportFile {

@@ -19,7 +19,7 @@ use formseal_model::definition;
 use formseal_model::{FormDef, PublishedVersion, demo, templates};
 use serde_json::Value;
 
-use crate::audit::{self, action};
+use crate::audit::{self, Action};
 use crate::error::{Error, Result};
 use crate::state::AppState;
 use crate::store::{FormRow, VersionInfo, VersionRow};
@@ -27,14 +27,13 @@ use crate::store::{FormRow, VersionInfo, VersionRow};
 /// How long a replica may go on using what it read about a form's versions.
 pub const ACCEPTING_TTL: Duration = Duration::from_secs(1);
 
+/// A cached answer of [`accepting`]: when it was read, under which generation of
+/// the form's versions, and the version.
+type AcceptingEntry = (Instant, u64, PublishedVersion);
+
 /// Recent answers of [`accepting`], by form and version (part of [`AppState`]).
 #[derive(Default)]
-pub struct AcceptingCache(Mutex<HashMap<FormVersionKey, CachedAccepting>>);
-
-/// (form id, version).
-type FormVersionKey = (String, String);
-/// When it was read, the submissions counted then, and the version itself.
-type CachedAccepting = (Instant, u64, PublishedVersion);
+pub struct AcceptingCache(Mutex<HashMap<(String, String), AcceptingEntry>>);
 
 impl AcceptingCache {
     fn get(&self, form_id: &str, digest: &str, generation: u64) -> Option<PublishedVersion> {
@@ -89,10 +88,11 @@ pub async fn publish(state: &AppState, definition: FormDef, allowed_origins: &[S
 pub async fn seed_demo(state: &AppState) -> Result<()> {
     if state.store.form(demo::DEMO_FORM_ID).await?.is_none()
         && let Err(e) = publish(state, demo::contact_tracing(), &["*".to_owned()]).await
-        // Another replica starting on the same fresh database published it first.
-        && state.store.form(demo::DEMO_FORM_ID).await?.is_none()
     {
-        return Err(e);
+        // Another replica starting on the same fresh database published it first.
+        if state.store.form(demo::DEMO_FORM_ID).await?.is_none() {
+            return Err(e);
+        }
     }
     Ok(())
 }
@@ -174,7 +174,7 @@ pub async fn create(state: &AppState, by: &str, template: &str, form_id: &str, t
         .ok_or_else(|| Error::BadRequest(format!("there is no template {template:?}")))?;
     state.store.create_form(form_id, title, &to_json(&definition)?, &[], by).await?;
     tracing::info!(form = %form_id, template, by, "created form");
-    audit::record(state, by, action::FORM_CREATED, form_id, &format!("template {template}")).await?;
+    audit::record(state, by, Action::FormCreated, form_id, &format!("template {template}")).await?;
     draft(state, form_id).await
 }
 
@@ -195,7 +195,7 @@ pub async fn duplicate(state: &AppState, by: &str, source: &str, form_id: &str, 
     let title = copy.title.get(copy.default_lang()).to_owned();
     state.store.create_form(form_id, &title, &to_json(&copy)?, &original.origins, by).await?;
     tracing::info!(form = %form_id, source, by, "duplicated form");
-    audit::record(state, by, action::FORM_CREATED, form_id, &format!("copy of {source}")).await?;
+    audit::record(state, by, Action::FormCreated, form_id, &format!("copy of {source}")).await?;
     draft(state, form_id).await
 }
 
@@ -204,7 +204,7 @@ pub async fn set_archived(state: &AppState, by: &str, form_id: &str, archived: b
         return Err(Error::NotFound("form"));
     }
     tracing::info!(form = %form_id, archived, by, "changed archive state");
-    let what = if archived { action::FORM_ARCHIVED } else { action::FORM_RESTORED };
+    let what = if archived { Action::FormArchived } else { Action::FormRestored };
     audit::record(state, by, what, form_id, "").await?;
     Ok(())
 }
@@ -263,7 +263,7 @@ pub async fn publish_draft(state: &AppState, by: &str, form_id: &str) -> Result<
     }
     let published = publish(state, draft.definition, &draft.origins).await?;
     tracing::info!(form = %form_id, version = %published.version, by, "published from the designer");
-    audit::record(state, by, action::FORM_PUBLISHED, form_id, &format!("version {}", published.version)).await?;
+    audit::record(state, by, Action::FormPublished, form_id, &format!("version {}", published.version)).await?;
     Ok(published)
 }
 

@@ -9,49 +9,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    Owner,
-    Admin,
-    Editor,
-    Viewer,
-    /// Data protection officer.
-    Dpo,
-    /// An outside agency: only forms explicitly assigned, compact view unless the
-    /// owner grants personal data for a form.
-    Partner,
-}
-
-impl Role {
-    pub const ALL: [Role; 6] = [Role::Owner, Role::Admin, Role::Editor, Role::Viewer, Role::Dpo, Role::Partner];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Owner => "owner",
-            Role::Admin => "admin",
-            Role::Editor => "editor",
-            Role::Viewer => "viewer",
-            Role::Dpo => "dpo",
-            Role::Partner => "partner",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Role> {
-        Role::ALL.into_iter().find(|r| r.as_str() == text)
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Role::Owner => "Owner",
-            Role::Admin => "Administrator",
-            Role::Editor => "Editor",
-            Role::Viewer => "Viewer",
-            Role::Dpo => "Data protection officer",
-            Role::Partner => "Partner",
-        }
-    }
-}
+/// Shared with the console's pages (they are built without the server).
+pub use formseal_model::Role;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

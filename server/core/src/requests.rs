@@ -14,7 +14,7 @@ use formseal_model::person::{self, KeyKind};
 use formseal_model::{Answers, FieldError, ValidationContext, check_field};
 use serde_json::Value;
 
-use crate::audit::{self, action};
+use crate::audit::{self, Action};
 use crate::error::{Error, Result};
 use crate::permissions::{Operator, Permission};
 use crate::person_index;
@@ -92,7 +92,7 @@ pub async fn register(state: &AppState, by: &Operator, input: &RequestInput) -> 
         created_ms: now_ms(),
     };
     state.store.create_request(&row).await?;
-    audit::record(state, &by.username, action::REQUEST_REGISTERED, &request_id, &format!("due {}", row.due_on)).await?;
+    audit::record(state, &by.username, Action::RequestRegistered, &request_id, &format!("due {}", row.due_on)).await?;
     Ok(request_id)
 }
 
@@ -114,7 +114,7 @@ pub async fn set_status(state: &AppState, by: &Operator, request_id: &str, statu
     if !state.store.set_request_status(request_id, status, &by.username, now_ms()).await? {
         return Err(Error::NotFound("request"));
     }
-    audit::record(state, &by.username, action::REQUEST_STATUS, request_id, status).await
+    audit::record(state, &by.username, Action::RequestStatus, request_id, status).await
 }
 
 /// Finds the person in every form and version; returns how many submissions the
@@ -140,7 +140,7 @@ pub async fn search(state: &AppState, by: &Operator, request_id: &str, criteria:
     state.store.add_hits(request_id, &found, &searched).await?;
     let total = state.store.hits(request_id).await?.len();
     let detail = format!("by {searched}: {} found, {total} listed", found.len());
-    audit::record(state, &by.username, action::REQUEST_SEARCHED, request_id, &detail).await?;
+    audit::record(state, &by.username, Action::RequestSearched, request_id, &detail).await?;
     Ok(total)
 }
 
@@ -159,7 +159,7 @@ pub async fn decide(
         return Err(Error::NotFound("hit"));
     }
     let what = if include { "included" } else { "excluded" };
-    audit::record(state, &by.username, action::REQUEST_REVIEWED, request_id, &format!("{submission_id} {what}")).await
+    audit::record(state, &by.username, Action::RequestReviewed, request_id, &format!("{submission_id} {what}")).await
 }
 
 /// Every hit of a request with what the review and the report show, in `lang`.
@@ -243,7 +243,7 @@ pub async fn report(state: &AppState, by: &Operator, request_id: &str, lang: &st
     let entries: Vec<ReportEntry> =
         load_entries(state, request_id, lang).await?.into_iter().filter(|e| e.include).collect();
     let detail = format!("{lang}, {} entries", entries.len());
-    audit::record(state, &by.username, action::REQUEST_REPORTED, request_id, &detail).await?;
+    audit::record(state, &by.username, Action::RequestReported, request_id, &detail).await?;
     Ok(AccessReport {
         v: 1,
         lang: lang.to_owned(),
@@ -282,7 +282,7 @@ pub async fn erase(state: &AppState, by: &Operator, request_id: &str) -> Result<
         )?;
         if state.store.erase_payload(&row.submission_id, &value).await? {
             outcome.erased += 1;
-            audit::record(state, &by.username, action::ERASED, &row.submission_id, &format!("request {request_id}"))
+            audit::record(state, &by.username, Action::Erased, &row.submission_id, &format!("request {request_id}"))
                 .await?;
         } else {
             outcome.already += 1;
@@ -351,7 +351,7 @@ pub async fn rectify(
     let tokens = person_index::tokens(&state.keys, &keys)?;
     state.store.set_indexed(submission_id, &row.form_id, &tokens).await?;
     let detail = format!("request {request_id}, answer {}", field.key);
-    audit::record(state, &by.username, action::RECTIFIED, submission_id, &detail).await
+    audit::record(state, &by.username, Action::Rectified, submission_id, &detail).await
 }
 
 /// Gives submissions stored before the person index existed their tokens.

@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use formseal_model::tombstone::{SignedTombstone, Tombstone};
 
-use crate::audit::{self, action};
+use crate::audit::{self, Action};
 use crate::error::{Error, Result};
 use crate::permissions::{Operator, Permission};
 use crate::state::AppState;
@@ -114,8 +114,8 @@ pub async fn set_hold(
         return Err(Error::NotFound("form or submission"));
     }
     let (what, detail) = match reason {
-        Some(r) => (action::LEGAL_HOLD_SET, r),
-        None => (action::LEGAL_HOLD_LIFTED, ""),
+        Some(r) => (Action::LegalHoldSet, r),
+        None => (Action::LegalHoldLifted, ""),
     };
     audit::record(state, &by.username, what, object, detail).await
 }

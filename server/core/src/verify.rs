@@ -11,9 +11,6 @@ use serde::Serialize;
 use crate::error::Result;
 use crate::state::AppState;
 
-/// The audit action of a check run from the console.
-pub const VERIFIED: &str = "integrity_verified";
-
 /// One form's result.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct FormResult {

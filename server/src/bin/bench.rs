@@ -681,7 +681,7 @@ async fn main() {
 
     // Console list: page 1 and a deep page of 50, through the console's server function.
     let password = "bench password that is long enough 7";
-    accounts::create_account(&state, "bench-owner", password, "owner").await.expect("account");
+    accounts::create_account(&state, "bench-owner", password, Role::Owner).await.expect("account");
     // The log-in answers with a redirect that carries the session cookie.
     let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
     let res = client

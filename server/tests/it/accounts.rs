@@ -84,14 +84,14 @@ async fn admins_cannot_touch_owners_and_the_last_owner_stays() {
         .unwrap_err();
     assert_eq!(err.status(), 409, "the last owner cannot be disabled");
     // With a second owner, the first may step down.
-    accounts::create_account(&server.state, "second", GOOD, "owner").await.unwrap();
+    accounts::create_account(&server.state, "second", GOOD, Role::Owner).await.unwrap();
     accounts::update_account(&server.state, &owner(), "owner", Role::Admin, vec![], vec![], false).await.unwrap();
 }
 
 #[tokio::test]
 async fn repeated_failures_lock_an_account_and_an_address_without_revealing_accounts() {
     let server = start().await;
-    accounts::create_account(&server.state, "ada", GOOD, "viewer").await.unwrap();
+    accounts::create_account(&server.state, "ada", GOOD, Role::Viewer).await.unwrap();
     for _ in 0..formseal_core::throttle::MAX_PER_ACCOUNT {
         let (status, _) = post(&server, "login", &[("username", "ada"), ("password", "wrong wrong wrong")]).await;
         assert_eq!(status, 401);
@@ -116,7 +116,7 @@ fn current_code(secret: &str) -> String {
 #[tokio::test]
 async fn a_second_factor_is_asked_for_and_recovery_codes_work_once() {
     let server = start().await;
-    accounts::create_account(&server.state, "totp-user", GOOD, "viewer").await.unwrap();
+    accounts::create_account(&server.state, "totp-user", GOOD, Role::Viewer).await.unwrap();
     let me = Operator { username: "totp-user".into(), role: Role::Viewer, forms: vec![], personal_forms: vec![] };
     let (secret, url, _) = accounts::begin_two_factor(&server.state, &me).await.unwrap();
     assert!(url.contains(&secret));
@@ -156,7 +156,7 @@ async fn a_second_factor_is_asked_for_and_recovery_codes_work_once() {
 }
 
 async fn logged_in(server: &TestServer) -> String {
-    accounts::create_account(&server.state, "clock", GOOD, "viewer").await.unwrap();
+    accounts::create_account(&server.state, "clock", GOOD, Role::Viewer).await.unwrap();
     server.login("clock", GOOD).await
 }
 

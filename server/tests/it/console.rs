@@ -1,4 +1,5 @@
 use crate::common::JsonResponse;
+use formseal_core::permissions::Role;
 use formseal_model::demo::DEMO_FORM_ID;
 use serde_json::Value;
 
@@ -15,7 +16,7 @@ async fn call(server: &TestServer, name: &str, cookie: &str, args: &[(&str, &str
 #[tokio::test]
 async fn server_functions_require_a_session_and_refuse_cross_origin_writes() {
     let server = start().await;
-    formseal_core::accounts::create_account(&server.state, "viewer1", PASSWORD, "viewer").await.unwrap();
+    formseal_core::accounts::create_account(&server.state, "viewer1", PASSWORD, Role::Viewer).await.unwrap();
     let version = server.form(DEMO_FORM_ID).await.version;
     let (_, receipt) = server.submit(&sign(&envelope(&version, good_answers(), 500))).await;
     let submission_id = receipt["receipt"]["submission"].as_str().unwrap().to_owned();
@@ -87,7 +88,7 @@ async fn server_functions_require_a_session_and_refuse_cross_origin_writes() {
 #[tokio::test]
 async fn the_console_page_renders_and_escapes_what_visitors_typed() {
     let server = start().await;
-    formseal_core::accounts::create_account(&server.state, "viewer2", PASSWORD, "viewer").await.unwrap();
+    formseal_core::accounts::create_account(&server.state, "viewer2", PASSWORD, Role::Viewer).await.unwrap();
     let version = server.form(DEMO_FORM_ID).await.version;
     let mut answers = good_answers();
     answers.insert("name".into(), serde_json::json!("<script>alert(1)</script>"));
@@ -138,4 +139,46 @@ async fn console_pages_carry_a_strict_policy_with_a_fresh_nonce() {
     // Every response has its own nonce.
     let again = get().await.unwrap().headers().get("content-security-policy").unwrap().to_str().unwrap().to_owned();
     assert!(!again.contains(&nonce));
+}
+
+/// Console errors cross the wire as `{code, message}`: pages decide by the code,
+/// and the status follows it, also for calls the server function never saw.
+#[tokio::test]
+async fn console_errors_carry_their_code_and_status() {
+    use app::api::{ConsoleError, ErrorCode};
+    let server = start().await;
+    formseal_core::accounts::create_account(&server.state, "viewer3", PASSWORD, Role::Viewer).await.unwrap();
+    let post = |name: &str, cookie: &str, args: &[(&str, &str)]| {
+        let request = server.client.post(format!("{}/admin/fn/{name}", server.base)).header("cookie", cookie);
+        request.form(args).send()
+    };
+    let error = |res: reqwest::Response| async move {
+        let status = res.status().as_u16();
+        let error: ConsoleError = serde_json::from_str(&res.text().await.unwrap()).unwrap();
+        (status, error)
+    };
+
+    let (status, e) = error(post("forms", "", &[("", "")]).await.unwrap()).await;
+    assert_eq!((status, e.code, e.message.as_str()), (401, ErrorCode::Unauthenticated, "Please log in."));
+
+    let (status, e) =
+        error(post("login", "", &[("username", "viewer3"), ("password", "wrong wrong wrong")]).await.unwrap()).await;
+    assert_eq!((status, e.code), (401, ErrorCode::BadCredentials));
+
+    // Arguments that cannot be read: the caller's mistake.
+    let (status, e) = error(post("submissions", "", &[("form", DEMO_FORM_ID), ("page", "x")]).await.unwrap()).await;
+    assert_eq!((status, e.code), (400, ErrorCode::BadRequest), "{e:?}");
+    let (status, e) = error(post("submission", "", &[]).await.unwrap()).await;
+    assert_eq!((status, e.code), (400, ErrorCode::BadRequest), "{e:?}");
+
+    // Roles travel by their stored names; one that does not exist is unreadable.
+    let cookie = server.login("viewer3", PASSWORD).await;
+    let me: Value = post("me", &cookie, &[("", "")]).await.unwrap().json().await.unwrap();
+    assert_eq!(me["role"], "viewer");
+    let args = [("username", "x"), ("role", "root"), ("forms", ""), ("personal_forms", "")];
+    let (status, e) = error(post("invite", &cookie, &args).await.unwrap()).await;
+    assert_eq!((status, e.code), (400, ErrorCode::BadRequest), "{e:?}");
+    let args = [("username", "x"), ("role", "editor"), ("forms", ""), ("personal_forms", "")];
+    let (status, e) = error(post("invite", &cookie, &args).await.unwrap()).await;
+    assert_eq!((status, e.code, e.message.as_str()), (403, ErrorCode::Forbidden, "You are not allowed to do this."));
 }

@@ -2,6 +2,7 @@
 //! definition checks, versions, the rule for retired versions, archive, roles.
 
 use crate::common::{JsonBody, JsonResponse};
+use formseal_core::permissions::Role;
 use formseal_model::{Answers, FormDef, PublishedVersion};
 use serde_json::{Value, json};
 
@@ -9,7 +10,7 @@ use crate::common::{TestServer, envelope_for, prove, sign, start, start_custom};
 
 const PASSWORD: &str = "correct horse battery staple";
 
-async fn session(server: &TestServer, user: &str, role: &str) -> String {
+async fn session(server: &TestServer, user: &str, role: Role) -> String {
     formseal_core::accounts::create_account(&server.state, user, PASSWORD, role).await.unwrap();
     server.login(user, PASSWORD).await
 }
@@ -60,7 +61,7 @@ async fn submit(server: &TestServer, form: &str, version: &str, seed: u64) -> (u
 #[tokio::test]
 async fn an_editor_creates_drafts_and_publishes_versions_that_take_submissions() {
     let server = start().await;
-    let editor = session(&server, "editor1", "editor").await;
+    let editor = session(&server, "editor1", Role::Editor).await;
 
     let (status, id) =
         call(&server, &editor, "create-form", &[("start", "lead_form"), ("id", "leads"), ("title", "Leads")], None)
@@ -218,7 +219,7 @@ async fn an_editor_creates_drafts_and_publishes_versions_that_take_submissions()
 #[tokio::test]
 async fn a_retired_version_is_refused_once_its_grace_period_is_over() {
     let server = start_custom(|_| "mem://".to_owned(), |args| args.retired_version_grace_hours = 0).await;
-    let editor = session(&server, "editor2", "editor").await;
+    let editor = session(&server, "editor2", Role::Editor).await;
     call(&server, &editor, "create-form", &[("start", "lead_form"), ("id", "quick"), ("title", "Quick")], None).await;
     let (_, data) = call(&server, &editor, "designer", &[("id", "quick")], None).await;
     let draft = filled(serde_json::from_value(data["definition"].clone()).unwrap());
@@ -246,7 +247,7 @@ async fn a_retired_version_is_refused_once_its_grace_period_is_over() {
 #[tokio::test]
 async fn viewers_cannot_design_and_nobody_without_a_session_can() {
     let server = start().await;
-    let viewer = session(&server, "viewer9", "viewer").await;
+    let viewer = session(&server, "viewer9", Role::Viewer).await;
     for (name, args) in [
         ("create-form", vec![("start", "blank"), ("id", "sneaky"), ("title", "x")]),
         ("designer", vec![("id", "contact-tracing")]),

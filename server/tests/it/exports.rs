@@ -84,7 +84,7 @@ pub async fn seed(server: &TestServer) -> Vec<String> {
 }
 
 pub async fn account(server: &TestServer, name: &str, role: Role, forms: &[&str], personal: &[&str]) -> String {
-    accounts::create_account(&server.state, name, PASSWORD, role.as_str()).await.unwrap();
+    accounts::create_account(&server.state, name, PASSWORD, role).await.unwrap();
     if role == Role::Partner {
         let owner = Operator { username: "setup".into(), role: Role::Owner, forms: vec![], personal_forms: vec![] };
         let list = |l: &[&str]| l.iter().map(|s| (*s).to_owned()).collect::<Vec<String>>();
@@ -251,7 +251,7 @@ async fn every_export_is_audited_with_what_it_held_and_no_data() {
         &[("format", "json"), ("scope", "compact"), ("encrypted", "on"), ("password", ZIP_PASSWORD)],
     )
     .await;
-    let filter = AuditFilter::from_inputs("", formseal_core::export::EXPORTED, "", "");
+    let filter = AuditFilter::from_inputs("", formseal_core::audit::Action::SubmissionsExported.as_str(), "", "");
     let rows = audit::search(&server.state, &filter, 0, 10).await.unwrap();
     let details: Vec<_> = rows.iter().map(|r| (r.actor.as_str(), r.object.as_str(), r.detail.as_str())).collect();
     assert!(

@@ -10,7 +10,7 @@
 use crate::common::{JsonBody, JsonResponse};
 use std::sync::{LazyLock, OnceLock};
 
-use formseal_core::accounts;
+use formseal_core::accounts::{self, Role};
 use formseal_model::demo::DEMO_FORM_ID;
 use proptest::prelude::*;
 use serde_json::{Value, json};
@@ -34,7 +34,7 @@ fn fixture() -> &'static Fixture {
             let server = start().await;
             let version = server.form(DEMO_FORM_ID).await.version;
             let password = "fuzzing password long enough 42";
-            accounts::create_account(&server.state, "fuzz-owner", password, "owner").await.unwrap();
+            accounts::create_account(&server.state, "fuzz-owner", password, Role::Owner).await.unwrap();
             let cookie = server.login("fuzz-owner", password).await;
             let res = server
                 .client

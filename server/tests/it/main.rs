@@ -2,8 +2,9 @@
 //! on a real loopback listener, and the real binary where start-up and crashes
 //! matter. One test binary (link time).
 
-// A panic is how a test fails.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+// A panic is how a test fails; what a test skipped, or the seed it used, goes to
+// stderr, where `cargo test` shows it.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::print_stderr)]
 
 mod accounts;
 mod api;

@@ -209,7 +209,7 @@ async fn every_endpoint_as_every_role() {
     let to_revoke = formseal_core::links::create(&server.state, &owner, DEMO_FORM_ID, link()).await.unwrap();
     let to_extend = formseal_core::links::create(&server.state, &owner, DEMO_FORM_ID, link()).await.unwrap();
     let _ = LINKS.set((to_revoke.link_id, to_extend.link_id));
-    accounts::create_account(&server.state, "target", PASSWORD, "viewer").await.unwrap();
+    accounts::create_account(&server.state, "target", PASSWORD, Role::Viewer).await.unwrap();
     let request = formseal_core::store::NewRequest {
         request_id: MATRIX_REQUEST.into(),
         requester: "By letter".into(),
@@ -223,9 +223,7 @@ async fn every_endpoint_as_every_role() {
     server.state.store.create_request(&request).await.unwrap();
     server.state.store.add_hits(MATRIX_REQUEST, &[(submission.clone(), DEMO_FORM_ID.into())], "phone").await.unwrap();
     for role in Role::ALL {
-        accounts::create_account(&server.state, &format!("as-{}", role.as_str()), PASSWORD, role.as_str())
-            .await
-            .unwrap();
+        accounts::create_account(&server.state, &format!("as-{}", role.as_str()), PASSWORD, role).await.unwrap();
     }
     accounts::update_account(
         &server.state,
@@ -268,7 +266,7 @@ async fn every_endpoint_as_every_role() {
 async fn a_partner_sees_only_assigned_forms_without_personal_data() {
     let server = start().await;
     let owner = Operator { username: "setup".into(), role: Role::Owner, forms: vec![], personal_forms: vec![] };
-    accounts::create_account(&server.state, "agency", PASSWORD, "partner").await.unwrap();
+    accounts::create_account(&server.state, "agency", PASSWORD, Role::Partner).await.unwrap();
     accounts::update_account(&server.state, &owner, "agency", Role::Partner, vec![DEMO_FORM_ID.into()], vec![], false)
         .await
         .unwrap();

@@ -16,6 +16,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use formseal_core::keys::KeyRing;
+use formseal_core::permissions::Role;
 use formseal_core::store::{DbConfig, Store};
 use formseal_core::{AppState, Config, accounts, forms, retention, submissions};
 use formseal_model::demo::{self, DEMO_FORM_ID};
@@ -307,7 +308,7 @@ async fn sessions_work_on_any_replica_and_sweeps_delete_each_row_once() {
 
     // Log in on one replica; the session is in the database, so every replica knows it.
     let password = "correct horse battery staple";
-    accounts::create_account(&state, "dpo-anna", password, "dpo").await.unwrap();
+    accounts::create_account(&state, "dpo-anna", password, Role::Dpo).await.unwrap();
     let res = client
         .post(format!("{}/admin/fn/login", bases[0]))
         .form(&[("username", "dpo-anna"), ("password", password)])

@@ -274,8 +274,8 @@ async fn the_report_downloads_as_html_and_json_for_the_dpo_only() {
     let id = register(&server).await;
     let criteria = Criteria { email: "anna@example.org".into(), ..Criteria::default() };
     requests::search(&server.state, &dpo(), &id, &criteria).await.unwrap();
-    accounts::create_account(&server.state, "privacy", PASSWORD, "dpo").await.unwrap();
-    accounts::create_account(&server.state, "editor", PASSWORD, "editor").await.unwrap();
+    accounts::create_account(&server.state, "privacy", PASSWORD, Role::Dpo).await.unwrap();
+    accounts::create_account(&server.state, "editor", PASSWORD, Role::Editor).await.unwrap();
     let dpo_cookie = server.login("privacy", PASSWORD).await;
     let editor_cookie = server.login("editor", PASSWORD).await;
     let get = |path: String, cookie: String| {

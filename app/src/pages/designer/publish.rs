@@ -6,7 +6,7 @@ use formseal_model::overview::{NoteLevel, overview};
 use leptos::prelude::*;
 
 use super::state::{Editor, SaveState};
-use crate::api::{SetSpamProtection, VersionItem, error_text, publish_form, save_draft};
+use crate::api::{SetSpamProtection, VersionItem, publish_form, save_draft};
 
 #[component]
 pub fn DataOverview(editor: Editor) -> impl IntoView {
@@ -66,7 +66,7 @@ pub fn PublishPanel(
                     published.update(|n| *n += 1);
                 }
                 Ok(r) => message.set(Some((false, format!("Not published: {} problem(s) to fix.", r.problems.len())))),
-                Err(e) => message.set(Some((false, error_text(&e)))),
+                Err(e) => message.set(Some((false, e.message))),
             }
             busy.set(false);
         });
@@ -178,7 +178,7 @@ pub fn SpamProtection(form_id: String, bits: Option<u32>, default: u32) -> impl 
     let outcome = move || {
         save.value().get().map(|r| match r {
             Ok(()) => view! { <p role="status" class="ok">"Saved."</p> }.into_any(),
-            Err(e) => view! { <p class="error" role="alert">{error_text(&e)}</p> }.into_any(),
+            Err(e) => view! { <p class="error" role="alert">{e.message}</p> }.into_any(),
         })
     };
     view! {

@@ -3,7 +3,7 @@
 use formseal_model::{Field, FieldKind, FormDef, LocalText};
 use leptos::prelude::*;
 
-use crate::api::{error_text, save_draft};
+use crate::api::save_draft;
 
 /// What the designer edits: the definition and the origins allowed to embed it.
 #[derive(Clone, Debug, PartialEq)]
@@ -229,7 +229,7 @@ impl Editor {
             let state = match result {
                 Ok(()) if editor.revision.get_untracked() == revision => SaveState::Saved,
                 Ok(()) => SaveState::Unsaved,
-                Err(e) => SaveState::Failed(error_text(&e)),
+                Err(e) => SaveState::Failed(e.message),
             };
             editor.save_state.set(state);
         });
