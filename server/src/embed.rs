@@ -112,21 +112,6 @@ fn is_content_hashed(path: &str) -> bool {
     })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn only_hashed_names_are_cached_for_good() {
-        assert!(is_content_hashed("/widget/formseal_widget_bg-0123456789abcdef.wasm"));
-        assert!(is_content_hashed("/formseal_widget-0123456789abcdef.js"));
-        assert!(!is_content_hashed("/formseal_widget.js"));
-        assert!(!is_content_hashed("/manifest.json"));
-        assert!(!is_content_hashed("/x-0123456789ABCDEF.js"));
-        assert!(!is_content_hashed("/x-0123456789abcde.js"));
-    }
-}
-
 /// A plain page that embeds the demo form the way a customer's landing page would.
 async fn demo(State(state): State<AppState>) -> Html<String> {
     let base = &state.config.public_url;
@@ -150,4 +135,19 @@ pre {{ white-space: pre-wrap; overflow-wrap: anywhere; }}</style>
 </html>
 "#
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_hashed_names_are_cached_for_good() {
+        assert!(is_content_hashed("/widget/formseal_widget_bg-0123456789abcdef.wasm"));
+        assert!(is_content_hashed("/formseal_widget-0123456789abcdef.js"));
+        assert!(!is_content_hashed("/formseal_widget.js"));
+        assert!(!is_content_hashed("/manifest.json"));
+        assert!(!is_content_hashed("/x-0123456789ABCDEF.js"));
+        assert!(!is_content_hashed("/x-0123456789abcde.js"));
+    }
 }

@@ -197,10 +197,8 @@ pub trait JsonResponse {
 }
 
 impl JsonResponse for reqwest::Response {
-    fn json<T: serde::de::DeserializeOwned>(self) -> impl std::future::Future<Output = JsonResult<T>> + Send {
-        async move {
-            let bytes = self.bytes().await?;
-            Ok(serde_json::from_slice(&bytes)?)
-        }
+    async fn json<T: serde::de::DeserializeOwned>(self) -> JsonResult<T> {
+        let bytes = self.bytes().await?;
+        Ok(serde_json::from_slice(&bytes)?)
     }
 }
