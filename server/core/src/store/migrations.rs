@@ -7,6 +7,9 @@ use serde_json::json;
 use super::Store;
 use crate::error::Result;
 
+// There is no 7: the links migration was numbered 8 when it was written. Deployed
+// databases record 8 as applied, so renumbering it would run it a second time there;
+// the gap is harmless (versions only need to rise).
 const MIGRATIONS: &[(u32, &str)] = &[
     (1, include_str!("migrations/0001_initial.surql")),
     (2, include_str!("migrations/0002_challenges.surql")),
