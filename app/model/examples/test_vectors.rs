@@ -2,6 +2,9 @@
 //! digests and signatures. Run `cargo run -p formseal-model --example test_vectors`
 //! only when the protocol changes on purpose; the test `vectors` checks the file.
 
+// A fixture generator run by hand: any failure should stop it loudly, like a test.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use ed25519_dalek::SigningKey;
 use formseal_model::link::{SignedLinkOpen, secret_of};
 use formseal_model::templates;

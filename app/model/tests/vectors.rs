@@ -1,5 +1,8 @@
 //! The Rust code against docs/test-vectors.json, which other implementations use too.
 
+// A panic is how a test fails (helpers outside `#[test]` functions included).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use ed25519_dalek::{SigningKey, VerifyingKey};
 use formseal_model::{
     Domain, FormDef, Proof, PublishedVersion, SignedChallenge, SignedReceipt, SubmissionRequest, b64_decode,
