@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::Store;
+use super::classify::{DbOutcome, INVITE_USED, Tag, UniqueIndex};
 use crate::error::{Error, Result};
 
 #[derive(Debug, Clone, Deserialize)]
@@ -152,10 +153,10 @@ impl Store {
     /// fails if the invitation was used meanwhile or the name was taken.
     pub async fn accept_invite(&self, token_hash: &str, invite: &InviteRow, password_hash: &str) -> Result<()> {
         let result = self
-            .exec(
+            .exec_classified(
                 "BEGIN;
                  IF (SELECT VALUE used FROM invite WHERE token_hash = $token_hash)[0] != false {
-                     THROW 'formseal:invite-used'
+                     THROW $invite_used
                  };
                  UPDATE invite SET used = true WHERE token_hash = $token_hash;
                  CREATE account CONTENT {
@@ -165,18 +166,19 @@ impl Store {
                  COMMIT;",
                 json!({
                     "token_hash": token_hash, "username": invite.username, "hash": password_hash, "role": invite.role,
-                    "forms": invite.forms, "personal_forms": invite.personal_forms,
+                    "forms": invite.forms, "personal_forms": invite.personal_forms, "invite_used": INVITE_USED,
                 }),
             )
             .await;
         match result {
-            Err(Error::Internal(m)) if m.contains("formseal:invite-used") => {
-                Err(Error::BadRequest("this invitation was already used".into()))
-            }
-            Err(Error::Internal(m)) if m.contains("account_username") => {
-                Err(Error::BadRequest("this user name is taken".into()))
-            }
-            other => other,
+            Ok(()) => Ok(()),
+            Err(f) => match f.outcome() {
+                DbOutcome::Thrown(Tag::InviteUsed) => Err(Error::BadRequest("this invitation was already used".into())),
+                DbOutcome::Duplicate(UniqueIndex::AccountUsername) => {
+                    Err(Error::BadRequest("this user name is taken".into()))
+                }
+                _ => Err(f.into()),
+            },
         }
     }
 }

@@ -5,7 +5,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::Store;
-use crate::error::{Error, Result};
+use super::classify::{AUDIT_MOVED, DbOutcome, Tag, UniqueIndex};
+use crate::error::Result;
 
 /// One audit record; `digest` covers every other member (see [`crate::audit`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -58,24 +59,33 @@ impl Store {
     /// Appends a record if the head is still at `seq - 1` (else `false`: retry).
     pub async fn append_audit(&self, record: &AuditRow) -> Result<bool> {
         let result = self
-            .exec(
+            .exec_classified(
                 "BEGIN;
                  LET $head = (SELECT VALUE seq FROM type::record('audit_head', 'head'))[0] ?? 0;
-                 IF $head != $seq - 1 { THROW 'formseal:audit-moved' };
+                 IF $head != $seq - 1 { THROW $audit_moved };
                  CREATE type::record('audit', $seq) CONTENT {
                      seq: $seq, at: $at, actor: $actor, action: $action, object: $object, detail: $detail,
                      previous: $previous, digest: $digest
                  };
                  UPSERT type::record('audit_head', 'head') CONTENT { seq: $seq, digest: $digest };
                  COMMIT;",
-                serde_json::to_value(record).map_err(|e| Error::Internal(e.to_string()))?,
+                json!({
+                    "seq": record.seq, "at": record.at, "actor": record.actor, "action": record.action,
+                    "object": record.object, "detail": record.detail, "previous": record.previous,
+                    "digest": record.digest, "audit_moved": AUDIT_MOVED,
+                }),
             )
             .await;
         match result {
             Ok(()) => Ok(true),
-            Err(Error::Busy) => Ok(false),
-            Err(Error::Internal(m)) if m.contains("formseal:audit-moved") || m.contains("audit_seq") => Ok(false),
-            Err(e) => Err(e),
+            // Another record took this place first (the check, the index, or a
+            // conflict that outlasted the retries): the caller builds it again.
+            Err(f) => match f.outcome() {
+                DbOutcome::Conflict
+                | DbOutcome::Thrown(Tag::AuditMoved)
+                | DbOutcome::Duplicate(UniqueIndex::AuditSeq) => Ok(false),
+                _ => Err(f.into()),
+            },
         }
     }
 

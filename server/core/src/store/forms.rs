@@ -4,6 +4,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::Store;
+use super::classify::{DbOutcome, FORM_EXISTS, Tag, UniqueIndex};
 use crate::error::{Error, Result};
 
 #[derive(Debug, Clone, Deserialize)]
@@ -106,10 +107,10 @@ impl Store {
         by: &str,
     ) -> Result<()> {
         let result = self
-            .exec(
+            .exec_classified(
                 "BEGIN;
                  IF (SELECT VALUE form_id FROM type::record('form', $form_id))[0] != NONE {
-                     THROW 'formseal:form-exists'
+                     THROW $form_exists
                  };
                  CREATE type::record('form', $form_id) CONTENT {
                      form_id: $form_id, title: $title, allowed_origins: [], archived: false,
@@ -117,14 +118,24 @@ impl Store {
                      created_at: time::now()
                  };
                  COMMIT;",
-                json!({ "form_id": form_id, "title": title, "draft": draft, "origins": origins, "by": by }),
+                json!({
+                    "form_id": form_id, "title": title, "draft": draft, "origins": origins, "by": by,
+                    "form_exists": FORM_EXISTS,
+                }),
             )
             .await;
         match result {
-            Err(Error::Internal(m)) if m.contains("formseal:form-exists") || m.contains("form_form_id") => {
+            Ok(()) => Ok(()),
+            // The check above, or the index when another request created it meanwhile.
+            Err(f)
+                if matches!(
+                    f.outcome(),
+                    DbOutcome::Thrown(Tag::FormExists) | DbOutcome::Duplicate(UniqueIndex::FormId)
+                ) =>
+            {
                 Err(Error::Conflict(format!("a form with the id {form_id:?} already exists")))
             }
-            other => other,
+            Err(f) => Err(f.into()),
         }
     }
 

@@ -16,7 +16,7 @@ use surrealdb::types::QueryError;
 use surrealdb::{IndexedResults, Surreal};
 
 use crate::error::{Error, Result};
-use classify::{STORAGE_FAULT, conflict, db_error};
+use classify::{DbOutcome, Failure, classify, db_error};
 
 mod accounts;
 mod audit;
@@ -78,7 +78,7 @@ async fn open(config: &DbConfig) -> Result<Surreal<Any>> {
     loop {
         match db.use_ns(config.namespace.clone()).use_db(config.namespace.clone()).await {
             Ok(_) => return Ok(db),
-            Err(e) if conflict(&e) && attempt < 10 => {
+            Err(e) if classify(&e) == DbOutcome::Conflict && attempt < 10 => {
                 attempt += 1;
                 tokio::time::sleep(std::time::Duration::from_millis(20 * attempt)).await;
             }
@@ -176,23 +176,24 @@ impl Store {
         if ok == Some(true) { Ok(()) } else { Err(Error::Unavailable("database did not answer".into())) }
     }
 
-    async fn run(&self, sql: &str, vars: Value) -> Result<IndexedResults> {
+    /// Runs `sql` once; a failure says what it means (see [`classify`]).
+    async fn run(&self, sql: &str, vars: Value) -> Result<IndexedResults, Failure> {
         // An empty record key (`/api/v1/forms//challenge`) is no record at all;
         // SurrealDB would refuse `type::record('form', '')` with an error.
         const KEYS: [&str; 5] = ["form_id", "id", "digest", "submission_id", "token_hash"];
         if KEYS.iter().any(|k| vars.get(*k).and_then(Value::as_str).is_some_and(str::is_empty)) {
-            return Err(Error::NotFound("record"));
+            return Err(Error::NotFound("record").into());
         }
         let db = self.connection().await?;
-        let result = match db.query(sql).bind(strip_nulls(vars)).await.map_err(db_error) {
+        let result = match db.query(sql).bind(strip_nulls(vars)).await {
             Ok(mut res) => match root_error(&mut res) {
-                Some(e) => Err(db_error(e)),
+                Some(e) => Err(Failure::from(e)),
                 None => Ok(res),
             },
-            Err(e) => Err(e),
+            Err(e) => Err(Failure::from(e)),
         };
         drop(db);
-        if matches!(&result, Err(Error::Unavailable(m)) if m.starts_with(STORAGE_FAULT)) {
+        if matches!(&result, Err(f) if f.outcome() == DbOutcome::StorageFault) {
             self.reopen().await;
         }
         result
@@ -200,17 +201,23 @@ impl Store {
 
     // pub(crate): tests elsewhere in the crate tamper with records to prove detection.
     pub(crate) async fn exec(&self, sql: &str, vars: Value) -> Result<()> {
+        Ok(self.exec_classified(sql, vars).await?)
+    }
+
+    /// As [`Store::exec`], for callers that answer some outcomes themselves (a
+    /// THROW of theirs, a UNIQUE index): the failure says what it means.
+    async fn exec_classified(&self, sql: &str, vars: Value) -> Result<(), Failure> {
         self.run_retrying(sql, vars).await.map(drop)
     }
 
     /// Runs a single statement or one `BEGIN … COMMIT` batch. A transaction conflict
     /// (SurrealDB transactions are optimistic) aborts it as a whole, so it is run
     /// again here, a few times, instead of failing the request.
-    async fn run_retrying(&self, sql: &str, vars: Value) -> Result<IndexedResults> {
+    async fn run_retrying(&self, sql: &str, vars: Value) -> Result<IndexedResults, Failure> {
         let mut attempt = 0u64;
         loop {
             match self.run(sql, vars.clone()).await {
-                Err(Error::Busy) if attempt < 8 => {
+                Err(f) if f.outcome() == DbOutcome::Conflict && attempt < 8 => {
                     attempt += 1;
                     tokio::time::sleep(std::time::Duration::from_millis(3 * attempt * attempt)).await;
                 }

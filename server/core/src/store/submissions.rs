@@ -4,9 +4,10 @@
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::classify::{CHAIN_MOVED, DbOutcome, LINK_CLOSED, LINK_USED, Table, Tag, UniqueIndex};
 use super::pow::SpentChallenge;
 use super::{Store, strip_nulls};
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct SubmissionRow {
@@ -149,14 +150,14 @@ impl Store {
             .run(
                 "BEGIN;
                  LET $head = (SELECT VALUE sequence FROM type::record('chain_head', $form_id))[0] ?? 0;
-                 IF $head != $first - 1 { THROW 'formseal:chain-moved' };
+                 IF $head != $first - 1 { THROW $chain_moved };
                  FOR $s IN $rows {
                      IF $s.link != NONE {
                          LET $l = (SELECT uses, single_use, revoked_at, expires_at FROM type::record('link', $s.link))[0];
                          IF $l == NONE OR $l.revoked_at != NONE OR $l.expires_at < time::now() {
-                             THROW 'formseal:link-closed'
+                             THROW $link_closed
                          };
-                         IF $l.single_use AND $l.uses > 0 { THROW 'formseal:link-used' };
+                         IF $l.single_use AND $l.uses > 0 { THROW $link_used };
                          UPDATE type::record('link', $s.link) SET uses += 1, submitted_at = time::now();
                          IF $l.single_use { DELETE type::record('link_prefill', $s.link) };
                      };
@@ -183,23 +184,22 @@ impl Store {
                 json!({
                     "form_id": first.form_id, "first": first.sequence, "last": last.sequence,
                     "last_digest": last.receipt_digest, "rows": rows, "tokens": tokens,
+                    "chain_moved": CHAIN_MOVED, "link_closed": LINK_CLOSED, "link_used": LINK_USED,
                 }),
             )
             .await;
-        match result {
-            Ok(_) => Ok(InsertOutcome::Stored),
-            Err(Error::Busy) => Ok(InsertOutcome::ChainMoved),
-            Err(Error::Internal(m)) if m.contains("formseal:chain-moved") || m.contains("submission_sequence") => {
-                Ok(InsertOutcome::ChainMoved)
-            }
-            Err(Error::Internal(m)) if m.contains("submission_nonce") => Ok(InsertOutcome::NonceTaken),
-            Err(Error::Internal(m)) if m.contains("formseal:link-used") => Ok(InsertOutcome::LinkUsed),
-            Err(Error::Internal(m)) if m.contains("formseal:link-closed") => Ok(InsertOutcome::LinkClosed),
-            // Two requests spending one challenge at once: the later CREATE finds the row.
-            Err(Error::Internal(m)) if m.contains("formseal:challenge-spent") || m.contains("pow_spent") => {
-                Ok(InsertOutcome::ChallengeSpent)
-            }
-            Err(e) => Err(e),
+        let Err(failure) = result else { return Ok(InsertOutcome::Stored) };
+        match failure.outcome() {
+            // Not retried here: the caller builds the receipts again on the new head.
+            DbOutcome::Conflict
+            | DbOutcome::Thrown(Tag::ChainMoved)
+            | DbOutcome::Duplicate(UniqueIndex::SubmissionSequence) => Ok(InsertOutcome::ChainMoved),
+            DbOutcome::Duplicate(UniqueIndex::SubmissionNonce) => Ok(InsertOutcome::NonceTaken),
+            DbOutcome::Thrown(Tag::LinkUsed) => Ok(InsertOutcome::LinkUsed),
+            DbOutcome::Thrown(Tag::LinkClosed) => Ok(InsertOutcome::LinkClosed),
+            // Spent before, or by a request running at the same time: the CREATE finds the record.
+            DbOutcome::RecordExists(Table::PowSpent) => Ok(InsertOutcome::ChallengeSpent),
+            _ => Err(failure.into()),
         }
     }
 
