@@ -182,3 +182,75 @@ impl Store {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::testing::store;
+
+    fn invite(username: &str) -> InviteRow {
+        InviteRow {
+            username: username.into(),
+            role: "editor".into(),
+            forms: vec!["f".into(), "g".into()],
+            personal_forms: vec!["f".into()],
+            invited_by: "ada".into(),
+            expires_ms: 1_000,
+            used: false,
+        }
+    }
+
+    #[tokio::test]
+    async fn an_invitation_makes_one_account_once() {
+        let store = store().await;
+        store.create_account("ada", "h-ada", "owner").await.unwrap();
+        assert_eq!(store.account_count().await.unwrap(), 1);
+
+        store.create_invite(&invite("bob"), "t1").await.unwrap();
+        assert_eq!(store.invite("t1").await.unwrap(), Some(invite("bob")));
+        store.accept_invite("t1", &invite("bob"), "h-bob").await.unwrap();
+        let bob = store.account("bob").await.unwrap().unwrap();
+        assert_eq!((bob.role.as_str(), bob.password_hash.as_str(), bob.disabled), ("editor", "h-bob", false));
+        assert_eq!(bob.personal_forms, Some(vec!["f".to_owned()]));
+        assert!(store.invite("t1").await.unwrap().unwrap().used);
+
+        let used = store.accept_invite("t1", &invite("bob"), "h").await;
+        assert!(matches!(&used, Err(Error::BadRequest(m)) if m.contains("already used")), "{used:?}");
+        // A name taken since the invitation: refused, and the invitation stays usable.
+        store.create_invite(&invite("ada"), "t2").await.unwrap();
+        let taken = store.accept_invite("t2", &invite("ada"), "h").await;
+        assert!(matches!(&taken, Err(Error::BadRequest(m)) if m.contains("taken")), "{taken:?}");
+        assert!(!store.invite("t2").await.unwrap().unwrap().used);
+        let names: Vec<String> = store.accounts().await.unwrap().into_iter().map(|a| a.username).collect();
+        assert_eq!(names, vec!["ada", "bob"]);
+    }
+
+    #[tokio::test]
+    async fn a_second_factor_is_pending_then_active_and_a_recovery_code_works_once() {
+        let store = store().await;
+        store.create_account("ada", "h", "owner").await.unwrap();
+        store.set_totp_pending("ada", "S1").await.unwrap();
+        assert_eq!(store.account("ada").await.unwrap().unwrap().totp_pending.as_deref(), Some("S1"));
+        store.enable_totp("ada", "S1", &["r1".into(), "r2".into()]).await.unwrap();
+        let ada = store.account("ada").await.unwrap().unwrap();
+        assert_eq!((ada.totp_secret.as_deref(), ada.totp_pending), (Some("S1"), None));
+        assert!(store.use_recovery_code("ada", "r1").await.unwrap());
+        assert!(!store.use_recovery_code("ada", "r1").await.unwrap(), "only once");
+        store.disable_totp("ada").await.unwrap();
+        assert!(store.account("ada").await.unwrap().unwrap().totp_secret.is_none());
+        assert!(!store.use_recovery_code("ada", "r2").await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn disabling_an_account_ends_its_sessions() {
+        let store = store().await;
+        store.create_account("bob", "h", "editor").await.unwrap();
+        store.create_session("s1", "bob", 1, 100, None, None).await.unwrap();
+        store.update_account("bob", "reader", &["f".into()], &[], false).await.unwrap();
+        assert!(store.session("s1").await.unwrap().is_some());
+        store.update_account("bob", "reader", &["f".into()], &[], true).await.unwrap();
+        let bob = store.account("bob").await.unwrap().unwrap();
+        assert_eq!((bob.role.as_str(), bob.disabled, bob.forms), ("reader", true, Some(vec!["f".to_owned()])));
+        assert!(store.session("s1").await.unwrap().is_none());
+    }
+}

@@ -195,4 +195,41 @@ mod tests {
         assert!(!store.add_correction("s1", &json!({}), 2).await.unwrap());
         assert!(store.submission("s1").await.unwrap().unwrap().envelope.is_none());
     }
+
+    #[tokio::test]
+    async fn holds_keep_answers_from_the_sweep_until_lifted() {
+        let store = store().await;
+        store.create_form("f", "F", &json!({}), &[], "ed").await.unwrap();
+        store.insert_submission(&row("s1", "n1", 1)).await.unwrap();
+        store.insert_submission(&row("s2", "n2", 2)).await.unwrap();
+        let due = |now: &'static str| {
+            let store = &store;
+            async move {
+                let rows = store.due_for_deletion(now, 10).await.unwrap();
+                rows.into_iter().map(|r| r.submission_id).collect::<Vec<_>>()
+            }
+        };
+        let later = "2027-01-01T00:00:00Z";
+        assert!(due("2026-12-01T00:00:00Z").await.is_empty(), "not due yet");
+        let mut both = due(later).await;
+        both.sort();
+        assert_eq!(both, vec!["s1", "s2"]);
+
+        assert!(store.set_submission_hold("s1", Some("court order")).await.unwrap());
+        assert_eq!(due(later).await, vec!["s2"]);
+        assert!(store.set_form_hold("f", Some("audit")).await.unwrap());
+        assert!(due(later).await.is_empty());
+        assert!(store.set_form_hold("f", None).await.unwrap());
+        assert!(store.set_submission_hold("s1", None).await.unwrap());
+        assert_eq!(due(later).await.len(), 2);
+        assert!(!store.set_form_hold("nope", Some("x")).await.unwrap());
+        assert!(!store.set_submission_hold("nope", Some("x")).await.unwrap());
+        // Erased answers are never due again.
+        assert!(store.erase_payload("s2", &json!({"tombstone": {"reason": "retention"}})).await.unwrap());
+        assert_eq!(due(later).await, vec!["s1"]);
+
+        assert_eq!(store.last_sweep().await.unwrap(), None);
+        store.record_sweep("2027-01-01T00:00:00.000Z", 1).await.unwrap();
+        assert_eq!(store.last_sweep().await.unwrap(), Some(("2027-01-01T00:00:00.000Z".to_owned(), 1)));
+    }
 }

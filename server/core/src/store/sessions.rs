@@ -79,3 +79,35 @@ impl Store {
         self.exec("DELETE type::record('session', $token_hash)", json!({ "token_hash": token_hash })).await
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::error::Error;
+    use crate::store::testing::store;
+
+    #[tokio::test]
+    async fn sessions_are_listed_by_last_use_touched_and_ended() {
+        let store = store().await;
+        store.create_session("h1", "ada", 10, 1_000, Some("192.0.2.1"), Some("Firefox")).await.unwrap();
+        store.create_session("h2", "ada", 20, 1_000, None, None).await.unwrap();
+        store.create_session("h3", "bob", 30, 1_000, None, None).await.unwrap();
+        store.touch_session("h1", 50).await.unwrap();
+        let one = store.session("h1").await.unwrap().unwrap();
+        assert_eq!((one.username.as_str(), one.last_seen_ms, one.expires_ms), ("ada", 50, 1_000));
+        let ada = store.sessions_of("ada").await.unwrap();
+        let order: Vec<_> = ada.iter().map(|s| s.token_hash.as_deref()).collect();
+        assert_eq!(order, vec![Some("h1"), Some("h2")]);
+        assert_eq!(
+            (ada[0].ip.as_deref(), ada[0].agent.as_deref(), ada[0].created_ms),
+            (Some("192.0.2.1"), Some("Firefox"), Some(10))
+        );
+
+        store.delete_session("h1").await.unwrap();
+        assert!(store.session("h1").await.unwrap().is_none());
+        store.delete_sessions_of("ada").await.unwrap();
+        assert!(store.sessions_of("ada").await.unwrap().is_empty());
+        assert!(store.session("h3").await.unwrap().is_some(), "another person's session stays");
+        // An empty token hash is no session (and no query).
+        assert!(matches!(store.session("").await, Err(Error::NotFound(_))));
+    }
+}
