@@ -156,7 +156,7 @@ pub(super) fn classify(e: &surrealdb::Error) -> DbOutcome {
     if let Some(index) = duplicate_index(message) {
         return UniqueIndex::ALL.into_iter().find(|i| i.name() == index).map_or(DbOutcome::Other, DbOutcome::Duplicate);
     }
-    // Older engines and some transports say it only in words.
+    // A conflict reported without its structured kind still says so in words.
     if message.contains("can be retried") {
         DbOutcome::Conflict
     } else if storage_fault(message) {
