@@ -3,7 +3,9 @@
 
 use serde_json::json;
 
-use super::{SUBMISSION_COLUMNS, Store, SubmissionRow, VERSION_COLUMNS, VersionRow};
+use super::Store;
+use super::forms::{VERSION_COLUMNS, VersionRow};
+use super::submissions::{SUBMISSION_COLUMNS, SubmissionRow};
 use crate::error::Result;
 
 impl Store {

@@ -27,6 +27,12 @@ pub fn versions() -> Vec<u32> {
     MIGRATIONS.iter().map(|(v, _)| *v).collect()
 }
 
+/// Every migration's SurrealQL, in order.
+#[cfg(test)]
+pub fn sql() -> impl Iterator<Item = &'static str> {
+    MIGRATIONS.iter().map(|(_, sql)| *sql)
+}
+
 pub async fn apply(store: &Store) -> Result<u32> {
     // Replicas starting together define it at the same moment: a conflict, retried.
     store
@@ -62,7 +68,7 @@ pub async fn apply(store: &Store) -> Result<u32> {
                     }
                     attempt += 1;
                     if attempt >= 10 {
-                        return Err(e);
+                        return Err(e.into());
                     }
                     tracing::debug!(version, attempt, error = %e, "migration not applied; trying again");
                     tokio::time::sleep(std::time::Duration::from_millis(50 * attempt)).await;
