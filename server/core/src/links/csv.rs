@@ -1,0 +1,352 @@
+//! Personal links in bulk: the CSV an operator uploads (checked row by row before
+//! anything is created, then imported all or none) and the CSV of the created links
+//! to download, each row with its secret URL.
+
+use chrono::Utc;
+use formseal_model::{Answers, FormDef, ValidationContext, check_field, normalize};
+use serde::Serialize;
+
+use super::{CreatedLink, LinkSpec, check_spec, linkable_form, new_link, prefill_value};
+use crate::audit::{self, action};
+use crate::error::{Error, Result};
+use crate::permissions::Operator;
+use crate::state::AppState;
+
+/// Most links one CSV may create.
+pub const MAX_ROWS: usize = 5000;
+
+/// One data row of a bulk CSV, checked.
+#[derive(Debug, Clone, Serialize)]
+pub struct CsvRow {
+    /// The row's number in the file as a spreadsheet shows it (the header is 1).
+    pub row: usize,
+    pub label: Option<String>,
+    pub note: Option<String>,
+    pub prefill: Answers,
+    /// Problems, each a sentence naming the column.
+    pub errors: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CsvPreview {
+    pub columns: Vec<String>,
+    pub rows: Vec<CsvRow>,
+    /// Problems with the file as a whole (no header, unknown columns, too many rows).
+    pub errors: Vec<String>,
+}
+
+impl CsvPreview {
+    pub fn is_clean(&self) -> bool {
+        self.errors.is_empty() && self.rows.iter().all(|r| r.errors.is_empty()) && !self.rows.is_empty()
+    }
+
+    /// Every problem, as lines naming the row.
+    pub fn problems(&self) -> Vec<String> {
+        let mut all = self.errors.clone();
+        for row in &self.rows {
+            all.extend(row.errors.iter().map(|e| format!("row {}: {e}", row.row)));
+        }
+        if all.is_empty() && self.rows.is_empty() {
+            all.push("the file has no data rows".into());
+        }
+        all
+    }
+}
+
+/// Reads a bulk CSV: a header row naming form fields (plus optional `label` and
+/// `note` columns), then one row per customer. Comma or semicolon separated
+/// (whichever the header uses). Never panics, whatever the input.
+pub fn parse_csv(text: &str, form: &FormDef, locked: &[String], single_use: bool, days: u32) -> CsvPreview {
+    let text = text.trim_start_matches('\u{feff}');
+    let header_line = text.lines().next().unwrap_or("");
+    let delimiter = if header_line.matches(';').count() > header_line.matches(',').count() { ';' } else { ',' };
+    let mut records = csv_records(text, delimiter).into_iter();
+    let mut preview = CsvPreview { columns: Vec::new(), rows: Vec::new(), errors: Vec::new() };
+    match records.next() {
+        Some(Ok(headers)) => preview.columns = headers.iter().map(|h| h.trim().to_owned()).collect(),
+        Some(Err(e)) => {
+            preview.errors.push(format!("the header row cannot be read: {e}"));
+            return preview;
+        }
+        None => {}
+    }
+    if preview.columns.iter().all(String::is_empty) {
+        preview.errors.push("the first row must name the columns (form fields, label, note)".into());
+        return preview;
+    }
+    for (i, column) in preview.columns.iter().enumerate() {
+        let known =
+            matches!(column.as_str(), "label" | "note") || form.field(column).is_some_and(|f| !f.kind.is_static());
+        if !known {
+            preview.errors.push(format!("column {} ({column:?}) is not a field of this form", i + 1));
+        }
+        if preview.columns[..i].contains(column) {
+            preview.errors.push(format!("column {column:?} appears twice"));
+        }
+    }
+    let ctx = ValidationContext { today: Utc::now().date_naive(), slack_days: 1 };
+    for (n, record) in records.enumerate() {
+        let row_number = n + 2;
+        if preview.rows.len() >= MAX_ROWS {
+            preview.errors.push(format!("at most {MAX_ROWS} rows per file"));
+            break;
+        }
+        let mut row = CsvRow { row: row_number, label: None, note: None, prefill: Answers::new(), errors: Vec::new() };
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                row.errors.push(format!("cannot be read: {e}"));
+                preview.rows.push(row);
+                continue;
+            }
+        };
+        if record.iter().all(|c: &String| c.trim().is_empty()) {
+            continue; // blank lines at the end of spreadsheets
+        }
+        if record.len() != preview.columns.len() {
+            row.errors.push(format!("has {} cells, the header {}", record.len(), preview.columns.len()));
+        }
+        for (column, cell) in preview.columns.iter().zip(record.iter()) {
+            let cell = cell.trim();
+            match column.as_str() {
+                "label" => row.label = Some(cell.to_owned()).filter(|c| !c.is_empty()),
+                "note" => row.note = Some(cell.to_owned()).filter(|c| !c.is_empty()),
+                key => {
+                    let Some(field) = form.field(key) else { continue };
+                    if cell.is_empty() {
+                        continue;
+                    }
+                    match prefill_value(&field.kind, cell) {
+                        Ok(value) => {
+                            row.prefill.insert(key.to_owned(), value);
+                        }
+                        Err(problem) => row.errors.push(format!("{key}: {}", problem.message("en"))),
+                    }
+                }
+            }
+        }
+        // As the form does before signing: trimmed text, phone numbers in E.164.
+        normalize(form, &mut row.prefill);
+        let mut wrong = Vec::new();
+        for (key, value) in &row.prefill {
+            if let Some(Err(problem)) = form.field(key).map(|f| check_field(f, Some(value), &ctx)) {
+                row.errors.push(format!("{key}: {}", problem.message("en")));
+                wrong.push(key.clone());
+            }
+        }
+        row.prefill.retain(|k, _| !wrong.contains(k));
+        let spec = LinkSpec {
+            label: row.label.clone(),
+            note: row.note.clone(),
+            prefill: row.prefill.clone(),
+            locked: locked.iter().filter(|k| row.prefill.contains_key(*k)).cloned().collect(),
+            single_use,
+            days,
+        };
+        if let Err(problems) = check_spec(form, &spec) {
+            for p in problems {
+                let text = format!("{}: {}", p.field, p.problem.message("en"));
+                if !row.errors.iter().any(|e| e.starts_with(&format!("{}:", p.field))) {
+                    row.errors.push(text);
+                }
+            }
+        }
+        preview.rows.push(row);
+    }
+    preview
+}
+
+/// The records of a CSV text (RFC 4180: cells separated by `delimiter`, records by
+/// a line break, cells in double quotes may hold delimiters, line breaks and `""`
+/// for a quote). A record whose quoted cell is never closed is an error; a quote
+/// inside an unquoted cell is taken as it is. Total: any input gives an answer.
+pub fn csv_records(text: &str, delimiter: char) -> Vec<Result<Vec<String>, String>> {
+    let mut records = Vec::new();
+    let mut record: Vec<String> = Vec::new();
+    let mut cell = String::new();
+    let mut chars = text.chars().peekable();
+    let mut quoted = false;
+    let mut started = false; // something was read for the current record
+    while let Some(c) = chars.next() {
+        if quoted {
+            if c == '"' {
+                if chars.peek() == Some(&'"') {
+                    chars.next();
+                    cell.push('"');
+                } else {
+                    quoted = false;
+                }
+            } else {
+                cell.push(c);
+            }
+            continue;
+        }
+        match c {
+            '"' if cell.is_empty() => {
+                quoted = true;
+                started = true;
+            }
+            c if c == delimiter => {
+                record.push(std::mem::take(&mut cell));
+                started = true;
+            }
+            '\r' if chars.peek() == Some(&'\n') => {}
+            '\n' | '\r' => {
+                record.push(std::mem::take(&mut cell));
+                records.push(Ok(std::mem::take(&mut record)));
+                started = false;
+            }
+            c => {
+                cell.push(c);
+                started = true;
+            }
+        }
+    }
+    if quoted {
+        records.push(Err("a quoted cell is not closed".to_owned()));
+    } else if started || !cell.is_empty() {
+        record.push(cell);
+        records.push(Ok(record));
+    }
+    records
+}
+
+/// Settings that apply to every link of one CSV.
+#[derive(Debug, Clone)]
+pub struct BulkSettings {
+    pub locked: Vec<String>,
+    pub single_use: bool,
+    pub days: u32,
+}
+
+/// Checks a CSV without creating anything.
+pub async fn preview_csv(
+    state: &AppState,
+    operator: &Operator,
+    form_id: &str,
+    text: &str,
+    settings: &BulkSettings,
+) -> Result<CsvPreview> {
+    let form = linkable_form(state, operator, form_id).await?;
+    Ok(parse_csv(text, &form, &settings.locked, settings.single_use, settings.days))
+}
+
+/// Creates one link per CSV row, all or none: any problem in any row refuses the
+/// whole file (naming the rows), and the links are written in one transaction.
+pub async fn import_csv(
+    state: &AppState,
+    operator: &Operator,
+    form_id: &str,
+    text: &str,
+    settings: &BulkSettings,
+) -> Result<Vec<CreatedLink>> {
+    let form = linkable_form(state, operator, form_id).await?;
+    let preview = parse_csv(text, &form, &settings.locked, settings.single_use, settings.days);
+    if !preview.is_clean() {
+        let problems = preview.problems();
+        let shown: Vec<String> = problems.iter().take(20).cloned().collect();
+        let more = problems.len().saturating_sub(shown.len());
+        let tail = if more > 0 { format!("; and {more} more") } else { String::new() };
+        return Err(Error::BadRequest(format!("nothing was created: {}{tail}", shown.join("; "))));
+    }
+    let batch = uuid::Uuid::now_v7().to_string();
+    let mut rows = Vec::with_capacity(preview.rows.len());
+    let mut created = Vec::with_capacity(preview.rows.len());
+    for r in preview.rows {
+        let spec = LinkSpec {
+            locked: settings.locked.iter().filter(|k| r.prefill.contains_key(*k)).cloned().collect(),
+            label: r.label,
+            note: r.note,
+            prefill: r.prefill,
+            single_use: settings.single_use,
+            days: settings.days,
+        };
+        let (row, link) = new_link(state, operator, form_id, spec, Some(&batch))?;
+        rows.push(row);
+        created.push(link);
+    }
+    audit::record(
+        state,
+        &operator.username,
+        action::LINKS_IMPORTED,
+        &batch,
+        &format!("{form_id}: {} links from CSV", created.len()),
+    )
+    .await?;
+    state.store.create_links(&rows).await?;
+    Ok(created)
+}
+
+/// The download after a bulk import: one row per link, with its secret URL.
+pub fn links_csv(created: &[CreatedLink]) -> String {
+    let cell = |text: &str| {
+        if text.contains([',', '"', '\n', '\r']) {
+            format!("\"{}\"", text.replace('"', "\"\""))
+        } else {
+            text.to_owned()
+        }
+    };
+    let mut out = String::from("label,link_id,url,expires_at\r\n");
+    for link in created {
+        let row = [link.label.as_deref().unwrap_or(""), &link.link_id, &link.url, &link.expires_at];
+        out.push_str(&row.iter().map(|c| cell(c)).collect::<Vec<_>>().join(","));
+        out.push_str("\r\n");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use formseal_model::demo::contact_tracing;
+
+    use super::*;
+
+    #[test]
+    fn csv_rows_are_numbered_as_a_spreadsheet_shows_them() {
+        let form = contact_tracing();
+        let text = "label,name,phone\nA,Ada Lovelace,+49301234567\nB,Bea,12\n,,\n\"C, quoted\",\"Carl \"\"Benz\"\"\",+4930111111\n";
+        let preview = parse_csv(text, &form, &[], true, 30);
+        assert!(preview.errors.is_empty(), "{:?}", preview.errors);
+        let rows: Vec<(usize, usize)> = preview.rows.iter().map(|r| (r.row, r.errors.len())).collect();
+        assert_eq!(rows, vec![(2, 0), (3, 1), (5, 0)]);
+        assert!(preview.rows[1].errors[0].starts_with("phone:"), "{:?}", preview.rows[1].errors);
+        assert_eq!(preview.rows[2].label.as_deref(), Some("C, quoted"));
+        assert_eq!(preview.rows[2].prefill["name"], "Carl \"Benz\"");
+        assert!(!preview.is_clean());
+        let problems = preview.problems();
+        assert_eq!(problems, vec![format!("row 3: {}", preview.rows[1].errors[0])]);
+    }
+
+    #[test]
+    fn unknown_columns_are_problems_and_empty_locked_cells_are_simply_not_prefilled() {
+        let form = contact_tracing();
+        let preview = parse_csv("label,shoe\nA,44\n", &form, &[], true, 30);
+        assert_eq!(preview.errors.len(), 1);
+        let preview = parse_csv("label,name\nA,\n", &form, &["name".into()], true, 30);
+        assert!(preview.rows[0].errors.is_empty() && preview.rows[0].prefill.is_empty(), "{:?}", preview.rows);
+        assert!(parse_csv("", &form, &[], true, 30).problems().len() == 1);
+    }
+
+    proptest::proptest! {
+        // The CSV reader is total: whatever bytes arrive, it answers, never panics.
+        #[test]
+        fn csv_parsing_never_panics(text in "\\PC*", header in proptest::sample::select(vec![
+            "label,name,phone", "name;phone;visit_date", "", "label", "\"a,b\",name",
+        ])) {
+            let form = contact_tracing();
+            let input = format!("{header}\n{text}");
+            let _ = parse_csv(&input, &form, &["name".to_owned()], true, 30);
+            let _ = parse_csv(&text, &form, &[], false, 0);
+        }
+
+        #[test]
+        fn csv_parsing_never_panics_on_structured_rows(rows in proptest::collection::vec(
+            proptest::collection::vec("[a-z0-9 ,;\"\\n+.-]{0,12}", 0..5), 0..8)) {
+            let form = contact_tracing();
+            let body: Vec<String> = rows.iter().map(|r| r.join(",")).collect();
+            let input = format!("label,name,phone,note\n{}", body.join("\n"));
+            let preview = parse_csv(&input, &form, &[], true, 30);
+            let _ = preview.problems();
+        }
+    }
+}
