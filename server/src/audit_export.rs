@@ -5,6 +5,7 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderMap, header};
 use axum::response::IntoResponse;
 use formseal_core::audit::{self, Action};
+use formseal_core::csv_file::{self, QuoteStyle};
 use formseal_core::permissions::Permission;
 use formseal_core::store::{AuditFilter, AuditRow};
 use formseal_core::{AppState, Error, accounts};
@@ -51,7 +52,7 @@ pub async fn export(
     let detail = format!("{} records as {}", rows.len(), if csv { "CSV" } else { "JSON" });
     audit::record(&state, &operator.username, Action::AuditExported, "audit", &detail).await?;
     let (body, content_type, name) = if csv {
-        (to_csv(&rows), "text/csv; charset=utf-8", "formseal-audit.csv")
+        (to_csv(&rows)?, "text/csv; charset=utf-8", "formseal-audit.csv")
     } else {
         let json = serde_json::to_string_pretty(&rows).map_err(|e| Error::Internal(e.to_string()))?;
         (json, "application/json", "formseal-audit.json")
@@ -66,27 +67,48 @@ pub async fn export(
     ))
 }
 
-/// RFC 4180 CSV; cells that a spreadsheet would run as a formula get a leading `'`.
-fn to_csv(rows: &[AuditRow]) -> String {
-    let cell = |text: &str| {
-        let safe = if text.starts_with(['=', '+', '-', '@']) { format!("'{text}") } else { text.to_owned() };
-        format!("\"{}\"", safe.replace('"', "\"\""))
-    };
-    let mut out = String::from("seq,at,actor,action,object,detail,previous,digest\r\n");
+/// RFC 4180 CSV, text cells quoted, numbers (the sequence) not; cells a spreadsheet
+/// would run as a formula get a leading `'`, by the same guard as the exports of
+/// submissions.
+fn to_csv(rows: &[AuditRow]) -> Result<String, Error> {
+    let mut file = csv_file::Writer::new(Vec::new(), b',', QuoteStyle::NonNumeric);
+    file.row(["seq", "at", "actor", "action", "object", "detail", "previous", "digest"])?;
     for r in rows {
-        let line = [
-            r.seq.to_string(),
-            cell(&r.at),
-            cell(&r.actor),
-            cell(&r.action),
-            cell(&r.object),
-            cell(&r.detail),
-            cell(r.previous.as_deref().unwrap_or("")),
-            cell(&r.digest),
-        ]
-        .join(",");
-        out.push_str(&line);
-        out.push_str("\r\n");
+        let seq = r.seq.to_string();
+        file.row([
+            seq.as_str(),
+            r.at.as_str(),
+            r.actor.as_str(),
+            r.action.as_str(),
+            r.object.as_str(),
+            r.detail.as_str(),
+            r.previous.as_deref().unwrap_or(""),
+            r.digest.as_str(),
+        ])?;
     }
-    out
+    file.into_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_csv_quotes_text_and_guards_formulas_as_the_exports_do() {
+        let row = AuditRow {
+            seq: 7,
+            at: "2025-01-01T00:00:00.000Z".into(),
+            actor: "=cmd".into(),
+            action: "link_created".into(),
+            object: "\tx".into(),
+            detail: "a \"b\", c".into(),
+            previous: None,
+            digest: "-abc".into(),
+        };
+        assert_eq!(
+            to_csv(&[row]).unwrap(),
+            "\"seq\",\"at\",\"actor\",\"action\",\"object\",\"detail\",\"previous\",\"digest\"\r\n\
+             7,\"2025-01-01T00:00:00.000Z\",\"'=cmd\",\"link_created\",\"'\tx\",\"a \"\"b\"\", c\",\"\",\"'-abc\"\r\n"
+        );
+    }
 }

@@ -459,25 +459,6 @@ pub fn cell_text(kind: &FieldKind, value: &Value) -> String {
     }
 }
 
-/// Text a spreadsheet could run as a formula (`=`, `+`, `-`, `@` at the start, or a
-/// tab or carriage return, which some programs skip before looking) gets a leading
-/// apostrophe, so it stays text. Plain numbers (`-5`, `+3.5`) are left alone: they
-/// are not formulas.
-pub fn neutralise(text: &str) -> String {
-    let risky = text.starts_with(['=', '+', '-', '@', '\t', '\r']);
-    if risky && !is_plain_number(text) { format!("'{text}") } else { text.to_owned() }
-}
-
-fn is_plain_number(text: &str) -> bool {
-    let body = text.strip_prefix(['-', '+']).unwrap_or(text);
-    let mut parts = body.splitn(2, '.');
-    let int = parts.next().unwrap_or("");
-    let frac = parts.next();
-    !int.is_empty()
-        && int.bytes().all(|b| b.is_ascii_digit())
-        && frac.is_none_or(|f| !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit()))
-}
-
 #[cfg(test)]
 mod tests {
     #[cfg(target_arch = "wasm32")]
@@ -642,16 +623,6 @@ mod tests {
             }],
         };
         assert!(KeySet::from_public(&wrong).is_err());
-    }
-
-    #[test]
-    fn formulas_are_neutralised_and_numbers_kept() {
-        for risky in ["=1+1", "+cmd", "-2+3", "@SUM(A1)", "\t=1", "\r=1", "=HYPERLINK(\"x\")"] {
-            assert!(neutralise(risky).starts_with('\''), "{risky:?}");
-        }
-        for safe in ["-5", "+49", "12.50", "Ada", "", "a=b"] {
-            assert_eq!(neutralise(safe), safe);
-        }
     }
 
     #[test]

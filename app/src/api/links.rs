@@ -169,7 +169,7 @@ pub async fn import_links_csv(
     let created = formseal_core::links::import_csv(&state, &operator, &form, &csv, &settings)
         .await
         .map_err(super::ssr::public)?;
-    let text = formseal_core::links::links_csv(&created);
+    let text = formseal_core::links::links_csv(&created).map_err(super::ssr::public)?;
     Ok(CsvImported { count: created.len(), csv_download: formseal_core::links::data_url("text/csv", text.as_bytes()) })
 }
 

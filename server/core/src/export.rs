@@ -11,7 +11,7 @@ use std::io::Write as _;
 use std::ops::ControlFlow;
 
 use formseal_model::export::{
-    ChainHead, Column, EXPORT_FORMAT, ExportDoc, ExportedSubmission, cell_text, columns, compact_answers, neutralise,
+    ChainHead, Column, EXPORT_FORMAT, ExportDoc, ExportedSubmission, cell_text, columns, compact_answers,
 };
 use formseal_model::tombstone::SignedTombstone;
 use formseal_model::{FormDef, PublishedVersion, SignedReceipt};
@@ -19,6 +19,7 @@ use serde_json::Value;
 
 use crate::accounts::Operator;
 use crate::audit::{self, Action};
+use crate::csv_file::{self, QuoteStyle, neutralise};
 use crate::error::{Error, Result};
 use crate::permissions::FormAccess;
 use crate::state::AppState;
@@ -238,7 +239,8 @@ pub async fn exported(state: &AppState, row: SubmissionRow, compact: Option<&[Co
     Ok(out)
 }
 
-/// A table export: header and rows of text cells (already neutralised).
+/// A table export: header and rows of text cells, as they are; the CSV and the
+/// XLSX writer each neutralise what they write.
 struct Table {
     header: Vec<String>,
     rows: Vec<Vec<String>>,
@@ -249,7 +251,7 @@ fn table(doc: &ExportDoc) -> Table {
     let cols = columns(&definitions, doc.compact);
     let mut header: Vec<String> =
         ["#", "Submission", "Received (UTC)", "Form version", "Status"].into_iter().map(str::to_owned).collect();
-    header.extend(cols.iter().map(|c| neutralise(&c.label)));
+    header.extend(cols.iter().map(|c| c.label.clone()));
     let rows = doc
         .submissions
         .iter()
@@ -260,10 +262,7 @@ fn table(doc: &ExportDoc) -> Table {
             };
             let mut row = vec![s.sequence.to_string(), s.id.clone(), s.received_at.clone(), s.version.clone(), status];
             row.extend(cols.iter().map(|c| {
-                s.answers
-                    .as_ref()
-                    .and_then(|a| a.get(&c.key))
-                    .map_or(String::new(), |v| neutralise(&cell_text(&c.kind, v)))
+                s.answers.as_ref().and_then(|a| a.get(&c.key)).map_or(String::new(), |v| cell_text(&c.kind, v))
             }));
             row
         })
@@ -275,21 +274,12 @@ fn table(doc: &ExportDoc) -> Table {
 /// the EU's locales (where `,` is the decimal sign) opens into columns, with
 /// umlauts intact. See docs/exports.md.
 fn to_csv(table: &Table) -> Result<Vec<u8>> {
-    let mut out = Vec::from(&b"\xEF\xBB\xBF"[..]);
-    {
-        let mut writer = csv::WriterBuilder::new()
-            .delimiter(b';')
-            .terminator(csv::Terminator::CRLF)
-            .quote_style(csv::QuoteStyle::Always)
-            .from_writer(&mut out);
-        let fail = |e: csv::Error| Error::Internal(format!("csv: {e}"));
-        writer.write_record(&table.header).map_err(fail)?;
-        for row in &table.rows {
-            writer.write_record(row).map_err(fail)?;
-        }
-        writer.flush().map_err(|e| Error::Internal(format!("csv: {e}")))?;
+    let mut file = csv_file::Writer::new(b"\xEF\xBB\xBF".to_vec(), b';', QuoteStyle::Always);
+    file.row(&table.header)?;
+    for row in &table.rows {
+        file.row(row)?;
     }
-    Ok(out)
+    file.finish()
 }
 
 /// One sheet, every answer a text cell (a spreadsheet never evaluates it), the
@@ -303,7 +293,7 @@ fn to_xlsx(table: &Table) -> Result<Vec<u8>> {
     sheet.set_name("Submissions").map_err(fail)?;
     for (c, text) in table.header.iter().enumerate() {
         let col = u16::try_from(c).map_err(|_| Error::BadRequest("too many columns for a spreadsheet".into()))?;
-        sheet.write_string_with_format(0, col, text, &bold).map_err(fail)?;
+        sheet.write_string_with_format(0, col, neutralise(text), &bold).map_err(fail)?;
         sheet.set_column_width(col, if c == 0 { 6.0 } else { 22.0 }).map_err(fail)?;
     }
     for (r, row) in table.rows.iter().enumerate() {
@@ -314,7 +304,7 @@ fn to_xlsx(table: &Table) -> Result<Vec<u8>> {
                 let n: f64 = text.parse().unwrap_or(0.0);
                 sheet.write_number(r, col, n).map_err(fail)?;
             } else {
-                sheet.write_string(r, col, text).map_err(fail)?;
+                sheet.write_string(r, col, neutralise(text)).map_err(fail)?;
             }
         }
     }

@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod audit;
 mod chain_writer;
+pub mod csv_file;
 pub mod error;
 pub mod export;
 pub mod forms;

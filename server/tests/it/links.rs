@@ -274,7 +274,7 @@ async fn a_csv_with_bad_rows_names_them_and_creates_nothing() {
     let good = "label;customer;name\nA;K-1;Ada Lovelace\nB;K-2;Bea Berg\n\n";
     let created = links::import_csv(&server.state, &owner(), FORM, good, &settings).await.unwrap();
     assert_eq!(created.len(), 2);
-    let csv = links::links_csv(&created);
+    let csv = links::links_csv(&created).unwrap();
     assert_eq!(csv.lines().count(), 3, "{csv}");
     assert!(csv.contains(&created[1].url));
     let stored = server.state.store.links_of_form(FORM).await.unwrap();

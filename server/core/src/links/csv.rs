@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use super::{CreatedLink, LinkSpec, check_spec, linkable_form, new_link, prefill_value};
 use crate::audit::{self, action};
+use crate::csv_file::{self, QuoteStyle};
 use crate::error::{Error, Result};
 use crate::permissions::Operator;
 use crate::state::AppState;
@@ -277,22 +278,20 @@ pub async fn import_csv(
     Ok(created)
 }
 
-/// The download after a bulk import: one row per link, with its secret URL.
-pub fn links_csv(created: &[CreatedLink]) -> String {
-    let cell = |text: &str| {
-        if text.contains([',', '"', '\n', '\r']) {
-            format!("\"{}\"", text.replace('"', "\"\""))
-        } else {
-            text.to_owned()
-        }
-    };
-    let mut out = String::from("label,link_id,url,expires_at\r\n");
+/// The download after a bulk import: one row per link, with its secret URL. The
+/// labels are the operator's own text, so they get the formula guard like any cell.
+pub fn links_csv(created: &[CreatedLink]) -> Result<String> {
+    let mut file = csv_file::Writer::new(Vec::new(), b',', QuoteStyle::Necessary);
+    file.row(["label", "link_id", "url", "expires_at"])?;
     for link in created {
-        let row = [link.label.as_deref().unwrap_or(""), &link.link_id, &link.url, &link.expires_at];
-        out.push_str(&row.iter().map(|c| cell(c)).collect::<Vec<_>>().join(","));
-        out.push_str("\r\n");
+        file.row([
+            link.label.as_deref().unwrap_or(""),
+            link.link_id.as_str(),
+            link.url.as_str(),
+            link.expires_at.as_str(),
+        ])?;
     }
-    out
+    file.into_string()
 }
 
 #[cfg(test)]
@@ -325,6 +324,24 @@ mod tests {
         let preview = parse_csv("label,name\nA,\n", &form, &["name".into()], true, 30);
         assert!(preview.rows[0].errors.is_empty() && preview.rows[0].prefill.is_empty(), "{:?}", preview.rows);
         assert!(parse_csv("", &form, &[], true, 30).problems().len() == 1);
+    }
+
+    #[test]
+    fn the_links_download_quotes_where_needed_and_guards_labels() {
+        let link = |label: &str| CreatedLink {
+            link_id: "abc".into(),
+            label: (!label.is_empty()).then(|| label.to_owned()),
+            url: "https://forms.example.com/f/abc#secret".into(),
+            expires_at: "2030-01-01T00:00:00.000Z".into(),
+        };
+        let text = links_csv(&[link("Smith, Jane"), link("=HYPERLINK(\"x\")"), link("")]).unwrap();
+        assert_eq!(
+            text,
+            "label,link_id,url,expires_at\r\n\
+             \"Smith, Jane\",abc,https://forms.example.com/f/abc#secret,2030-01-01T00:00:00.000Z\r\n\
+             \"'=HYPERLINK(\"\"x\"\")\",abc,https://forms.example.com/f/abc#secret,2030-01-01T00:00:00.000Z\r\n\
+             ,abc,https://forms.example.com/f/abc#secret,2030-01-01T00:00:00.000Z\r\n"
+        );
     }
 
     proptest::proptest! {
