@@ -19,7 +19,8 @@ pub const MAX_ROWS: usize = 5000;
 /// One data row of a bulk CSV, checked.
 #[derive(Debug, Clone, Serialize)]
 pub struct CsvRow {
-    /// The row's number in the file as a spreadsheet shows it (the header is 1).
+    /// The row's number in the file as a spreadsheet shows it (the header is 1, and
+    /// blank lines count).
     pub row: usize,
     pub label: Option<String>,
     pub note: Option<String>,
@@ -59,11 +60,12 @@ impl CsvPreview {
 /// (whichever the header uses). Never panics, whatever the input.
 pub fn parse_csv(text: &str, form: &FormDef, locked: &[String], single_use: bool, days: u32) -> CsvPreview {
     let text = text.trim_start_matches('\u{feff}');
-    let header_line = text.lines().next().unwrap_or("");
-    let delimiter = if header_line.matches(';').count() > header_line.matches(',').count() { ';' } else { ',' };
-    let mut records = csv_records(text, delimiter).into_iter();
+    // The header is the first line the reader takes: blank lines before it are skipped.
+    let header_line = text.lines().find(|l| !l.trim_end_matches('\r').is_empty()).unwrap_or("");
+    let delimiter = if header_line.matches(';').count() > header_line.matches(',').count() { b';' } else { b',' };
+    let mut records = read_records(text, delimiter).into_iter();
     let mut preview = CsvPreview { columns: Vec::new(), rows: Vec::new(), errors: Vec::new() };
-    match records.next() {
+    match records.next().map(|r| r.cells) {
         Some(Ok(headers)) => preview.columns = headers.iter().map(|h| h.trim().to_owned()).collect(),
         Some(Err(e)) => {
             preview.errors.push(format!("the header row cannot be read: {e}"));
@@ -86,14 +88,13 @@ pub fn parse_csv(text: &str, form: &FormDef, locked: &[String], single_use: bool
         }
     }
     let ctx = ValidationContext { today: Utc::now().date_naive(), slack_days: 1 };
-    for (n, record) in records.enumerate() {
-        let row_number = n + 2;
+    for record in records {
         if preview.rows.len() >= MAX_ROWS {
             preview.errors.push(format!("at most {MAX_ROWS} rows per file"));
             break;
         }
-        let mut row = CsvRow { row: row_number, label: None, note: None, prefill: Answers::new(), errors: Vec::new() };
-        let record = match record {
+        let mut row = CsvRow { row: record.row, label: None, note: None, prefill: Answers::new(), errors: Vec::new() };
+        let record = match record.cells {
             Ok(r) => r,
             Err(e) => {
                 row.errors.push(format!("cannot be read: {e}"));
@@ -157,59 +158,84 @@ pub fn parse_csv(text: &str, form: &FormDef, locked: &[String], single_use: bool
     preview
 }
 
-/// The records of a CSV text (RFC 4180: cells separated by `delimiter`, records by
-/// a line break, cells in double quotes may hold delimiters, line breaks and `""`
-/// for a quote). A record whose quoted cell is never closed is an error; a quote
-/// inside an unquoted cell is taken as it is. Total: any input gives an answer.
-pub fn csv_records(text: &str, delimiter: char) -> Vec<Result<Vec<String>, String>> {
-    let mut records = Vec::new();
-    let mut record: Vec<String> = Vec::new();
-    let mut cell = String::new();
-    let mut chars = text.chars().peekable();
-    let mut quoted = false;
-    let mut started = false; // something was read for the current record
-    while let Some(c) = chars.next() {
-        if quoted {
-            if c == '"' {
-                if chars.peek() == Some(&'"') {
-                    chars.next();
-                    cell.push('"');
-                } else {
-                    quoted = false;
-                }
-            } else {
-                cell.push(c);
+/// One record of a bulk CSV: its cells, or why they cannot be read.
+struct Record {
+    /// The row a spreadsheet shows it on (blank lines count, line breaks inside a
+    /// quoted cell do not).
+    row: usize,
+    cells: std::result::Result<Vec<String>, String>,
+}
+
+/// The records of a CSV text, read by the csv crate (RFC 4180: cells separated by
+/// `delimiter`, records by a line break, cells in double quotes may hold
+/// delimiters, line breaks and `""` for a quote; a quote inside an unquoted cell is
+/// taken as it is). Records may have any number of cells: the caller compares them
+/// with the header and says which row is off. A quoted cell that is never closed
+/// makes the last record an error. Total: any input gives an answer.
+fn read_records(text: &str, delimiter: u8) -> Vec<Record> {
+    let mut builder = ::csv::ReaderBuilder::new();
+    builder.delimiter(delimiter).has_headers(false).flexible(true);
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let (mut row, mut last_start) = (0, 0);
+    for record in builder.from_reader(bytes).into_records() {
+        match record {
+            Ok(record) => {
+                // Where the reader stood when it began this record: before any blank
+                // lines, which it skips without a record of their own.
+                last_start = record.position().map_or(0, |p| usize::try_from(p.byte()).unwrap_or(usize::MAX));
+                row += 1 + blank_lines(bytes, last_start);
+                out.push(Record { row, cells: Ok(record.iter().map(str::to_owned).collect()) });
             }
-            continue;
-        }
-        match c {
-            '"' if cell.is_empty() => {
-                quoted = true;
-                started = true;
-            }
-            c if c == delimiter => {
-                record.push(std::mem::take(&mut cell));
-                started = true;
-            }
-            '\r' if chars.peek() == Some(&'\n') => {}
-            '\n' | '\r' => {
-                record.push(std::mem::take(&mut cell));
-                records.push(Ok(std::mem::take(&mut record)));
-                started = false;
-            }
-            c => {
-                cell.push(c);
-                started = true;
+            Err(e) => {
+                row += 1;
+                out.push(Record { row, cells: Err(e.to_string()) });
             }
         }
     }
-    if quoted {
-        records.push(Err("a quoted cell is not closed".to_owned()));
-    } else if started || !cell.is_empty() {
-        record.push(cell);
-        records.push(Ok(record));
+    if let Some(last) = out.last_mut()
+        && let Ok(cells) = &last.cells
+        && !complete(&builder, text, last_start, cells)
+    {
+        last.cells = Err("a quoted cell is not closed".to_owned());
     }
-    records
+    out
+}
+
+/// The blank lines the reader skips from `start` on (`\r\n`, `\n` and `\r` each end
+/// one). A `\n` right at `start` that completes the `\r\n` ending the record before
+/// belongs to that record.
+fn blank_lines(bytes: &[u8], start: usize) -> usize {
+    let mut i = start;
+    if start.checked_sub(1).and_then(|p| bytes.get(p)) == Some(&b'\r') && bytes.get(i) == Some(&b'\n') {
+        i += 1;
+    }
+    let mut lines = 0;
+    while let Some(&byte) = bytes.get(i) {
+        match byte {
+            b'\r' if bytes.get(i + 1) == Some(&b'\n') => i += 1,
+            b'\r' | b'\n' => {}
+            _ => break,
+        }
+        lines += 1;
+        i += 1;
+    }
+    lines
+}
+
+/// Whether the last record (read from `start` to the end of `text` as `cells`) was
+/// complete. The csv crate ends a quoted cell that is never closed at the end of
+/// the input, silently; read again with a line break after it, such a cell takes
+/// the line break in, while a complete record reads the same. (The line break
+/// before it keeps a byte-order mark the record may start with from being dropped
+/// as one: the reader skips blank lines.)
+fn complete(builder: &::csv::ReaderBuilder, text: &str, start: usize, cells: &[String]) -> bool {
+    let Some(rest) = text.get(start..) else { return true };
+    let again = format!("\n{rest}\n");
+    match builder.from_reader(again.as_bytes()).records().next() {
+        Some(Ok(record)) => record.iter().eq(cells.iter().map(String::as_str)),
+        _ => true,
+    }
 }
 
 /// Settings that apply to every link of one CSV.
@@ -324,6 +350,72 @@ mod tests {
         let preview = parse_csv("label,name\nA,\n", &form, &["name".into()], true, 30);
         assert!(preview.rows[0].errors.is_empty() && preview.rows[0].prefill.is_empty(), "{:?}", preview.rows);
         assert!(parse_csv("", &form, &[], true, 30).problems().len() == 1);
+    }
+
+    #[test]
+    fn quoted_delimiters_quotes_and_line_breaks_round_trip_through_the_preview() {
+        let form = contact_tracing();
+        for delimiter in [b',', b';'] {
+            let mut file = crate::csv_file::Writer::new(Vec::new(), delimiter, QuoteStyle::Necessary);
+            file.row(["label", "name", "note"]).unwrap();
+            file.row(["Smith, Jane; Dr.", "Jane \"JJ\" Smith", "first line\nsecond line"]).unwrap();
+            file.row(["B", "Bea Berg", ""]).unwrap();
+            let text = file.into_string().unwrap();
+            let preview = parse_csv(&text, &form, &[], true, 30);
+            assert!(preview.errors.is_empty(), "{:?}", preview.errors);
+            let rows: Vec<_> = preview.rows.iter().map(|r| (r.row, r.label.as_deref(), r.note.as_deref())).collect();
+            // The line break inside the note does not start a row.
+            assert_eq!(
+                rows,
+                vec![(2, Some("Smith, Jane; Dr."), Some("first line\nsecond line")), (3, Some("B"), None)],
+                "{text:?}"
+            );
+            assert_eq!(preview.rows[0].prefill["name"], "Jane \"JJ\" Smith");
+            assert!(preview.is_clean(), "{:?}", preview.problems());
+        }
+    }
+
+    #[test]
+    fn an_unclosed_quote_is_a_row_error_not_a_panic() {
+        let form = contact_tracing();
+        let preview = parse_csv("label,name\nA,Ada Lovelace\nB,\"Bea\nC,Carl Benz\n", &form, &[], true, 30);
+        assert!(preview.errors.is_empty(), "{:?}", preview.errors);
+        assert_eq!(preview.rows.len(), 2, "the open quote takes in the rest of the file: {:?}", preview.rows);
+        assert!(preview.rows[0].errors.is_empty(), "{:?}", preview.rows[0].errors);
+        assert_eq!(preview.rows[1].row, 3);
+        assert_eq!(preview.rows[1].errors, vec!["cannot be read: a quoted cell is not closed".to_owned()]);
+        assert!(!preview.is_clean());
+
+        let preview = parse_csv("\"label,name\nA,Ada\n", &form, &[], true, 30);
+        assert_eq!(preview.errors, vec!["the header row cannot be read: a quoted cell is not closed".to_owned()]);
+        // A quote closed at the very end of the file is no error.
+        let preview = parse_csv("label,name\nA,\"Ada Lovelace\"", &form, &[], true, 30);
+        assert!(preview.is_clean(), "{:?}", preview.problems());
+    }
+
+    #[test]
+    fn blank_lines_count_as_rows_as_in_a_spreadsheet() {
+        let form = contact_tracing();
+        for text in [
+            "label,name\n\nA,Ada Lovelace\n\n\nB,Bea Berg\n",
+            "label,name\r\n\r\nA,Ada Lovelace\r\n\r\n\r\nB,Bea Berg\r\n",
+            "label,name\r\rA,Ada Lovelace\r\r\rB,Bea Berg\r",
+        ] {
+            let preview = parse_csv(text, &form, &[], true, 30);
+            let rows: Vec<usize> = preview.rows.iter().map(|r| r.row).collect();
+            assert_eq!(rows, vec![3, 6], "{text:?}");
+        }
+    }
+
+    #[test]
+    fn rows_of_another_length_than_the_header_are_named() {
+        let form = contact_tracing();
+        let preview = parse_csv("label;name\nA;Ada Lovelace;extra\nB\n", &form, &[], true, 30);
+        let errors: Vec<Vec<String>> = preview.rows.iter().map(|r| r.errors.clone()).collect();
+        assert_eq!(
+            errors,
+            vec![vec!["has 3 cells, the header 2".to_owned()], vec!["has 1 cells, the header 2".to_owned()]]
+        );
     }
 
     #[test]

@@ -29,9 +29,7 @@ use crate::{forms, random};
 mod csv;
 mod qr;
 
-pub use self::csv::{
-    BulkSettings, CsvPreview, CsvRow, MAX_ROWS, csv_records, import_csv, links_csv, parse_csv, preview_csv,
-};
+pub use self::csv::{BulkSettings, CsvPreview, CsvRow, MAX_ROWS, import_csv, links_csv, parse_csv, preview_csv};
 pub use self::qr::{data_url, qr_png, qr_svg};
 
 /// Longest a link may stay open.
