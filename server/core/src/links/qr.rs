@@ -9,78 +9,39 @@ pub fn qr_svg(url: &str) -> Result<String> {
     Ok(code.render::<qrcode::render::svg::Color>().min_dimensions(240, 240).quiet_zone(true).build())
 }
 
-/// A QR code of `url` as PNG (8 pixels a module, with the quiet zone).
+/// Pixels a module of the PNG.
+const PNG_SCALE: usize = 8;
+/// Light modules around the code, as the QR standard asks, so scanners find it.
+const PNG_QUIET_ZONE: usize = 4;
+
+/// A QR code of `url` as PNG: 8-bit grayscale, 8 pixels a module, with the quiet
+/// zone. The QR matrix comes from qrcode, the file from the png crate.
 pub fn qr_png(url: &str) -> Result<Vec<u8>> {
     let code = qrcode::QrCode::new(url.as_bytes()).map_err(|e| Error::Internal(format!("QR code: {e}")))?;
-    let (modules, scale, quiet) = (code.width(), 8usize, 4usize);
+    let (modules, scale, quiet) = (code.width(), PNG_SCALE, PNG_QUIET_ZONE);
     let size = (modules + 2 * quiet) * scale;
-    let colors = code.to_colors();
     let mut pixels = vec![255u8; size * size];
-    for (i, color) in colors.iter().enumerate() {
+    for (i, color) in code.to_colors().iter().enumerate() {
         if *color != qrcode::Color::Dark {
             continue;
         }
         let (mx, my) = (i % modules + quiet, i / modules + quiet);
         for y in my * scale..(my + 1) * scale {
-            pixels[y * size + mx * scale..y * size + (mx + 1) * scale].fill(0);
-        }
-    }
-    Ok(png_grayscale(size, size, &pixels))
-}
-
-/// A grayscale PNG (8 bits, no compression: QR codes are small and the file is a
-/// download, not page weight).
-fn png_grayscale(width: usize, height: usize, pixels: &[u8]) -> Vec<u8> {
-    fn crc32(bytes: &[u8]) -> u32 {
-        let mut crc = 0xffff_ffffu32;
-        for &b in bytes {
-            crc ^= u32::from(b);
-            for _ in 0..8 {
-                crc = if crc & 1 != 0 { (crc >> 1) ^ 0xedb8_8320 } else { crc >> 1 };
+            if let Some(line) = pixels.get_mut(y * size + mx * scale..y * size + (mx + 1) * scale) {
+                line.fill(0);
             }
         }
-        !crc
     }
-    fn chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
-        out.extend_from_slice(&(data.len() as u32).to_be_bytes());
-        let start = out.len();
-        out.extend_from_slice(kind);
-        out.extend_from_slice(data);
-        let crc = crc32(&out[start..]);
-        out.extend_from_slice(&crc.to_be_bytes());
-    }
-    // Scanlines, each with filter type 0.
-    let mut raw = Vec::with_capacity((width + 1) * height);
-    for row in pixels.chunks(width).take(height) {
-        raw.push(0);
-        raw.extend_from_slice(row);
-    }
-    // zlib: header, stored deflate blocks, Adler-32.
-    let mut z = vec![0x78, 0x01];
-    let blocks: Vec<&[u8]> = raw.chunks(65_535).collect();
-    for (i, block) in blocks.iter().enumerate() {
-        z.push(u8::from(i + 1 == blocks.len()));
-        let len = block.len() as u16;
-        z.extend_from_slice(&len.to_le_bytes());
-        z.extend_from_slice(&(!len).to_le_bytes());
-        z.extend_from_slice(block);
-    }
-    let (mut a, mut b) = (1u32, 0u32);
-    for &byte in &raw {
-        a = (a + u32::from(byte)) % 65_521;
-        b = (b + a) % 65_521;
-    }
-    z.extend_from_slice(&((b << 16) | a).to_be_bytes());
-
-    let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
-    let mut header = Vec::with_capacity(13);
-    header.extend_from_slice(&(width as u32).to_be_bytes());
-    header.extend_from_slice(&(height as u32).to_be_bytes());
-    header.extend_from_slice(&[8, 0, 0, 0, 0]); // 8 bits, grayscale, deflate, no filter, no interlace
-    chunk(&mut out, b"IHDR", &header);
-    chunk(&mut out, b"IDAT", &z);
-    chunk(&mut out, b"IEND", &[]);
-    out
+    let side = u32::try_from(size).map_err(|_| Error::Internal("QR code: too large for a PNG".into()))?;
+    let fail = |e: png::EncodingError| Error::Internal(format!("QR code PNG: {e}"));
+    let mut out = Vec::new();
+    let mut encoder = png::Encoder::new(&mut out, side, side);
+    encoder.set_color(png::ColorType::Grayscale);
+    encoder.set_depth(png::BitDepth::Eight);
+    let mut writer = encoder.write_header().map_err(fail)?;
+    writer.write_image_data(&pixels).map_err(fail)?;
+    writer.finish().map_err(fail)?;
+    Ok(out)
 }
 
 /// A `data:` URL (base64) for a download made on the server.
@@ -100,5 +61,30 @@ mod tests {
         let png = qr_png("https://forms.example.com/f/abc#secret").unwrap();
         assert_eq!(&png[1..4], b"PNG");
         assert!(data_url("image/png", &png).starts_with("data:image/png;base64,iVBOR"));
+    }
+
+    #[test]
+    fn the_png_decodes_to_the_code_scaled_with_its_quiet_zone() {
+        let url = "https://forms.example.com/f/abc#secret";
+        let png = qr_png(url).unwrap();
+        assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"), "the PNG signature");
+
+        let modules = qrcode::QrCode::new(url.as_bytes()).unwrap().width();
+        let side = PNG_SCALE * (modules + 2 * PNG_QUIET_ZONE);
+        let mut reader = png::Decoder::new(std::io::Cursor::new(png.as_slice())).read_info().unwrap();
+        let info = reader.info();
+        assert_eq!((info.width as usize, info.height as usize), (side, side));
+        assert_eq!((info.color_type, info.bit_depth), (png::ColorType::Grayscale, png::BitDepth::Eight));
+
+        let mut pixels = vec![0; reader.output_buffer_size().unwrap()];
+        reader.next_frame(&mut pixels).unwrap();
+        assert_eq!(pixels.len(), side * side);
+        // The quiet zone is light; the finder pattern's corner just inside it is dark.
+        let at = |x: usize, y: usize| pixels[y * side + x];
+        let inside = PNG_QUIET_ZONE * PNG_SCALE;
+        assert!((0..side).all(|x| at(x, 0) == 255 && at(x, inside - 1) == 255));
+        assert_eq!(at(inside, inside), 0);
+        assert_eq!(at(side - inside - 1, inside), 0, "the top-right finder pattern");
+        assert!(pixels.iter().all(|&p| p == 0 || p == 255));
     }
 }
