@@ -25,10 +25,10 @@ use crate::store::{LinkRow, NewLink};
 use crate::time::{now_ms, rfc3339_ms};
 use crate::{forms, random};
 
-// `self::`: a bare `csv` in a `use` would be ambiguous with the csv crate.
 mod csv;
 mod qr;
 
+// `self::`: a bare `csv` in a `use` would be ambiguous with the csv crate.
 pub use self::csv::{BulkSettings, CsvPreview, CsvRow, MAX_ROWS, import_csv, links_csv, parse_csv, preview_csv};
 pub use self::qr::{data_url, qr_png, qr_svg};
 
