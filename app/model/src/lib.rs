@@ -21,6 +21,7 @@ pub mod overview;
 pub mod person;
 pub mod phone;
 pub mod pow;
+pub mod reader;
 pub mod role;
 pub mod signed;
 pub mod templates;

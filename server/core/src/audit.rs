@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::error::{Error, Result};
+use crate::permissions::{Operator, Permission};
 use crate::state::AppState;
 use crate::store::{AuditFilter, AuditRow};
 use crate::time::{now_ms, rfc3339_ms};
@@ -295,8 +296,49 @@ pub async fn verify(state: &AppState) -> Result<Verification> {
     Ok(Verification { records: count, broken: None })
 }
 
-pub async fn search(state: &AppState, filter: &AuditFilter, offset: u64, limit: u64) -> Result<Vec<AuditRow>> {
+/// Records matching `filter`, oldest first, from `offset` (at most 1000).
+pub async fn search(
+    state: &AppState,
+    by: &Operator,
+    filter: &AuditFilter,
+    offset: u64,
+    limit: u64,
+) -> Result<Vec<AuditRow>> {
+    by.require(Permission::ViewAudit)?;
     state.store.audit_search(filter, offset, limit.min(1000)).await
+}
+
+/// Checks the whole chain for someone who reads the log; the check is audited.
+pub async fn check(state: &AppState, by: &Operator) -> Result<Verification> {
+    by.require(Permission::ViewAudit)?;
+    let result = verify(state).await?;
+    let detail = match &result.broken {
+        Some((seq, why)) => format!("record {seq}: {why}"),
+        None => format!("intact, {} records", result.records),
+    };
+    record(state, &by.username, Action::AuditVerified, "audit", &detail).await?;
+    Ok(result)
+}
+
+/// Upper bound on one audit export; narrower filters give the rest.
+pub const MAX_EXPORT_ROWS: u64 = 200_000;
+
+/// Every record matching `filter` (up to [`MAX_EXPORT_ROWS`]) for a download in
+/// `format` (as the audit record names it). The export is audited.
+pub async fn export(state: &AppState, by: &Operator, filter: &AuditFilter, format: &str) -> Result<Vec<AuditRow>> {
+    by.require(Permission::ViewAudit)?;
+    let mut rows: Vec<AuditRow> = Vec::new();
+    while (rows.len() as u64) < MAX_EXPORT_ROWS {
+        let page = state.store.audit_search(filter, rows.len() as u64, 1000).await?;
+        let done = page.len() < 1000;
+        rows.extend(page);
+        if done {
+            break;
+        }
+    }
+    let detail = format!("{} records as {format}", rows.len());
+    record(state, &by.username, Action::AuditExported, "audit", &detail).await?;
+    Ok(rows)
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ pub mod links;
 pub mod permissions;
 pub mod person_index;
 pub mod pow;
+pub mod reader;
 pub mod random;
 pub mod requests;
 pub mod retention;
