@@ -12,7 +12,7 @@ use formseal_model::access_report::{
 use formseal_model::correction::{Correction, SignedCorrection};
 use formseal_model::person::{self, KeyKind};
 use formseal_model::reader::{self, FormAccess};
-use formseal_model::{Answers, FieldError, ValidationContext, check_field};
+use formseal_model::{Answers, FieldError, Lang, ValidationContext, check_field};
 use serde_json::Value;
 
 use crate::audit::{self, Action};
@@ -228,7 +228,7 @@ async fn load_entries(state: &AppState, request_id: &str, lang: &str) -> Result<
 
 /// The access report: the included hits only. Producing it is audited.
 pub async fn report(state: &AppState, by: &Operator, request_id: &str, lang: &str) -> Result<AccessReport> {
-    let lang = if lang == "de" { "de" } else { "en" };
+    let lang = Lang::parse(lang).tag();
     let request = get(state, by, request_id).await?;
     let entries: Vec<ReportEntry> =
         load_entries(state, request_id, lang).await?.into_iter().filter(|e| e.include).collect();
