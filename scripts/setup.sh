@@ -38,8 +38,13 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
 fi
 
 if ! cargo leptos --version 2>/dev/null | grep -q '0\.3\.10'; then
-  say "installing cargo-leptos 0.3.10 (about 15 minutes the first time)"
-  cargo install --locked cargo-leptos@0.3.10 --no-default-features --features no_downloads
+  say "installing cargo-leptos 0.3.10 (several minutes the first time)"
+  # Its release profile asks for fat LTO in one codegen unit: 29 minutes on two cores
+  # (2026-12-02, cold). It only orchestrates our builds, so its own speed does not
+  # matter: no LTO, parallel codegen, light optimisation (config overrides the
+  # manifest's profile).
+  CARGO_PROFILE_RELEASE_LTO=off CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 CARGO_PROFILE_RELEASE_OPT_LEVEL=1 \
+    cargo install --locked cargo-leptos@0.3.10 --no-default-features --features no_downloads
 fi
 
 # wasm-bindgen's CLI must match the library version in Cargo.lock exactly.

@@ -88,10 +88,7 @@ fn cors(state: AppState) -> CorsLayer {
                 .map(str::to_owned);
             async move {
                 let (Some(form_id), Ok(origin)) = (form_id, origin.to_str()) else { return false };
-                match state.store.form(&form_id).await {
-                    Ok(Some(form)) => forms::origin_allowed(&state, &form, origin),
-                    _ => false,
-                }
+                forms::embeddable(&state, &form_id, origin).await
             }
         }))
 }

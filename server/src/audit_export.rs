@@ -2,19 +2,16 @@
 //! CSV download, for the owner and the DPO. The export itself is audited.
 
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, header};
+use axum::http::header;
 use axum::response::IntoResponse;
-use formseal_core::audit::{self, Action};
+use formseal_core::audit;
 use formseal_core::csv_file::{self, QuoteStyle};
-use formseal_core::permissions::Permission;
 use formseal_core::store::{AuditFilter, AuditRow};
-use formseal_core::{AppState, Error, accounts};
+use formseal_core::{AppState, Error};
 use serde::Deserialize;
 
 use crate::error::ApiResult;
-
-/// Upper bound on one export; narrower filters give the rest.
-const MAX_ROWS: u64 = 200_000;
+use crate::session::SignedIn;
 
 #[derive(Debug, Deserialize)]
 pub struct ExportQuery {
@@ -32,25 +29,12 @@ pub struct ExportQuery {
 
 pub async fn export(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    SignedIn(operator): SignedIn,
     Query(q): Query<ExportQuery>,
 ) -> ApiResult<impl IntoResponse> {
-    let token = accounts::session_from_cookies(headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()));
-    let operator = accounts::authenticate(&state, token.as_deref()).await?;
-    operator.require(Permission::ViewAudit)?;
     let filter = AuditFilter::from_inputs(&q.actor, &q.action, &q.from, &q.to);
-    let mut rows: Vec<AuditRow> = Vec::new();
-    while (rows.len() as u64) < MAX_ROWS {
-        let page = audit::search(&state, &filter, rows.len() as u64, 1000).await?;
-        let done = page.len() < 1000;
-        rows.extend(page);
-        if done {
-            break;
-        }
-    }
     let csv = q.format == "csv";
-    let detail = format!("{} records as {}", rows.len(), if csv { "CSV" } else { "JSON" });
-    audit::record(&state, &operator.username, Action::AuditExported, "audit", &detail).await?;
+    let rows = audit::export(&state, &operator, &filter, if csv { "CSV" } else { "JSON" }).await?;
     let (body, content_type, name) = if csv {
         (to_csv(&rows)?, "text/csv; charset=utf-8", "formseal-audit.csv")
     } else {

@@ -8,13 +8,14 @@
 
 use axum::Form;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, header};
+use axum::http::header;
 use axum::response::IntoResponse;
 use formseal_core::export::{self, Format, Options};
-use formseal_core::{AppState, Error, accounts};
+use formseal_core::{AppState, Error};
 use serde::Deserialize;
 
 use crate::error::ApiResult;
+use crate::session::SignedIn;
 
 #[derive(Deserialize)]
 pub struct ExportRequest {
@@ -33,12 +34,10 @@ pub struct ExportRequest {
 
 pub async fn export(
     State(state): State<AppState>,
+    SignedIn(operator): SignedIn,
     Path(form): Path<String>,
-    headers: HeaderMap,
     Form(request): Form<ExportRequest>,
 ) -> ApiResult<impl IntoResponse> {
-    let token = accounts::session_from_cookies(headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()));
-    let operator = accounts::authenticate(&state, token.as_deref()).await?;
     let format =
         Format::parse(&request.format).ok_or_else(|| Error::BadRequest("format must be csv, xlsx or json".into()))?;
     let compact = match request.scope.as_str() {

@@ -18,6 +18,6 @@ async fn healthz() -> Json<Value> {
 
 /// The process can serve: the database answers.
 async fn readyz(State(state): State<AppState>) -> ApiResult<Json<Value>> {
-    state.store.ping().await?;
+    state.ready().await?;
     Ok(Json(json!({ "status": "ready" })))
 }

@@ -12,6 +12,8 @@ pub mod health;
 pub mod link_page;
 pub mod request_report;
 pub mod serve;
+pub mod session;
+pub mod texts;
 pub mod verify;
 
 use axum::Router;

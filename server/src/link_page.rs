@@ -2,7 +2,8 @@
 //! general link. A server-rendered shell (title, the form's privacy notice, or a
 //! friendly page when the link cannot be used) around the same form renderer the
 //! widget uses. The link's secret stays in the URL fragment; only the page's
-//! script reads it.
+//! script reads it. Leptos renders the pages (so every value is escaped); their
+//! words are in [`crate::texts`].
 
 use std::path::Path;
 use std::sync::Arc;
@@ -13,11 +14,12 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use formseal_core::{AppState, Error, LinkClosed, forms, links};
-use formseal_model::copy::escape;
-use formseal_model::{FormDef, PublishedVersion};
+use formseal_model::{FormDef, Lang, PublishedVersion};
+use leptos::prelude::*;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::ServerState;
+use crate::texts;
 
 const SCRIPT: &str = include_str!("../assets/link.js");
 const STYLE: &str = include_str!("../assets/link.css");
@@ -43,30 +45,29 @@ async fn asset(body: Arc<str>, content_type: &'static str) -> impl IntoResponse 
     ([(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "public, max-age=300")], body.to_string())
 }
 
-fn page(status: StatusCode, lang: &str, title: &str, body: &str) -> Response {
-    let html = format!(
-        r#"<!doctype html>
-<html lang="{lang}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
-<meta name="robots" content="noindex">
-<title>{title}</title>
-<link rel="icon" href="data:,">
-<link rel="stylesheet" href="/f/page.css">
-</head>
-<body>
-<main>
-{body}
-</main>
-<footer>Formseal · your answers are signed in this browser before they are sent</footer>
-</body>
-</html>
-"#,
-        lang = escape(lang),
-        title = escape(title),
-    );
+/// The page around `body`: the same head, frame and headers for every page here.
+/// Leptos writes it, so every value in it is escaped.
+fn page(status: StatusCode, lang: &str, title: String, body: impl IntoView) -> Response {
+    let t = texts::of(Lang::parse(lang));
+    let html = view! {
+        <!DOCTYPE html>
+        <html lang=lang.to_owned()>
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="referrer" content="no-referrer" />
+                <meta name="robots" content="noindex" />
+                <title>{title}</title>
+                <link rel="icon" href="data:," />
+                <link rel="stylesheet" href="/f/page.css" />
+            </head>
+            <body>
+                <main>{body}</main>
+                <footer>{t.footer}</footer>
+            </body>
+        </html>
+    }
+    .to_html();
     (
         status,
         [
@@ -81,119 +82,90 @@ fn page(status: StatusCode, lang: &str, title: &str, body: &str) -> Response {
 }
 
 /// The form's notice (GDPR Art. 13), rendered on the server.
-fn notice(form: &FormDef, lang: &str) -> String {
+fn notice(form: &FormDef, lang: &str) -> impl IntoView {
+    let t = texts::of(Lang::parse(lang));
     let n = &form.notice;
-    let de = lang == "de";
-    let (controller, purpose, basis, retention) = if de {
-        ("Verantwortlicher", "Zweck", "Rechtsgrundlage", "Speicherdauer")
-    } else {
-        ("Controller", "Purpose", "Legal basis", "Retention")
-    };
-    let days = if de {
-        format!("Ihre Angaben werden nach {} Tagen gelöscht.", n.retention_days)
-    } else {
-        format!("Your answers are deleted after {} days.", n.retention_days)
-    };
-    format!(
-        r#"<section class="notice" aria-label="{label}"><dl>
-<dt>{controller}</dt><dd>{name}, {address}, {contact}</dd>
-<dt>{purpose}</dt><dd>{purpose_text}</dd>
-<dt>{basis}</dt><dd>{basis_text}</dd>
-<dt>{retention}</dt><dd>{days}</dd>
-</dl></section>"#,
-        label = if de { "Datenschutzhinweis" } else { "Privacy notice" },
-        name = escape(&n.controller.name),
-        address = escape(&n.controller.address),
-        contact = escape(&n.controller.contact),
-        purpose_text = escape(n.purpose.get(lang)),
-        basis_text = escape(n.legal_basis.label(lang)),
-    )
+    let c = &n.controller;
+    view! {
+        <section class="notice" aria-label=t.notice>
+            <dl>
+                <dt>{t.controller}</dt>
+                <dd>{format!("{}, {}, {}", c.name, c.address, c.contact)}</dd>
+                <dt>{t.purpose}</dt>
+                <dd>{n.purpose.get(lang).to_owned()}</dd>
+                <dt>{t.legal_basis}</dt>
+                <dd>{n.legal_basis.label(lang)}</dd>
+                <dt>{t.retention}</dt>
+                <dd>{(t.deleted_after)(n.retention_days)}</dd>
+            </dl>
+        </section>
+    }
 }
 
-fn shell(version: &PublishedVersion, data: &str) -> Response {
+/// Which form the page's script mounts: a personal link's, or a form's own.
+enum Host {
+    Link(String),
+    Form(String),
+}
+
+fn shell(version: &PublishedVersion, host: Host) -> Response {
     let form = &version.definition;
     let lang = form.default_lang().to_owned();
+    let t = texts::of(Lang::parse(&lang));
     let title = form.title.get(&lang).to_owned();
-    let incomplete = if lang == "de" {
-        "Dieser Link ist unvollständig. Bitte öffnen Sie den ganzen Link, den Sie bekommen haben (mit dem Teil nach „#“)."
-    } else {
-        "This link is incomplete. Please open the whole link you were sent (including the part after “#”)."
+    let (link, form_id) = match host {
+        Host::Link(link) => (Some(link), None),
+        Host::Form(form_id) => (None, Some(form_id)),
     };
-    let body = format!(
-        r#"<h1>{title}</h1>
-{notice}
-<p id="fs-incomplete" class="closed" role="alert" hidden>{incomplete}</p>
-<div id="fs-link" {data}></div>
-<script type="module" src="/f/page.js"></script>"#,
-        title = escape(&title),
-        notice = notice(form, &lang),
-    );
-    page(StatusCode::OK, &lang, &title, &body)
+    let body = view! {
+        <h1>{title.clone()}</h1>
+        {notice(form, &lang)}
+        <p id="fs-incomplete" class="closed" role="alert" hidden>{t.incomplete}</p>
+        <div id="fs-link" data-link=link data-form=form_id></div>
+        <script type="module" src="/f/page.js"></script>
+    };
+    page(StatusCode::OK, &lang, title, body)
 }
 
 /// The friendly page for a link that cannot be used (or does not exist).
 fn closed_page(status: StatusCode, why: Option<LinkClosed>, form: Option<&FormDef>) -> Response {
     let lang = form.map_or("en", |f| f.default_lang()).to_owned();
-    let de = lang == "de";
-    let (heading, text) = match (why, de) {
-        (Some(LinkClosed::Expired), false) => (
-            "This link has expired",
-            "The time to answer with this link is over. If you still want to answer, please ask the sender for a new link.",
-        ),
-        (Some(LinkClosed::Expired), true) => (
-            "Dieser Link ist abgelaufen",
-            "Die Zeit für Antworten über diesen Link ist vorbei. Bitte fragen Sie beim Absender nach einem neuen Link.",
-        ),
-        (Some(LinkClosed::Used), false) => (
-            "This link was already used",
-            "Answers were already sent with this link, and it works only once. If you need to change something, please contact the sender.",
-        ),
-        (Some(LinkClosed::Used), true) => (
-            "Dieser Link wurde schon benutzt",
-            "Über diesen Link wurden bereits Antworten gesendet; er gilt nur einmal. Für Änderungen wenden Sie sich bitte an den Absender.",
-        ),
-        (Some(LinkClosed::Revoked), false) => (
-            "This link was withdrawn",
-            "The sender has withdrawn this link. If you think this is a mistake, please contact them.",
-        ),
-        (Some(LinkClosed::Revoked), true) => (
-            "Dieser Link wurde zurückgezogen",
-            "Der Absender hat diesen Link zurückgezogen. Wenn Sie das für einen Irrtum halten, wenden Sie sich bitte an ihn.",
-        ),
-        (None, _) => (
-            "This link does not exist",
-            "Please check that you opened the whole link you were sent. It may also have been deleted.",
-        ),
+    let t = texts::of(Lang::parse(&lang));
+    let (closed, state) = match why {
+        Some(LinkClosed::Expired) => (&t.expired, "expired"),
+        Some(LinkClosed::Used) => (&t.used, "used"),
+        Some(LinkClosed::Revoked) => (&t.revoked, "revoked"),
+        None => (&t.missing, "missing"),
     };
-    let contact = form
-        .map(|f| {
-            let c = &f.notice.controller;
-            format!(
-                "<p>{} {}, {}, {}</p>",
-                if de { "Absender:" } else { "Sender:" },
-                escape(&c.name),
-                escape(&c.address),
-                escape(&c.contact)
-            )
-        })
-        .unwrap_or_default();
-    let title = form.map(|f| f.title.get(&lang).to_owned()).unwrap_or_else(|| "Formseal".into());
-    let body = format!(
-        r#"<section class="closed" data-link-state="{state}"><h1>{heading}</h1><p>{text}</p>{contact}<p class="form-name">{form_name}</p></section>"#,
-        state = why.map_or("missing", |w| match w {
-            LinkClosed::Expired => "expired",
-            LinkClosed::Used => "used",
-            LinkClosed::Revoked => "revoked",
-        }),
-        form_name = escape(&title),
-    );
-    page(status, &lang, heading, &body)
+    let contact = form.map(|f| {
+        let c = &f.notice.controller;
+        format!("{} {}, {}, {}", t.sender, c.name, c.address, c.contact)
+    });
+    let form_name = form.map(|f| f.title.get(&lang).to_owned()).unwrap_or_else(|| "Formseal".into());
+    let body = view! {
+        <section class="closed" data-link-state=state>
+            <h1>{closed.heading}</h1>
+            <p>{closed.text}</p>
+            {contact.map(|contact| view! { <p>{contact}</p> })}
+            <p class="form-name">{form_name}</p>
+        </section>
+    };
+    page(status, &lang, closed.heading.to_owned(), body)
 }
 
 fn trouble(e: Error) -> Response {
     tracing::error!(error = %e, "link page failed");
-    let body = "<section class=\"closed\"><h1>Something went wrong</h1><p>Please try again in a moment.</p></section>";
-    page(StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR), "en", "Formseal", body)
+    // Nothing says which language the visitor reads.
+    let lang = Lang::En;
+    let words = &texts::of(lang).trouble;
+    let body = view! {
+        <section class="closed">
+            <h1>{words.heading}</h1>
+            <p>{words.text}</p>
+        </section>
+    };
+    let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    page(status, lang.tag(), "Formseal".to_owned(), body)
 }
 
 async fn link_page(State(state): State<AppState>, UrlPath(link_id): UrlPath<String>) -> Response {
@@ -212,12 +184,12 @@ async fn link_page(State(state): State<AppState>, UrlPath(link_id): UrlPath<Stri
     if let Some(why) = why {
         return closed_page(StatusCode::GONE, Some(why), Some(&version.definition));
     }
-    shell(&version, &format!("data-link=\"{}\"", escape(&row.link_id)))
+    shell(&version, Host::Link(row.link_id))
 }
 
 async fn form_page(State(state): State<AppState>, UrlPath(form_id): UrlPath<String>) -> Response {
     match forms::current(&state, &form_id).await {
-        Ok(version) => shell(&version, &format!("data-form=\"{}\"", escape(&form_id))),
+        Ok(version) => shell(&version, Host::Form(form_id)),
         Err(Error::NotFound(_) | Error::Archived) => closed_page(StatusCode::NOT_FOUND, None, None),
         Err(e) => trouble(e),
     }

@@ -3,13 +3,14 @@
 //! no script; producing either is audited (in `formseal_core::requests::report`).
 
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, header};
+use axum::http::header;
 use axum::response::IntoResponse;
-use formseal_core::{AppState, Error, accounts, requests};
+use formseal_core::{AppState, Error, requests};
 use formseal_model::access_report;
 use serde::Deserialize;
 
 use crate::error::ApiResult;
+use crate::session::SignedIn;
 
 #[derive(Debug, Deserialize)]
 pub struct ReportQuery {
@@ -17,24 +18,13 @@ pub struct ReportQuery {
     lang: String,
 }
 
-async fn produce(
-    state: &AppState,
-    headers: &HeaderMap,
-    id: &str,
-    lang: &str,
-) -> ApiResult<access_report::AccessReport> {
-    let token = accounts::session_from_cookies(headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()));
-    let operator = accounts::authenticate(state, token.as_deref()).await?;
-    Ok(requests::report(state, &operator, id, lang).await?)
-}
-
 pub async fn html(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    SignedIn(operator): SignedIn,
     Path(id): Path<String>,
     Query(q): Query<ReportQuery>,
 ) -> ApiResult<impl IntoResponse> {
-    let report = produce(&state, &headers, &id, &q.lang).await?;
+    let report = requests::report(&state, &operator, &id, &q.lang).await?;
     Ok((
         [
             (header::CONTENT_TYPE, "text/html; charset=utf-8"),
@@ -51,11 +41,11 @@ pub async fn html(
 
 pub async fn json(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    SignedIn(operator): SignedIn,
     Path(id): Path<String>,
     Query(q): Query<ReportQuery>,
 ) -> ApiResult<impl IntoResponse> {
-    let report = produce(&state, &headers, &id, &q.lang).await?;
+    let report = requests::report(&state, &operator, &id, &q.lang).await?;
     let body = serde_json::to_string_pretty(&report).map_err(|e| Error::Internal(e.to_string()))?;
     Ok((
         [

@@ -9,11 +9,12 @@ mod draft;
 mod link;
 mod pow;
 mod receipt;
+mod texts;
 
 use chrono::NaiveDate;
 use ed25519_dalek::SigningKey;
 use formseal_form::{FormView, Problems};
-use formseal_model::{Answers, Envelope, PublishedVersion, SubmissionRequest, ValidationContext, b64_encode};
+use formseal_model::{Answers, Envelope, Lang, PublishedVersion, SubmissionRequest, ValidationContext, b64_encode};
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 
@@ -75,6 +76,7 @@ enum Phase {
 fn Widget(version: PublishedVersion, api_base: String, lang: String, host: web_sys::HtmlElement) -> impl IntoView {
     let form = version.definition.clone();
     let lang = form.pick_lang(&lang).to_owned();
+    let t = texts::of(Lang::parse(&lang));
     let drafts = draft::Drafts::for_form(&form).map(std::rc::Rc::new);
     let answers = RwSignal::new(drafts.as_ref().map(|d| d.load(&form)).unwrap_or_default());
     let problems = RwSignal::new(Problems::new());
@@ -168,14 +170,9 @@ fn Widget(version: PublishedVersion, api_base: String, lang: String, host: web_s
         });
     }
     let clear = drafts.clone().map(|drafts| {
-        let lang = lang.clone();
         view! {
             <p class="fs-draft-note">
-                {if lang == "de" {
-                    "Ihre Angaben bleiben bis zum Absenden in diesem Browser gespeichert. "
-                } else {
-                    "Your answers are kept in this browser until you submit them. "
-                }}
+                {t.draft_kept}
                 <button
                     type="button"
                     class="fs-clear"
@@ -185,7 +182,7 @@ fn Widget(version: PublishedVersion, api_base: String, lang: String, host: web_s
                         problems.set(Problems::new());
                     }
                 >
-                    {if lang == "de" { "Formular leeren" } else { "Clear form" }}
+                    {t.clear_form}
                 </button>
             </p>
         }
@@ -210,7 +207,7 @@ fn Widget(version: PublishedVersion, api_base: String, lang: String, host: web_s
                         <p>{message}</p>
                         {can_retry.then(|| view! {
                             <button type="button" class="fs-retry" on:click=move |_| send.run(())>
-                                {if view_lang == "de" { "Erneut senden" } else { "Send again" }}
+                                {t.send_again}
                             </button>
                         })}
                     </div>

@@ -6,12 +6,13 @@ use ed25519_dalek::SigningKey;
 use formseal_form::{FormView, Problems};
 use formseal_model::copy::{copy_html, copy_json};
 use formseal_model::link::{LinkView, SignedLinkOpen, key_from_secret};
-use formseal_model::{Answers, Envelope, SignedReceipt, SubmissionRequest, ValidationContext, b64_encode};
+use formseal_model::{Answers, Envelope, Lang, SignedReceipt, SubmissionRequest, ValidationContext, b64_encode};
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 
 use crate::api::{Outcome, post_submission, send};
 use crate::receipt::ReceiptView;
+use crate::texts;
 
 #[derive(serde::Deserialize)]
 struct ErrorBody {
@@ -25,11 +26,7 @@ pub fn mount_link(container: web_sys::HtmlElement, link_id: String, secret: Stri
     crate::adopt_styles(&container, crate::CSS);
     wasm_bindgen_futures::spawn_local(async move {
         let opened = match key_from_secret(&secret) {
-            None => Err(if lang.starts_with("de") {
-                "Dieser Link ist unvollständig. Bitte öffnen Sie den ganzen Link, den Sie bekommen haben.".to_owned()
-            } else {
-                "This link is incomplete. Please open the whole link you were sent.".to_owned()
-            }),
+            None => Err(texts::of(Lang::negotiate(&lang)).link_incomplete.to_owned()),
             Some(key) => open(&api_base, &link_id, &key).await.map(|view| (view, key)),
         };
         if let Some(theme) = opened.as_ref().ok().and_then(|(v, _)| v.form.definition.theme.as_ref()) {
@@ -76,6 +73,7 @@ fn LinkForm(opened: LinkView, signing_key: SigningKey, api_base: String, lang: S
     let LinkView { link, form: version, prefill, locked, .. } = opened;
     let form = version.definition.clone();
     let lang = form.pick_lang(&lang).to_owned();
+    let t = texts::of(Lang::parse(&lang));
     let answers = RwSignal::new(prefill);
     let problems = RwSignal::new(Problems::new());
     let phase = RwSignal::new(Phase::Filling);
@@ -153,14 +151,13 @@ fn LinkForm(opened: LinkView, signing_key: SigningKey, api_base: String, lang: S
                 let copies = request.map(|request| {
                     let html = copy_html(&copy_form, &request, &receipt, &view_lang);
                     let json = copy_json(&request, &receipt);
-                    let de = view_lang == "de";
                     view! {
                         <div class="fs-copy">
                             <a href=blob_url(&html, "text/html") download="formseal-copy.html" class="fs-copy-html">
-                                {if de { "Ihre Kopie herunterladen (zum Drucken)" } else { "Download your copy (printable)" }}
+                                {t.copy_html}
                             </a>
                             <a href=blob_url(&json, "application/json") download="formseal-proof.json" class="fs-copy-json">
-                                {if de { "Signierte Daten (JSON)" } else { "Signed data (JSON)" }}
+                                {t.copy_json}
                             </a>
                         </div>
                     }
@@ -173,13 +170,12 @@ fn LinkForm(opened: LinkView, signing_key: SigningKey, api_base: String, lang: S
             }
             Phase::Failed(message) => {
                 let can_retry = pending.with_value(Option::is_some);
-                let de = view_lang == "de";
                 view! {
                     <div class="fs-failed" role="alert">
                         <p>{message}</p>
                         {can_retry.then(|| view! {
                             <button type="button" class="fs-retry" on:click=move |_| send_it.run(())>
-                                {if de { "Erneut senden" } else { "Send again" }}
+                                {t.send_again}
                             </button>
                         })}
                     </div>

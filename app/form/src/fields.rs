@@ -1,5 +1,5 @@
 use formseal_model::address::country_name;
-use formseal_model::{Answers, ChoiceDisplay, ChoiceOption, Field, FieldKind};
+use formseal_model::{Answers, ChoiceDisplay, ChoiceOption, Field, FieldKind, Lang};
 use leptos::prelude::*;
 use serde_json::{Value, json};
 
@@ -49,6 +49,7 @@ pub fn FieldView(
     if let Some(view) = static_view(&field, &lang) {
         return view;
     }
+    let t = texts::of(Lang::parse(&lang));
     let key = field.key.clone();
     let id = format!("{id_prefix}-{key}");
     let error_id = format!("{id}-error");
@@ -86,7 +87,7 @@ pub fn FieldView(
         let key = key.clone();
         move |_| on_leave.run(key.clone())
     };
-    let required_mark = required.then(|| view! { <span class="fs-required" title=texts::required(&lang)>" *"</span> });
+    let required_mark = required.then(|| view! { <span class="fs-required" title=t.required>" *"</span> });
 
     let simple_input = |input_type: &'static str, inputmode: &'static str| {
         view! {
@@ -200,7 +201,7 @@ pub fn FieldView(
             let own = other.then(|| own_answer(&id, &key, &lang, answers, on_edit));
             view! { {boxes}{own} }.into_any()
         }
-        FieldKind::YesNo => [(true, "Yes"), (false, "No")]
+        FieldKind::YesNo => [(true, t.yes), (false, t.no)]
             .into_iter()
             .map(|(choice, word)| {
                 let key = key.clone();
@@ -222,7 +223,7 @@ pub fn FieldView(
                                 on_edit.run(key.clone());
                             }
                         />
-                        {texts::word(&lang, word)}
+                        {word}
                     </label>
                 }
             })
@@ -317,6 +318,7 @@ fn choice_select(
         move || answers.with(|a| a.get(&key).and_then(Value::as_str).unwrap_or_default().to_owned())
     };
     let leave_key = key.clone();
+    let t = texts::of(Lang::parse(lang));
     let choices = options
         .iter()
         .map(|o| view! { <option value=o.value.clone()>{o.label.get(lang).to_owned()}</option> })
@@ -338,7 +340,7 @@ fn choice_select(
             }
             on:blur=move |_| on_leave.run(leave_key.clone())
         >
-            <option value="">{texts::word(lang, "Please choose")}</option>
+            <option value="">{t.please_choose}</option>
             {choices}
         </select>
     }
@@ -373,7 +375,7 @@ fn own_answer(id: &str, key: &str, lang: &str, answers: RwSignal<Answers>, on_ed
     });
     let checked = move || own_text.with(Option::is_some);
     let text_id = format!("{id}-other-text");
-    let answer_label = texts::word(lang, "Your answer");
+    let t = texts::of(Lang::parse(lang));
     view! {
         <label class="fs-option">
             <input
@@ -382,10 +384,10 @@ fn own_answer(id: &str, key: &str, lang: &str, answers: RwSignal<Answers>, on_ed
                 prop:checked=checked
                 on:change=move |ev| set_own.run(event_target_checked(&ev).then(String::new))
             />
-            {texts::word(lang, "Other")}
+            {t.other}
         </label>
         <Show when=checked>
-            <label class="fs-sub" for=text_id.clone()>{answer_label}</label>
+            <label class="fs-sub" for=text_id.clone()>{t.your_answer}</label>
             <input
                 type="text"
                 id=text_id.clone()
@@ -411,6 +413,7 @@ fn address_inputs(
     on_edit: Callback<String>,
     on_leave: Callback<String>,
 ) -> AnyView {
+    let t = texts::of(Lang::parse(lang));
     let first_country = countries.first().cloned().unwrap_or_default();
     let part_value = {
         let (key, first_country) = (key.to_owned(), first_country.clone());
@@ -446,7 +449,7 @@ fn address_inputs(
         let part_id = format!("{id}-{part}");
         view! {
             <span class=format!("fs-part fs-part-{size}")>
-                <label class="fs-sub" for=part_id.clone()>{texts::word(lang, label)}</label>
+                <label class="fs-sub" for=part_id.clone()>{label}</label>
                 <input
                     id=part_id.clone()
                     type="text"
@@ -468,11 +471,11 @@ fn address_inputs(
         .collect_view();
     view! {
         <div class="fs-address">
-            {text_part("street", "Street and number", "street-address", "wide")}
-            {text_part("postcode", "Postcode", "postal-code", "short")}
-            {text_part("city", "City", "address-level2", "long")}
+            {text_part("street", t.street_and_number, "street-address", "wide")}
+            {text_part("postcode", t.postcode, "postal-code", "short")}
+            {text_part("city", t.city, "address-level2", "long")}
             <span class="fs-part fs-part-wide">
-                <label class="fs-sub" for=country_id.clone()>{texts::word(lang, "Country")}</label>
+                <label class="fs-sub" for=country_id.clone()>{t.country}</label>
                 <select
                     id=country_id.clone()
                     autocomplete="country"

@@ -9,7 +9,7 @@ pub mod texts;
 
 use std::collections::BTreeMap;
 
-use formseal_model::{Answers, FormDef, Problem, ValidationContext, check_field, normalize, validate};
+use formseal_model::{Answers, FormDef, Lang, Problem, ValidationContext, check_field, normalize, validate};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast as _;
 
@@ -34,6 +34,7 @@ pub fn FormView(
     locked: Vec<String>,
 ) -> impl IntoView {
     let lang = form.pick_lang(&lang).to_owned();
+    let t = texts::of(Lang::parse(&lang));
     let form = StoredValue::new(form);
     let id_prefix = format!("fs-{}", form.with_value(|f| f.id.clone()));
 
@@ -93,12 +94,9 @@ pub fn FormView(
     let title = form.with_value(|f| f.title.get(&lang).to_owned());
     let description =
         form.with_value(|f| f.description.as_ref().map(|d| d.get(&lang).to_owned()).filter(|d| !d.trim().is_empty()));
-    let error_summary = {
-        let lang = lang.clone();
-        move || {
-            let count = problems.with(|p| p.len());
-            (count > 0).then(|| view! { <p class="fs-summary" role="alert">{texts::fix_errors(&lang, count)}</p> })
-        }
+    let error_summary = move || {
+        let count = problems.with(|p| p.len());
+        (count > 0).then(|| view! { <p class="fs-summary" role="alert">{(t.fix_errors)(count)}</p> })
     };
     let fields = form.with_value(|f| {
         f.fields
@@ -121,8 +119,6 @@ pub fn FormView(
             .collect_view()
     });
     let notice = form.with_value(|f| view! { <NoticeView notice=f.notice.clone() lang=lang.clone() /> });
-    let submit_label = texts::submit(&lang);
-    let sending_label = texts::sending(&lang);
 
     view! {
         <form class="fs-form" novalidate on:submit=submit aria-busy=move || busy.get().to_string()>
@@ -132,7 +128,7 @@ pub fn FormView(
             {notice}
             {error_summary}
             <button type="submit" class="fs-submit" disabled=move || busy.get()>
-                {move || if busy.get() { sending_label } else { submit_label }}
+                {move || if busy.get() { t.sending } else { t.submit }}
             </button>
         </form>
     }

@@ -1,4 +1,4 @@
-use formseal_model::Notice;
+use formseal_model::{Lang, Notice};
 use leptos::prelude::*;
 
 use crate::texts;
@@ -6,19 +6,21 @@ use crate::texts;
 /// What the visitor is told before submitting: a short line, details on demand.
 #[component]
 pub fn NoticeView(notice: Notice, #[prop(into)] lang: String) -> impl IntoView {
-    let short = format!("{} · {}", notice.controller.name, texts::retention(&lang, notice.retention_days));
+    let t = texts::of(Lang::parse(&lang));
+    let retention = (t.retention)(notice.retention_days);
+    let short = format!("{} · {retention}", notice.controller.name);
     view! {
         <details class="fs-notice">
-            <summary>{texts::notice_summary(&lang)}": "{short}</summary>
+            <summary>{t.notice_summary}": "{short}</summary>
             <dl>
-                <dt>{texts::controller(&lang)}</dt>
+                <dt>{t.controller}</dt>
                 <dd>{notice.controller.name.clone()}", "{notice.controller.address.clone()}", "{notice.controller.contact.clone()}</dd>
-                <dt>{texts::purpose(&lang)}</dt>
+                <dt>{t.purpose}</dt>
                 <dd>{notice.purpose.get(&lang).to_owned()}</dd>
-                <dt>{texts::legal_basis(&lang)}</dt>
+                <dt>{t.legal_basis}</dt>
                 <dd>{notice.legal_basis.label(&lang)}</dd>
-                <dt>{texts::retention_label(&lang)}</dt>
-                <dd>{texts::retention(&lang, notice.retention_days)}</dd>
+                <dt>{t.retention_label}</dt>
+                <dd>{retention}</dd>
             </dl>
         </details>
     }

@@ -1,4 +1,4 @@
-use formseal_model::Answers;
+use formseal_model::{Answers, Lang};
 use leptos::prelude::*;
 use serde_json::json;
 use wasm_bindgen::JsCast as _;
@@ -160,7 +160,7 @@ pub fn SignaturePad(field_key: String, statement: String, lang: String, answers:
     let nothing_drawn = move || strokes.with(Vec::is_empty);
     let name_id = format!("fs-{field_key}-typed");
     let confirm_id = format!("fs-{field_key}-confirm");
-    let de = lang == "de";
+    let t = texts::of(Lang::parse(&lang));
 
     view! {
         <p class="fs-statement">{statement.clone()}</p>
@@ -171,7 +171,7 @@ pub fn SignaturePad(field_key: String, statement: String, lang: String, answers:
                 width="600"
                 height="240"
                 role="img"
-                aria-label=texts::sign_here(&lang)
+                aria-label=t.sign_here
                 on:pointerdown=down
                 on:pointermove=moved
                 on:pointerup=up.clone()
@@ -180,32 +180,23 @@ pub fn SignaturePad(field_key: String, statement: String, lang: String, answers:
             ></canvas>
             <div class="fs-pad-actions">
                 <button type="button" class="fs-clear fs-undo" on:click=undo disabled=nothing_drawn>
-                    {if de { "Letzten Strich entfernen" } else { "Remove last stroke" }}
+                    {t.remove_last_stroke}
                 </button>
                 <button type="button" class="fs-clear" on:click=clear disabled=nothing_drawn>
-                    {texts::clear_signature(&lang)}
+                    {t.clear_signature}
                 </button>
             </div>
         </div>
         <button type="button" class="fs-clear fs-type-toggle" aria-expanded=move || typing.get().to_string() on:click=toggle_typing>
-            {move || match (typing.get(), de) {
-                (false, false) => "Sign with the keyboard instead",
-                (false, true) => "Stattdessen mit der Tastatur unterschreiben",
-                (true, false) => "Draw the signature instead",
-                (true, true) => "Stattdessen zeichnen",
-            }}
+            {move || if typing.get() { t.draw_instead } else { t.sign_with_keyboard }}
         </button>
         <Show when=move || typing.get()>
             <div class="fs-typed">
-                <label class="fs-sub" for=name_id.clone()>{if de { "Ihr vollständiger Name" } else { "Your full name" }}</label>
+                <label class="fs-sub" for=name_id.clone()>{t.full_name}</label>
                 <input id=name_id.clone() type="text" autocomplete="name" prop:value=move || typed_name.get() on:input=on_name.clone() />
                 <label class="fs-option">
                     <input id=confirm_id.clone() type="checkbox" prop:checked=move || confirmed.get() on:change=on_confirm.clone() />
-                    {if de {
-                        "Ich bestätige, dass mein eingegebener Name meine Unterschrift unter die obige Erklärung ist."
-                    } else {
-                        "I confirm that my typed name is my signature under the statement above."
-                    }}
+                    {t.typed_signature}
                 </label>
             </div>
         </Show>

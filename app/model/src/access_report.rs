@@ -1,11 +1,14 @@
 //! The answer to a data-subject access request (GDPR Art. 15): what the reviewer
 //! sees hit by hit, and the report sent to the person, as JSON and as a printable
-//! HTML page in German or English. Pure data and text; the server fills it in.
+//! HTML page in German or English (its words are in [`crate::texts::report`]). Pure
+//! data and text; the server fills it in.
 
 use serde::{Deserialize, Serialize};
 
 use crate::copy::escape as escape_html;
 use crate::form::Controller;
+use crate::lang::Lang;
+use crate::texts;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct AccessReport {
@@ -78,92 +81,6 @@ pub struct ReportCorrection {
     pub valid: bool,
 }
 
-struct Words {
-    title: &'static str,
-    intro: &'static str,
-    request: &'static str,
-    received: &'static str,
-    produced: &'static str,
-    none: &'static str,
-    form: &'static str,
-    controller: &'static str,
-    purpose: &'static str,
-    legal_basis: &'static str,
-    retention: &'static str,
-    days: &'static str,
-    collected: &'static str,
-    recipients: &'static str,
-    no_recipients: &'static str,
-    proof: &'static str,
-    proof_ok: &'static str,
-    proof_bad: &'static str,
-    deleted: &'static str,
-    answers: &'static str,
-    corrections: &'static str,
-    source: &'static str,
-    rights_title: &'static str,
-    rights: &'static str,
-}
-
-const EN: Words = Words {
-    title: "Information about your personal data",
-    intro: "You asked which personal data we hold about you (Art. 15 GDPR). These are all the records we found.",
-    request: "Request",
-    received: "received on",
-    produced: "Produced",
-    none: "We hold no personal data about you in our forms.",
-    form: "Form",
-    controller: "Controller",
-    purpose: "Purpose",
-    legal_basis: "Legal basis",
-    retention: "Stored for",
-    days: "days after receipt, then deleted",
-    collected: "Collected",
-    recipients: "Recipients",
-    no_recipients: "none outside our own staff",
-    proof: "Integrity",
-    proof_ok: "your signature and our receipt verify",
-    proof_bad: "could not be verified",
-    deleted: "Answers deleted",
-    answers: "Your answers",
-    corrections: "Corrections",
-    rights_title: "Your rights",
-    source: "Source: you gave these answers yourself through the form. We make no automated decisions based on them.",
-    rights: "You may ask us to correct (Art. 16) or delete (Art. 17) these data, to restrict their processing (Art. 18) \
-             or object to it (Art. 21), and you may complain to a data protection supervisory authority (Art. 77).",
-};
-
-const DE: Words = Words {
-    title: "Auskunft über Ihre personenbezogenen Daten",
-    intro: "Sie haben gefragt, welche personenbezogenen Daten wir über Sie speichern (Art. 15 DSGVO). \
-            Dies sind alle Datensätze, die wir gefunden haben.",
-    request: "Anfrage",
-    received: "eingegangen am",
-    produced: "Erstellt",
-    none: "In unseren Formularen sind keine personenbezogenen Daten über Sie gespeichert.",
-    form: "Formular",
-    controller: "Verantwortlicher",
-    purpose: "Zweck",
-    legal_basis: "Rechtsgrundlage",
-    retention: "Speicherdauer",
-    days: "Tage nach Eingang, danach gelöscht",
-    collected: "Erhoben",
-    recipients: "Empfänger",
-    no_recipients: "keine außerhalb unserer eigenen Mitarbeitenden",
-    proof: "Unversehrtheit",
-    proof_ok: "Ihre Signatur und unsere Quittung sind gültig",
-    proof_bad: "konnte nicht bestätigt werden",
-    deleted: "Antworten gelöscht",
-    answers: "Ihre Antworten",
-    corrections: "Berichtigungen",
-    rights_title: "Ihre Rechte",
-    source: "Herkunft: Sie haben diese Angaben selbst über das Formular gemacht. \
-             Wir treffen damit keine automatisierten Entscheidungen.",
-    rights: "Sie können verlangen, dass wir diese Daten berichtigen (Art. 16) oder löschen (Art. 17), ihre \
-             Verarbeitung einschränken (Art. 18), Sie können widersprechen (Art. 21) und sich bei einer \
-             Datenschutz-Aufsichtsbehörde beschweren (Art. 77).",
-};
-
 const STYLE: &str = "body{font:15px/1.5 system-ui,sans-serif;max-width:52rem;margin:2rem auto;padding:0 1rem;color:#111}\
 h1{font-size:1.5rem}h2{font-size:1.15rem;margin-top:2rem;border-top:1px solid #ccc;padding-top:1rem}\
 dl{display:grid;grid-template-columns:12rem 1fr;gap:.25rem 1rem}dt{font-weight:600}dd{margin:0}\
@@ -172,12 +89,13 @@ table{border-collapse:collapse;width:100%}td,th{border:1px solid #ccc;padding:.3
 
 /// The printable page. Every value is escaped; the page needs no script.
 pub fn to_html(report: &AccessReport) -> String {
-    let w = if report.lang == "de" { &DE } else { &EN };
+    let lang = Lang::parse(&report.lang);
+    let w = texts::report(lang);
     let e = escape_html;
     let mut h = String::new();
     h.push_str(&format!(
         "<!DOCTYPE html><html lang=\"{}\"><head><meta charset=\"utf-8\"><title>{}</title><style>{STYLE}</style></head><body>",
-        if report.lang == "de" { "de" } else { "en" },
+        lang.tag(),
         w.title
     ));
     h.push_str(&format!("<h1>{}</h1><p>{}</p>", w.title, w.intro));

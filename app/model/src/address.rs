@@ -1,48 +1,22 @@
 //! Postal addresses: the countries a form can offer and how plausible a postcode is.
 
-/// ISO 3166 alpha-2 code, English and German name: the EU, the EEA, Switzerland and
-/// the United Kingdom.
-pub const COUNTRIES: &[(&str, &str, &str)] = &[
-    ("AT", "Austria", "Österreich"),
-    ("BE", "Belgium", "Belgien"),
-    ("BG", "Bulgaria", "Bulgarien"),
-    ("CH", "Switzerland", "Schweiz"),
-    ("CY", "Cyprus", "Zypern"),
-    ("CZ", "Czechia", "Tschechien"),
-    ("DE", "Germany", "Deutschland"),
-    ("DK", "Denmark", "Dänemark"),
-    ("EE", "Estonia", "Estland"),
-    ("ES", "Spain", "Spanien"),
-    ("FI", "Finland", "Finnland"),
-    ("FR", "France", "Frankreich"),
-    ("GB", "United Kingdom", "Vereinigtes Königreich"),
-    ("GR", "Greece", "Griechenland"),
-    ("HR", "Croatia", "Kroatien"),
-    ("HU", "Hungary", "Ungarn"),
-    ("IE", "Ireland", "Irland"),
-    ("IS", "Iceland", "Island"),
-    ("IT", "Italy", "Italien"),
-    ("LI", "Liechtenstein", "Liechtenstein"),
-    ("LT", "Lithuania", "Litauen"),
-    ("LU", "Luxembourg", "Luxemburg"),
-    ("LV", "Latvia", "Lettland"),
-    ("MT", "Malta", "Malta"),
-    ("NL", "Netherlands", "Niederlande"),
-    ("NO", "Norway", "Norwegen"),
-    ("PL", "Poland", "Polen"),
-    ("PT", "Portugal", "Portugal"),
-    ("RO", "Romania", "Rumänien"),
-    ("SE", "Sweden", "Schweden"),
-    ("SI", "Slovenia", "Slowenien"),
-    ("SK", "Slovakia", "Slowakei"),
+use crate::lang::Lang;
+use crate::texts;
+
+/// ISO 3166 alpha-2 codes: the EU, the EEA, Switzerland and the United Kingdom.
+/// Their names are in the texts of each language ([`texts::countries`]).
+pub const COUNTRIES: &[&str] = &[
+    "AT", "BE", "BG", "CH", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GB", "GR", "HR", "HU", "IE", "IS", "IT",
+    "LI", "LT", "LU", "LV", "MT", "NL", "NO", "PL", "PT", "RO", "SE", "SI", "SK",
 ];
 
 pub fn is_country(code: &str) -> bool {
-    COUNTRIES.iter().any(|(c, _, _)| *c == code)
+    COUNTRIES.contains(&code)
 }
 
+/// The country's name in `lang`, or its code if it is none of [`COUNTRIES`].
 pub fn country_name<'a>(code: &'a str, lang: &str) -> &'a str {
-    COUNTRIES.iter().find(|(c, _, _)| *c == code).map_or(code, |(_, en, de)| if lang == "de" { de } else { en })
+    texts::countries(Lang::parse(lang)).iter().find(|(c, _)| *c == code).map_or(code, |(_, name)| *name)
 }
 
 /// Whether `postcode` can be a postcode of `country`. Strict for the countries with

@@ -17,6 +17,7 @@ use serde_json::Value;
 
 use crate::correction::SignedCorrection;
 use crate::form::{DataClass, FieldKind, FormDef};
+use crate::reader::FormAccess;
 use crate::signed::{PublishedVersion, SignedReceipt, SubmissionRequest, key_id, parse_public_key};
 use crate::tombstone::SignedTombstone;
 
@@ -387,12 +388,6 @@ pub struct Column {
     pub class: DataClass,
 }
 
-/// Whether a field may appear in a compact export: classed "not personal", and
-/// never a drawn signature (its strokes identify a person whatever the class).
-pub fn compact_allows(class: DataClass, kind: &FieldKind) -> bool {
-    class == DataClass::None && !matches!(kind, FieldKind::Signature { .. })
-}
-
 /// The columns of a table export over several versions of a form: the newest
 /// version's fields in form order, then fields only older versions had.
 /// Headings and paragraphs ask nothing and get no column.
@@ -404,7 +399,8 @@ pub fn columns(newest_first: &[&FormDef], compact: bool) -> Vec<Column> {
             if f.kind.is_static() || out.iter().any(|c| c.key == f.key) {
                 continue;
             }
-            if compact && !compact_allows(f.class, &f.kind) {
+            // The one rule of what a compact reader sees (crate::reader).
+            if compact && !FormAccess::Compact.shows(f) {
                 continue;
             }
             out.push(Column {

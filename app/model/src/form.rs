@@ -6,7 +6,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::lang::Lang;
 use crate::text::LocalText;
+use crate::texts;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FormDef {
@@ -76,51 +78,16 @@ pub enum LegalBasis {
 }
 
 impl LegalBasis {
+    /// The basis as a visitor reads it, with its article, in `lang`.
     pub fn label(self, lang: &str) -> &'static str {
-        let de = lang == "de";
+        let t = texts::legal_bases(Lang::parse(lang));
         match self {
-            LegalBasis::Consent => {
-                if de {
-                    "Einwilligung (Art. 6 Abs. 1 lit. a DSGVO)"
-                } else {
-                    "Consent (GDPR Art. 6(1)(a))"
-                }
-            }
-            LegalBasis::Contract => {
-                if de {
-                    "Vertrag (Art. 6 Abs. 1 lit. b DSGVO)"
-                } else {
-                    "Contract (GDPR Art. 6(1)(b))"
-                }
-            }
-            LegalBasis::LegalObligation => {
-                if de {
-                    "Rechtliche Verpflichtung (Art. 6 Abs. 1 lit. c DSGVO)"
-                } else {
-                    "Legal obligation (GDPR Art. 6(1)(c))"
-                }
-            }
-            LegalBasis::VitalInterests => {
-                if de {
-                    "Lebenswichtige Interessen (Art. 6 Abs. 1 lit. d DSGVO)"
-                } else {
-                    "Vital interests (GDPR Art. 6(1)(d))"
-                }
-            }
-            LegalBasis::PublicTask => {
-                if de {
-                    "Öffentliche Aufgabe (Art. 6 Abs. 1 lit. e DSGVO)"
-                } else {
-                    "Public task (GDPR Art. 6(1)(e))"
-                }
-            }
-            LegalBasis::LegitimateInterests => {
-                if de {
-                    "Berechtigte Interessen (Art. 6 Abs. 1 lit. f DSGVO)"
-                } else {
-                    "Legitimate interests (GDPR Art. 6(1)(f))"
-                }
-            }
+            LegalBasis::Consent => t.consent,
+            LegalBasis::Contract => t.contract,
+            LegalBasis::LegalObligation => t.legal_obligation,
+            LegalBasis::VitalInterests => t.vital_interests,
+            LegalBasis::PublicTask => t.public_task,
+            LegalBasis::LegitimateInterests => t.legitimate_interests,
         }
     }
 }

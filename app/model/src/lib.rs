@@ -16,15 +16,18 @@ pub mod diff;
 pub mod error_code;
 pub mod export;
 pub mod form;
+pub mod lang;
 pub mod link;
 pub mod overview;
 pub mod person;
 pub mod phone;
 pub mod pow;
+pub mod reader;
 pub mod role;
 pub mod signed;
 pub mod templates;
 pub mod text;
+pub mod texts;
 pub mod tombstone;
 pub mod validate;
 
@@ -34,6 +37,7 @@ pub use form::{
     ChoiceDisplay, ChoiceOption, Controller, DataClass, DateBound, Field, FieldKind, FormDef, LegalBasis, Notice,
     TextPattern, Theme,
 };
+pub use lang::Lang;
 pub use pow::{Challenge, CheckedProof, Proof, ProofError, SignedChallenge};
 pub use role::Role;
 pub use signed::{

@@ -1,5 +1,6 @@
 //! Server functions of the form designer. Drafts travel as JSON (the definition is
-//! a nested document); every function checks the session and the editor role.
+//! a nested document). The core checks the editor role and audits; these only
+//! find the operator and shape the answer.
 
 use formseal_model::FormDef;
 use formseal_model::definition::DefinitionProblem;
@@ -8,9 +9,6 @@ use leptos::server_fn::codec::Json;
 use serde::{Deserialize, Serialize};
 
 use super::ConsoleError;
-
-#[cfg(feature = "ssr")]
-use formseal_core::permissions::Permission;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct VersionItem {
@@ -50,11 +48,9 @@ pub struct PublishResult {
 #[server(prefix = "/admin/fn", endpoint = "create-form")]
 pub async fn create_form(start: String, id: String, title: String) -> Result<String, ConsoleError> {
     let (state, operator) = super::ssr::operator().await?;
-    operator.require(Permission::DesignForms).map_err(super::ssr::public)?;
-    let by = &operator.username;
     let draft = match start.strip_prefix("copy:") {
-        Some(source) => formseal_core::forms::duplicate(&state, by, source, &id, &title).await,
-        None => formseal_core::forms::create(&state, by, &start, &id, &title).await,
+        Some(source) => formseal_core::forms::duplicate(&state, &operator, source, &id, &title).await,
+        None => formseal_core::forms::create(&state, &operator, &start, &id, &title).await,
     }
     .map_err(super::ssr::public)?;
     leptos_axum::redirect(&format!("/admin/forms/{}/design", draft.definition.id));
@@ -64,31 +60,26 @@ pub async fn create_form(start: String, id: String, title: String) -> Result<Str
 #[server(prefix = "/admin/fn", endpoint = "archive-form")]
 pub async fn archive_form(id: String, archived: bool) -> Result<(), ConsoleError> {
     let (state, operator) = super::ssr::operator().await?;
-    operator.require(Permission::DesignForms).map_err(super::ssr::public)?;
-    formseal_core::forms::set_archived(&state, &operator.username, &id, archived).await.map_err(super::ssr::public)
+    formseal_core::forms::set_archived(&state, &operator, &id, archived).await.map_err(super::ssr::public)
 }
 
 #[server(prefix = "/admin/fn", endpoint = "designer")]
 pub async fn load_designer(id: String) -> Result<DesignerData, ConsoleError> {
     let (state, operator) = super::ssr::operator().await?;
-    operator.require(Permission::DesignForms).map_err(super::ssr::public)?;
-    ssr::designer_data(&state, &id).await.map_err(super::ssr::public)
+    let design = formseal_core::forms::design(&state, &operator, &id).await.map_err(super::ssr::public)?;
+    Ok(ssr::designer_data(&state, design))
 }
 
 #[server(prefix = "/admin/fn", endpoint = "save-draft", input = Json)]
 pub async fn save_draft(id: String, definition: FormDef, origins: Vec<String>) -> Result<(), ConsoleError> {
     let (state, operator) = super::ssr::operator().await?;
-    operator.require(Permission::DesignForms).map_err(super::ssr::public)?;
-    formseal_core::forms::save_draft(&state, &operator.username, &id, &definition, &origins)
-        .await
-        .map_err(super::ssr::public)
+    formseal_core::forms::save_draft(&state, &operator, &id, &definition, &origins).await.map_err(super::ssr::public)
 }
 
 #[server(prefix = "/admin/fn", endpoint = "publish")]
 pub async fn publish_form(id: String) -> Result<PublishResult, ConsoleError> {
     let (state, operator) = super::ssr::operator().await?;
-    operator.require(Permission::DesignForms).map_err(super::ssr::public)?;
-    match formseal_core::forms::publish_draft(&state, &operator.username, &id).await {
+    match formseal_core::forms::publish_draft(&state, &operator, &id).await {
         Ok(published) => Ok(PublishResult { version: Some(published.version), problems: Vec::new() }),
         Err(formseal_core::Error::Definition(problems)) => Ok(PublishResult { version: None, problems }),
         Err(e) => Err(super::ssr::public(e)),
@@ -100,43 +91,29 @@ pub async fn publish_form(id: String) -> Result<PublishResult, ConsoleError> {
 #[server(prefix = "/admin/fn", endpoint = "spam-protection")]
 pub async fn set_spam_protection(id: String, bits: String) -> Result<(), ConsoleError> {
     let (state, operator) = super::ssr::operator().await?;
-    operator.require(Permission::DesignForms).map_err(super::ssr::public)?;
     let bits = match bits.trim() {
         "" => None,
         text => Some(text.parse::<u32>().map_err(|_| {
             super::ssr::public(formseal_core::Error::BadRequest("enter a whole number of bits, or nothing".into()))
         })?),
     };
-    formseal_core::pow::set_difficulty(&state, &id, bits).await.map_err(super::ssr::public)?;
-    let detail = bits.map_or("server default".to_owned(), |b| format!("{b} bits"));
-    formseal_core::audit::record(
-        &state,
-        &operator.username,
-        formseal_core::audit::Action::SpamProtectionChanged,
-        &id,
-        &detail,
-    )
-    .await
-    .map_err(super::ssr::public)
+    formseal_core::pow::set_difficulty(&state, &operator, &id, bits).await.map_err(super::ssr::public)
 }
 
 #[cfg(feature = "ssr")]
 mod ssr {
-    use formseal_core::{AppState, Error, forms};
+    use formseal_core::AppState;
+    use formseal_core::forms::Design;
     use formseal_model::diff;
 
     use super::*;
 
-    pub async fn designer_data(state: &AppState, id: &str) -> Result<DesignerData, Error> {
-        let form = forms::form(state, id).await?;
-        let draft = forms::draft(state, id).await?;
+    pub fn designer_data(state: &AppState, design: Design) -> DesignerData {
+        let Design { form, draft, versions: newest_first, pow_difficulty } = design;
         // Oldest first to diff each version against the one before, shown newest first.
-        let mut infos = forms::versions(state, id).await?;
-        infos.reverse();
-        let mut versions = Vec::with_capacity(infos.len());
+        let mut versions = Vec::with_capacity(newest_first.len());
         let mut previous: Option<FormDef> = None;
-        for info in infos {
-            let definition = forms::version(state, id, &info.digest).await?.definition;
+        for (info, definition) in newest_first.into_iter().rev() {
             let changes = match &previous {
                 Some(before) => diff::changes(before, &definition),
                 None => vec!["First version.".to_owned()],
@@ -151,7 +128,7 @@ mod ssr {
             previous = Some(definition);
         }
         versions.reverse();
-        Ok(DesignerData {
+        DesignerData {
             archived: form.is_archived(),
             current_version: form.current_version,
             definition: draft.definition,
@@ -159,8 +136,8 @@ mod ssr {
             saved_at: draft.saved_at,
             versions,
             public_url: state.config.public_url.clone(),
-            pow_difficulty: state.store.form_pow(id).await?.and_then(|p| p.pow_difficulty),
+            pow_difficulty,
             pow_default: state.config.pow_difficulty,
-        })
+        }
     }
 }

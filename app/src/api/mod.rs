@@ -31,11 +31,8 @@ pub struct SubmissionList {
     pub compact: bool,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct AnswerItem {
-    pub label: String,
-    pub value: String,
-}
+/// An answer as its reader may see it (the model's one projection).
+pub type AnswerItem = formseal_model::reader::ShownAnswer;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SubmissionDetail {
@@ -77,19 +74,8 @@ pub struct CorrectionItem {
     pub valid: bool,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct SignatureItem {
-    pub label: String,
-    pub statement: String,
-    /// The drawing as SVG markup (numbers only: built from the strokes).
-    pub svg: Option<String>,
-    /// The typed name, for a signature made with the keyboard.
-    pub typed: Option<String>,
-    pub strokes: usize,
-    pub points: usize,
-}
-
-pub const PAGE_SIZE: u64 = 50;
+/// An e-signature among the answers its reader may see.
+pub type SignatureItem = formseal_model::reader::ShownSignature;
 
 #[server(prefix = "/admin/fn", endpoint = "login")]
 pub async fn login(username: String, password: String, code: Option<String>) -> Result<(), ConsoleError> {
@@ -119,21 +105,22 @@ pub async fn logout() -> Result<(), ConsoleError> {
 #[server(prefix = "/admin/fn", endpoint = "forms")]
 pub async fn list_forms() -> Result<Vec<FormItem>, ConsoleError> {
     let (state, operator) = ssr::operator().await?;
-    operator.require(Permission::ViewForms).map_err(ssr::public)?;
-    let forms = state.store.forms().await.map_err(ssr::public)?;
-    Ok(forms.into_iter().filter(|(f, _)| operator.sees_form(&f.form_id)).map(|(f, n)| ssr::form_item(f, n)).collect())
+    let forms = formseal_core::forms::list(&state, &operator).await.map_err(ssr::public)?;
+    Ok(forms.into_iter().map(|(f, n)| ssr::form_item(f, n)).collect())
 }
 
 #[server(prefix = "/admin/fn", endpoint = "submissions")]
 pub async fn list_submissions(form: String, page: u64) -> Result<SubmissionList, ConsoleError> {
     let (state, operator) = ssr::operator().await?;
-    ssr::submission_list(&state, &operator, &form, page).await.map_err(ssr::public)
+    let listing = formseal_core::reader::list(&state, &operator, &form, page).await.map_err(ssr::public)?;
+    Ok(ssr::submission_list(listing))
 }
 
 #[server(prefix = "/admin/fn", endpoint = "submission")]
 pub async fn get_submission(id: String) -> Result<SubmissionDetail, ConsoleError> {
     let (state, operator) = ssr::operator().await?;
-    ssr::submission_detail(&state, &operator, &id).await.map_err(ssr::public)
+    let reading = formseal_core::reader::read(&state, &operator, &id).await.map_err(ssr::public)?;
+    Ok(ssr::submission_detail(reading))
 }
 
 mod admin;
@@ -154,20 +141,13 @@ pub use retention::*;
 pub use session::*;
 
 #[cfg(feature = "ssr")]
-use formseal_core::permissions::Permission;
-
-#[cfg(feature = "ssr")]
 pub(crate) mod ssr {
     use formseal_core::accounts::Operator;
-    use formseal_core::audit::{self, action};
-    use formseal_core::permissions::FormAccess;
     use formseal_core::store::FormRow;
     use formseal_core::{AppState, Error};
-    use formseal_model::FormDef;
     use http::header::{COOKIE, SET_COOKIE};
     use http::{HeaderMap, HeaderValue};
     use leptos::prelude::*;
-    use serde_json::Value;
 
     use super::*;
 
@@ -238,175 +218,57 @@ pub(crate) mod ssr {
         FormItem { id: f.form_id, title: f.title, version: f.current_version, submissions, archived }
     }
 
-    /// The keys of the answers to show, in form order (unknown keys after). In the
-    /// compact view only fields classed as not personal.
-    fn visible_keys(
-        definition: Option<&FormDef>,
-        answers: &serde_json::Map<String, Value>,
-        access: FormAccess,
-    ) -> Vec<String> {
-        let mut keys: Vec<String> = answers.keys().cloned().collect();
-        let position =
-            |k: &str| definition.and_then(|d| d.fields.iter().position(|f| f.key == k)).unwrap_or(usize::MAX);
-        keys.sort_by_key(|k| (position(k), k.clone()));
-        if access == FormAccess::Compact {
-            keys.retain(|k| {
-                definition.and_then(|d| d.field(k)).is_some_and(|f| f.class == formseal_model::DataClass::None)
-            });
-        }
-        keys
-    }
-
-    /// The answers to show, in form order. In the compact view only answers of
-    /// fields classed as not personal are kept (unknown fields are left out too).
-    fn answers_of(definition: Option<&FormDef>, envelope: Option<&Value>, access: FormAccess) -> Vec<AnswerItem> {
-        let Some(answers) = envelope.and_then(|e| e.get("answers")).and_then(Value::as_object) else {
-            return Vec::new();
-        };
-        visible_keys(definition, answers, access)
+    pub fn submission_list(listing: formseal_core::reader::Listing) -> SubmissionList {
+        let items = listing
+            .rows
             .into_iter()
-            .map(|key| {
-                let field = definition.and_then(|d| d.field(&key));
-                let label = field
-                    .map_or(key.clone(), |f| f.label.get(definition.map_or("en", |d| d.default_lang())).to_owned());
-                AnswerItem { label, value: formseal_model::answer::answer_text(field.map(|f| &f.kind), &answers[&key]) }
-            })
-            .collect()
-    }
-
-    /// The drawn (or typed) signatures among the answers the operator may see.
-    fn signatures_of(definition: Option<&FormDef>, envelope: Option<&Value>, access: FormAccess) -> Vec<SignatureItem> {
-        let Some(answers) = envelope.and_then(|e| e.get("answers")).and_then(Value::as_object) else {
-            return Vec::new();
-        };
-        visible_keys(definition, answers, access)
-            .into_iter()
-            .filter_map(|key| {
-                let field = definition.and_then(|d| d.field(&key))?;
-                if !matches!(field.kind, formseal_model::FieldKind::Signature { .. }) {
-                    return None;
-                }
-                let value = &answers[&key];
-                let strokes = value.get("strokes").and_then(Value::as_array);
-                Some(SignatureItem {
-                    label: field.label.get(definition.map_or("en", |d| d.default_lang())).to_owned(),
-                    statement: value.get("statement").and_then(Value::as_str).unwrap_or("").to_owned(),
-                    svg: formseal_model::link::signature_svg(value),
-                    typed: value.get("typed").and_then(Value::as_str).map(str::to_owned),
-                    strokes: strokes.map_or(0, Vec::len),
-                    points: strokes.map_or(0, |s| s.iter().filter_map(Value::as_array).map(Vec::len).sum()),
-                })
-            })
-            .collect()
-    }
-
-    pub async fn submission_list(
-        state: &AppState,
-        operator: &Operator,
-        form_id: &str,
-        page: u64,
-    ) -> Result<SubmissionList, Error> {
-        let access = operator.form_access(form_id)?;
-        let form = formseal_core::forms::form(state, form_id).await?;
-        let definition = match &form.current_version {
-            Some(v) => formseal_core::forms::version(state, form_id, v).await.ok().map(|p| p.definition),
-            None => None,
-        };
-        let (total, _) = state.store.chain_head(form_id).await?;
-        let pages = total.div_ceil(PAGE_SIZE).max(1);
-        let page = page.clamp(1, pages);
-        let rows = state.store.submissions_page(form_id, (page - 1) * PAGE_SIZE, PAGE_SIZE).await?;
-        if access == FormAccess::Full && !rows.is_empty() {
-            let detail = format!("page {page}, {} submissions", rows.len());
-            audit::record(state, &operator.username, action::SUBMISSIONS_LISTED, form_id, &detail).await?;
-        }
-        let items = rows
-            .into_iter()
-            .map(|row| {
-                let preview = answers_of(definition.as_ref(), row.envelope.as_ref(), access)
-                    .into_iter()
-                    .take(2)
-                    .map(|a| a.value)
-                    .collect::<Vec<_>>()
-                    .join(" · ");
-                SubmissionItem { id: row.submission_id, sequence: row.sequence, received_at: row.received_at, preview }
+            .map(|row| SubmissionItem {
+                id: row.id,
+                sequence: row.sequence,
+                received_at: row.received_at,
+                preview: row.preview.into_iter().map(|a| a.value).collect::<Vec<_>>().join(" · "),
             })
             .collect();
-        Ok(SubmissionList { form: form_item(form, total), items, page, pages, compact: access == FormAccess::Compact })
+        SubmissionList {
+            form: form_item(listing.form, listing.total),
+            items,
+            page: listing.page,
+            pages: listing.pages,
+            compact: listing.access.is_compact(),
+        }
     }
 
-    pub async fn submission_detail(state: &AppState, operator: &Operator, id: &str) -> Result<SubmissionDetail, Error> {
-        let checked = formseal_core::submissions::checked(state, id).await?;
-        let row = &checked.row;
-        // A submission of a form the operator does not see does not exist for them.
-        let access = operator.form_access(&row.form_id).map_err(|e| match e {
-            Error::NotFound(_) => Error::NotFound("submission"),
-            other => other,
-        })?;
-        let scope = if access == FormAccess::Full { "full" } else { "compact" };
-        audit::record(state, &operator.username, action::SUBMISSION_VIEWED, id, scope).await?;
-        let version = formseal_core::forms::version(state, &row.form_id, &row.version).await.ok();
-        let definition = version.as_ref().map(|v| &v.definition);
-        let receipt = &checked.receipt;
-        Ok(SubmissionDetail {
-            id: row.submission_id.clone(),
-            form_id: row.form_id.clone(),
-            form_title: definition.map_or(row.form_id.clone(), |d| d.title.get(d.default_lang()).to_owned()),
+    pub fn submission_detail(reading: formseal_core::reader::Reading) -> SubmissionDetail {
+        let form_title = reading.form_title();
+        let receipt_json = serde_json::to_string_pretty(reading.receipt()).unwrap_or_default();
+        let compact = reading.access.is_compact();
+        let formseal_core::reader::Reading { checked, answers, signatures, corrections, .. } = reading;
+        let (row, receipt) = (checked.row, checked.receipt);
+        SubmissionDetail {
+            form_title,
             sequence: row.sequence,
             received_at: receipt.receipt.received_at.clone(),
-            client_time: row
-                .envelope
-                .as_ref()
-                .and_then(|e| e.get("client_time"))
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_owned(),
-            answers: answers_of(definition, row.envelope.as_ref(), access),
-            signatures: signatures_of(definition, row.envelope.as_ref(), access),
-            link: row.link_id.clone(),
+            client_time: formseal_core::reader::envelope_text(row.envelope.as_ref(), "client_time"),
+            answers,
+            signatures,
             signature_valid: checked.signature_valid,
             receipt_valid: checked.receipt_valid,
-            version: row.version.clone(),
-            envelope_digest: row.envelope_digest.clone(),
-            receipt_digest: row.receipt_digest.clone(),
             previous: receipt.receipt.previous.clone(),
-            signer_key: row.public_key.clone(),
             instance_key: receipt.key.clone(),
-            receipt_json: serde_json::to_string_pretty(receipt).unwrap_or_default(),
-            compact: access == FormAccess::Compact,
-            deleted: checked
-                .deleted
-                .as_ref()
-                .map(|(t, ok)| (t.tombstone.deleted_at.clone(), t.tombstone.reason.clone(), *ok)),
-            corrections: if access == FormAccess::Full {
-                corrections(state, definition, row).await?
-            } else {
-                Vec::new()
-            },
-        })
-    }
-
-    async fn corrections(
-        state: &AppState,
-        definition: Option<&FormDef>,
-        row: &formseal_core::store::SubmissionRow,
-    ) -> Result<Vec<CorrectionItem>, Error> {
-        let found = formseal_core::submissions::corrections(state, row).await?;
-        Ok(found
-            .into_iter()
-            .map(|(signed, valid)| {
-                let c = signed.correction;
-                let field = definition.and_then(|d| d.field(&c.field));
-                CorrectionItem {
-                    label: field.map_or(c.field.clone(), |f| {
-                        f.label.get(definition.map_or("en", |d| d.default_lang())).to_owned()
-                    }),
-                    value: formseal_model::answer::answer_text(field.map(|f| &f.kind), &c.value),
-                    reason: c.reason,
-                    at: c.corrected_at,
-                    valid,
-                }
-            })
-            .collect())
+            receipt_json,
+            compact,
+            deleted: checked.deleted.map(|(t, ok)| (t.tombstone.deleted_at, t.tombstone.reason, ok)),
+            corrections: corrections
+                .into_iter()
+                .map(|c| CorrectionItem { label: c.label, value: c.value, reason: c.reason, at: c.at, valid: c.valid })
+                .collect(),
+            id: row.submission_id,
+            form_id: row.form_id,
+            link: row.link_id,
+            version: row.version,
+            envelope_digest: row.envelope_digest,
+            receipt_digest: row.receipt_digest,
+            signer_key: row.public_key,
+        }
     }
 }

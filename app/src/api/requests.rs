@@ -77,7 +77,7 @@ pub async fn register_request(
 pub async fn request_review(id: String, lang: String) -> Result<ReviewData, ConsoleError> {
     let (state, operator) = super::ssr::operator().await?;
     let row = formseal_core::requests::get(&state, &operator, &id).await.map_err(super::ssr::public)?;
-    let lang = if lang == "de" { "de" } else { "en" };
+    let lang = formseal_model::Lang::parse(&lang).tag();
     let entries = formseal_core::requests::entries(&state, &operator, &id, lang).await.map_err(super::ssr::public)?;
     Ok(ReviewData { request: item(row), entries })
 }

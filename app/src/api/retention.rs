@@ -5,9 +5,6 @@ use serde::{Deserialize, Serialize};
 
 use super::ConsoleError;
 
-#[cfg(feature = "ssr")]
-use formseal_core::permissions::Permission;
-
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RetentionItem {
     pub form_id: String,
@@ -34,13 +31,11 @@ pub struct RetentionReport {
 #[server(prefix = "/admin/fn", endpoint = "retention")]
 pub async fn retention_overview() -> Result<RetentionReport, ConsoleError> {
     let (state, operator) = super::ssr::operator().await?;
-    operator.require(Permission::HandleRequests).map_err(super::ssr::public)?;
-    let rows = state.store.retention_overview().await.map_err(super::ssr::public)?;
-    let mut forms = Vec::with_capacity(rows.len());
-    for row in rows {
-        let days =
-            formseal_core::forms::current(&state, &row.form_id).await.ok().map(|v| v.definition.notice.retention_days);
-        forms.push(RetentionItem {
+    let overview = formseal_core::retention::overview(&state, &operator).await.map_err(super::ssr::public)?;
+    let forms = overview
+        .forms
+        .into_iter()
+        .map(|(row, days)| RetentionItem {
             form_id: row.form_id,
             title: row.title,
             days,
@@ -50,10 +45,9 @@ pub async fn retention_overview() -> Result<RetentionReport, ConsoleError> {
             legal_hold: row.legal_hold,
             erased: row.erased,
             expired: row.expired,
-        });
-    }
-    let last_sweep = state.store.last_sweep().await.map_err(super::ssr::public)?;
-    Ok(RetentionReport { forms, last_sweep })
+        })
+        .collect();
+    Ok(RetentionReport { forms, last_sweep: overview.last_sweep })
 }
 
 /// Sets (with a reason) or lifts (empty reason) a legal hold on a form, or on one

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::error::{Error, Result};
+use crate::permissions::{Operator, Permission};
 use crate::state::AppState;
 use crate::store::{AuditFilter, AuditRow};
 use crate::time::{now_ms, rfc3339_ms};
@@ -165,44 +166,6 @@ impl std::str::FromStr for Action {
     }
 }
 
-/// The actions under their former constant names, for code not yet written with
-/// [`Action`]'s variants; each is the variant, so the record is typed either way.
-pub mod action {
-    use super::Action;
-
-    pub const LOGIN: Action = Action::Login;
-    pub const LOGIN_FAILED: Action = Action::LoginFailed;
-    pub const LOGOUT: Action = Action::Logout;
-    pub const ACCOUNT_CREATED: Action = Action::AccountCreated;
-    pub const ACCOUNT_CHANGED: Action = Action::AccountChanged;
-    pub const ACCOUNT_INVITED: Action = Action::AccountInvited;
-    pub const RECOVERY_CODE_USED: Action = Action::RecoveryCodeUsed;
-    pub const LEGAL_HOLD_SET: Action = Action::LegalHoldSet;
-    pub const LEGAL_HOLD_LIFTED: Action = Action::LegalHoldLifted;
-    pub const FORM_CREATED: Action = Action::FormCreated;
-    pub const FORM_PUBLISHED: Action = Action::FormPublished;
-    pub const FORM_ARCHIVED: Action = Action::FormArchived;
-    pub const FORM_RESTORED: Action = Action::FormRestored;
-    pub const SUBMISSION_VIEWED: Action = Action::SubmissionViewed;
-    pub const SUBMISSIONS_LISTED: Action = Action::SubmissionsListed;
-    pub const AUDIT_EXPORTED: Action = Action::AuditExported;
-    pub const AUDIT_VERIFIED: Action = Action::AuditVerified;
-    pub const REQUEST_REGISTERED: Action = Action::RequestRegistered;
-    pub const REQUEST_SEARCHED: Action = Action::RequestSearched;
-    pub const REQUEST_REVIEWED: Action = Action::RequestReviewed;
-    pub const REQUEST_REPORTED: Action = Action::RequestReported;
-    pub const REQUEST_STATUS: Action = Action::RequestStatus;
-    pub const ERASED: Action = Action::Erased;
-    pub const RECTIFIED: Action = Action::Rectified;
-    pub const LINK_CREATED: Action = Action::LinkCreated;
-    pub const LINKS_IMPORTED: Action = Action::LinksImported;
-    pub const LINK_REVOKED: Action = Action::LinkRevoked;
-    pub const LINK_EXTENDED: Action = Action::LinkExtended;
-    pub const LINK_OPENED: Action = Action::LinkOpened;
-    pub const LINK_SUBMITTED: Action = Action::LinkSubmitted;
-    pub const LINK_QR: Action = Action::LinkQr;
-}
-
 /// The digest of a record: everything but the digest itself, canonical, with the
 /// audit domain prefix.
 pub fn digest_of(row: &AuditRow) -> Result<String> {
@@ -295,8 +258,49 @@ pub async fn verify(state: &AppState) -> Result<Verification> {
     Ok(Verification { records: count, broken: None })
 }
 
-pub async fn search(state: &AppState, filter: &AuditFilter, offset: u64, limit: u64) -> Result<Vec<AuditRow>> {
+/// Records matching `filter`, oldest first, from `offset` (at most 1000).
+pub async fn search(
+    state: &AppState,
+    by: &Operator,
+    filter: &AuditFilter,
+    offset: u64,
+    limit: u64,
+) -> Result<Vec<AuditRow>> {
+    by.require(Permission::ViewAudit)?;
     state.store.audit_search(filter, offset, limit.min(1000)).await
+}
+
+/// Checks the whole chain for someone who reads the log; the check is audited.
+pub async fn check(state: &AppState, by: &Operator) -> Result<Verification> {
+    by.require(Permission::ViewAudit)?;
+    let result = verify(state).await?;
+    let detail = match &result.broken {
+        Some((seq, why)) => format!("record {seq}: {why}"),
+        None => format!("intact, {} records", result.records),
+    };
+    record(state, &by.username, Action::AuditVerified, "audit", &detail).await?;
+    Ok(result)
+}
+
+/// Upper bound on one audit export; narrower filters give the rest.
+pub const MAX_EXPORT_ROWS: u64 = 200_000;
+
+/// Every record matching `filter` (up to [`MAX_EXPORT_ROWS`]) for a download in
+/// `format` (as the audit record names it). The export is audited.
+pub async fn export(state: &AppState, by: &Operator, filter: &AuditFilter, format: &str) -> Result<Vec<AuditRow>> {
+    by.require(Permission::ViewAudit)?;
+    let mut rows: Vec<AuditRow> = Vec::new();
+    while (rows.len() as u64) < MAX_EXPORT_ROWS {
+        let page = state.store.audit_search(filter, rows.len() as u64, 1000).await?;
+        let done = page.len() < 1000;
+        rows.extend(page);
+        if done {
+            break;
+        }
+    }
+    let detail = format!("{} records as {format}", rows.len());
+    record(state, &by.username, Action::AuditExported, "audit", &detail).await?;
+    Ok(rows)
 }
 
 #[cfg(test)]

@@ -19,8 +19,10 @@ use formseal_model::definition;
 use formseal_model::{FormDef, PublishedVersion, demo, templates};
 use serde_json::Value;
 
+use crate::accounts::Operator;
 use crate::audit::{self, Action};
 use crate::error::{Error, Result};
+use crate::permissions::Permission;
 use crate::state::AppState;
 use crate::store::{FormRow, VersionInfo, VersionRow};
 
@@ -107,6 +109,36 @@ pub fn to_published(row: VersionRow) -> Result<PublishedVersion> {
     })
 }
 
+/// The forms `operator` sees (partners: their assigned ones), each with its number of
+/// submissions.
+pub async fn list(state: &AppState, operator: &Operator) -> Result<Vec<(FormRow, u64)>> {
+    operator.require(Permission::ViewForms)?;
+    let forms = state.store.forms().await?;
+    Ok(forms.into_iter().filter(|(f, _)| operator.sees_form(&f.form_id)).collect())
+}
+
+/// What the designer opens: the form, its working copy, every published version
+/// (newest first) and the form's own spam-protection setting.
+pub struct Design {
+    pub form: FormRow,
+    pub draft: Draft,
+    pub versions: Vec<(VersionInfo, FormDef)>,
+    pub pow_difficulty: Option<u32>,
+}
+
+pub async fn design(state: &AppState, operator: &Operator, form_id: &str) -> Result<Design> {
+    operator.require(Permission::DesignForms)?;
+    let form = form(state, form_id).await?;
+    let draft = draft(state, form_id).await?;
+    let mut versions = Vec::new();
+    for info in state.store.versions(form_id).await? {
+        let definition = version(state, form_id, &info.digest).await?.definition;
+        versions.push((info, definition));
+    }
+    let pow_difficulty = state.store.form_pow(form_id).await?.and_then(|p| p.pow_difficulty);
+    Ok(Design { form, draft, versions, pow_difficulty })
+}
+
 pub async fn form(state: &AppState, form_id: &str) -> Result<FormRow> {
     state.store.form(form_id).await?.ok_or(Error::NotFound("form"))
 }
@@ -154,13 +186,17 @@ async fn accepting_now(state: &AppState, form_id: &str, digest: &str) -> Result<
     to_published(row)
 }
 
-pub async fn versions(state: &AppState, form_id: &str) -> Result<Vec<VersionInfo>> {
-    state.store.versions(form_id).await
-}
-
 /// Creates a form from a template (see [`templates::TEMPLATES`]); it is published
 /// once its draft passes the definition checks.
-pub async fn create(state: &AppState, by: &str, template: &str, form_id: &str, title: &str) -> Result<Draft> {
+pub async fn create(
+    state: &AppState,
+    operator: &Operator,
+    template: &str,
+    form_id: &str,
+    title: &str,
+) -> Result<Draft> {
+    operator.require(Permission::DesignForms)?;
+    let by = operator.username.as_str();
     let (form_id, title) = (form_id.trim(), title.trim());
     if !definition::is_form_id(form_id) {
         return Err(Error::BadRequest(
@@ -179,7 +215,15 @@ pub async fn create(state: &AppState, by: &str, template: &str, form_id: &str, t
 }
 
 /// A new form with the same fields and settings as `source` (its draft).
-pub async fn duplicate(state: &AppState, by: &str, source: &str, form_id: &str, title: &str) -> Result<Draft> {
+pub async fn duplicate(
+    state: &AppState,
+    operator: &Operator,
+    source: &str,
+    form_id: &str,
+    title: &str,
+) -> Result<Draft> {
+    operator.require(Permission::DesignForms)?;
+    let by = operator.username.as_str();
     let original = draft(state, source).await?;
     let form_id = form_id.trim();
     if !definition::is_form_id(form_id) {
@@ -199,7 +243,9 @@ pub async fn duplicate(state: &AppState, by: &str, source: &str, form_id: &str, 
     draft(state, form_id).await
 }
 
-pub async fn set_archived(state: &AppState, by: &str, form_id: &str, archived: bool) -> Result<()> {
+pub async fn set_archived(state: &AppState, operator: &Operator, form_id: &str, archived: bool) -> Result<()> {
+    operator.require(Permission::DesignForms)?;
+    let by = operator.username.as_str();
     if !state.store.set_archived(form_id, archived).await? {
         return Err(Error::NotFound("form"));
     }
@@ -237,25 +283,28 @@ async fn current_or_retired(state: &AppState, form: &FormRow) -> Result<Publishe
 /// loses nothing, and publishing is where the checks are enforced.
 pub async fn save_draft(
     state: &AppState,
-    by: &str,
+    operator: &Operator,
     form_id: &str,
     definition: &FormDef,
     origins: &[String],
 ) -> Result<()> {
+    operator.require(Permission::DesignForms)?;
     if definition.id != form_id {
         return Err(Error::BadRequest(format!("the draft is for form {:?}, not {form_id:?}", definition.id)));
     }
     if origins.len() > 100 {
         return Err(Error::BadRequest("at most 100 embed origins".into()));
     }
-    if !state.store.save_draft(form_id, &to_json(definition)?, origins, by).await? {
+    if !state.store.save_draft(form_id, &to_json(definition)?, origins, &operator.username).await? {
         return Err(Error::NotFound("form"));
     }
     Ok(())
 }
 
 /// Publishes the draft as a new signed version, if it passes every check.
-pub async fn publish_draft(state: &AppState, by: &str, form_id: &str) -> Result<PublishedVersion> {
+pub async fn publish_draft(state: &AppState, operator: &Operator, form_id: &str) -> Result<PublishedVersion> {
+    operator.require(Permission::DesignForms)?;
+    let by = operator.username.as_str();
     let draft = draft(state, form_id).await?;
     let problems = definition::check_with_origins(&draft.definition, &draft.origins);
     if !problems.is_empty() {
@@ -285,4 +334,12 @@ pub async fn version(state: &AppState, form_id: &str, digest: &str) -> Result<Pu
 pub fn origin_allowed(state: &AppState, form: &FormRow, origin: &str) -> bool {
     origin == state.config.public_url
         || form.allowed_origins.iter().any(|o| o == "*" || o.trim_end_matches('/') == origin)
+}
+
+/// Whether a page on `origin` may embed form `form_id` (false for an unknown form).
+pub async fn embeddable(state: &AppState, form_id: &str, origin: &str) -> bool {
+    match state.store.form(form_id).await {
+        Ok(Some(form)) => origin_allowed(state, &form, origin),
+        _ => false,
+    }
 }

@@ -15,6 +15,7 @@ pub mod permissions;
 pub mod person_index;
 pub mod pow;
 pub mod random;
+pub mod reader;
 pub mod requests;
 pub mod retention;
 pub mod state;

@@ -65,13 +65,9 @@ pub fn allows(role: Role, permission: Permission) -> bool {
     }
 }
 
-/// How much of one form's submissions an operator sees.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum FormAccess {
-    Full,
-    /// Without personal and special-category answers.
-    Compact,
-}
+/// How much of one form's submissions an operator sees; what each shows is the
+/// model's one rule (`formseal_model::reader`).
+pub use formseal_model::reader::FormAccess;
 
 /// A logged-in operator, as every server function sees it.
 #[derive(Clone, Debug, PartialEq, Eq)]

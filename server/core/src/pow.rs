@@ -9,7 +9,10 @@ use chrono::{DateTime, Utc};
 use formseal_model::pow::MAX_DIFFICULTY;
 use formseal_model::{Challenge, CheckedProof, Proof, ProofError, SignedChallenge, b64_encode};
 
+use crate::accounts::Operator;
+use crate::audit::{self, Action};
 use crate::error::{Error, Result};
+use crate::permissions::Permission;
 use crate::state::AppState;
 use crate::store::SpentChallenge;
 use crate::time::{now_ms, rfc3339_ms};
@@ -24,13 +27,22 @@ pub async fn difficulty(state: &AppState, form_id: &str) -> Result<u32> {
     Ok(form.pow_difficulty.unwrap_or(state.config.pow_difficulty).min(MAX_DIFFICULTY))
 }
 
-/// Sets a form's difficulty; `None` goes back to the server's default.
-pub async fn set_difficulty(state: &AppState, form_id: &str, difficulty: Option<u32>) -> Result<()> {
+/// Sets a form's difficulty (form designers); `None` goes back to the server's
+/// default. Audited.
+pub async fn set_difficulty(
+    state: &AppState,
+    operator: &Operator,
+    form_id: &str,
+    difficulty: Option<u32>,
+) -> Result<()> {
+    operator.require(Permission::DesignForms)?;
     if difficulty.is_some_and(|d| d > MAX_DIFFICULTY) {
         return Err(Error::BadRequest(format!("the difficulty must be 0 to {MAX_DIFFICULTY} bits")));
     }
     state.store.form_pow(form_id).await?.ok_or(Error::NotFound("form"))?;
-    state.store.set_pow_difficulty(form_id, difficulty).await
+    state.store.set_pow_difficulty(form_id, difficulty).await?;
+    let detail = difficulty.map_or("server default".to_owned(), |b| format!("{b} bits"));
+    audit::record(state, &operator.username, Action::SpamProtectionChanged, form_id, &detail).await
 }
 
 /// A fresh challenge for one submission to `form_id`.

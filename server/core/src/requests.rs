@@ -11,7 +11,8 @@ use formseal_model::access_report::{
 };
 use formseal_model::correction::{Correction, SignedCorrection};
 use formseal_model::person::{self, KeyKind};
-use formseal_model::{Answers, FieldError, ValidationContext, check_field};
+use formseal_model::reader::{self, FormAccess};
+use formseal_model::{Answers, FieldError, Lang, ValidationContext, check_field};
 use serde_json::Value;
 
 use crate::audit::{self, Action};
@@ -181,24 +182,13 @@ async fn load_entries(state: &AppState, request_id: &str, lang: &str) -> Result<
         let version = crate::forms::version(state, &hit.form_id, &checked.row.version).await?;
         let def = &version.definition;
         let label = |key: &str| def.field(key).map_or(key.to_owned(), |f| f.label.get(lang).to_owned());
-        let answers: Vec<ReportAnswer> = checked
-            .row
-            .envelope
-            .as_ref()
-            .and_then(|e| e.get("answers"))
-            .and_then(Value::as_object)
-            .map(|answers| {
-                def.fields
-                    .iter()
-                    .filter_map(|f| answers.get(&f.key).map(|v| (f, v)))
-                    .map(|(f, v)| ReportAnswer {
-                        key: f.key.clone(),
-                        label: f.label.get(lang).to_owned(),
-                        value: formseal_model::answer::answer_text(Some(&f.kind), v),
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
+        // The person asking is the one the answers are about: the full view, the same
+        // projection the console and the exports use.
+        let stored = reader::envelope_answers(checked.row.envelope.as_ref());
+        let answers: Vec<ReportAnswer> = reader::answers(Some(def), stored, FormAccess::Full, Some(lang))
+            .into_iter()
+            .map(|a| ReportAnswer { key: a.key, label: a.label, value: a.value })
+            .collect();
         let mut corrections = Vec::new();
         for (signed, valid) in crate::submissions::corrections(state, &checked.row).await? {
             let c = signed.correction;
@@ -238,7 +228,7 @@ async fn load_entries(state: &AppState, request_id: &str, lang: &str) -> Result<
 
 /// The access report: the included hits only. Producing it is audited.
 pub async fn report(state: &AppState, by: &Operator, request_id: &str, lang: &str) -> Result<AccessReport> {
-    let lang = if lang == "de" { "de" } else { "en" };
+    let lang = Lang::parse(lang).tag();
     let request = get(state, by, request_id).await?;
     let entries: Vec<ReportEntry> =
         load_entries(state, request_id, lang).await?.into_iter().filter(|e| e.include).collect();

@@ -20,6 +20,7 @@ use crate::audit::{self, Action};
 use crate::error::{Error, Result};
 use crate::permissions::{Operator, Permission};
 use crate::state::AppState;
+use crate::store::RetentionRow;
 use crate::time::{now_ms, rfc3339_ms};
 
 const BATCH: u64 = 200;
@@ -118,6 +119,25 @@ pub async fn set_hold(
         None => (Action::LegalHoldLifted, ""),
     };
     audit::record(state, &by.username, what, object, detail).await
+}
+
+/// The retention overview: per form what is held, due and deleted, with the
+/// current version's period, and the last sweep (those who handle requests).
+pub struct Overview {
+    /// With the current version's retention period in days, if published.
+    pub forms: Vec<(RetentionRow, Option<u32>)>,
+    /// When the last sweep ran and how many answers it deleted.
+    pub last_sweep: Option<(String, u64)>,
+}
+
+pub async fn overview(state: &AppState, by: &Operator) -> Result<Overview> {
+    by.require(Permission::HandleRequests)?;
+    let mut forms = Vec::new();
+    for row in state.store.retention_overview().await? {
+        let days = crate::forms::current(state, &row.form_id).await.ok().map(|v| v.definition.notice.retention_days);
+        forms.push((row, days));
+    }
+    Ok(Overview { forms, last_sweep: state.store.last_sweep().await? })
 }
 
 /// Sweeps on start and then every `every`, until the process ends.

@@ -40,7 +40,8 @@ impl Config {
 /// Everything a handler or server function needs, cheap to clone.
 #[derive(Clone)]
 pub struct AppState {
-    pub store: Arc<Store>,
+    /// The database: reached only through core's operations, which check and audit.
+    pub(crate) store: Arc<Store>,
     pub keys: Arc<KeyRing>,
     pub config: Arc<Config>,
     pub login_throttle: Arc<crate::throttle::LoginThrottle>,
@@ -62,11 +63,39 @@ impl AppState {
         }
     }
 
+    /// Whether the database answers (readiness).
+    pub async fn ready(&self) -> crate::Result<()> {
+        self.store.ping().await
+    }
+
     /// One lock per chain (the audit log's): appends take turns inside this process.
     /// Across replicas the store's check-and-set keeps the chain correct; the lock
     /// only saves this process from conflicting with itself.
     pub(crate) fn chain_lock(&self, form_id: &str) -> Arc<tokio::sync::Mutex<()>> {
         let mut locks = self.chain_locks.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         locks.entry(form_id.to_owned()).or_default().clone()
+    }
+}
+
+/// What only the tests reach: the store itself (to look at what was stored) and a
+/// second state over the same database, as a replica would be.
+#[cfg(feature = "test-support")]
+impl AppState {
+    pub fn store(&self) -> &Arc<Store> {
+        &self.store
+    }
+
+    /// The same database, keys and settings with this process's locks and caches
+    /// not shared: what another replica is.
+    pub fn replica(&self) -> AppState {
+        AppState {
+            store: self.store.clone(),
+            keys: self.keys.clone(),
+            config: self.config.clone(),
+            login_throttle: Arc::default(),
+            chain_locks: Arc::default(),
+            chains: Arc::default(),
+            accepting: Arc::default(),
+        }
     }
 }

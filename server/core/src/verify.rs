@@ -8,7 +8,9 @@ use std::ops::ControlFlow;
 use formseal_model::export::{Break, ChainCheck, ChainHead, KeySet, PublicKeyInfo, PublicKeys, Summary};
 use serde::Serialize;
 
+use crate::audit::{self, Action};
 use crate::error::Result;
+use crate::permissions::{Operator, Permission};
 use crate::state::AppState;
 
 /// One form's result.
@@ -88,4 +90,15 @@ pub async fn verify(state: &AppState, only: Option<&str>) -> Result<Vec<FormResu
         out.push(verify_form(state, &form).await?);
     }
     Ok(out)
+}
+
+/// The integrity check as an operator runs it from the console (those who read the
+/// audit log); audited with what it found.
+pub async fn verify_as(state: &AppState, by: &Operator, only: Option<&str>) -> Result<Vec<FormResult>> {
+    by.require(Permission::ViewAudit)?;
+    let results = verify(state, only).await?;
+    let broken = results.iter().filter(|r| !r.intact()).count();
+    let detail = format!("{} forms checked, {broken} broken", results.len());
+    audit::record(state, &by.username, Action::IntegrityVerified, only.unwrap_or("all"), &detail).await?;
+    Ok(results)
 }

@@ -304,11 +304,11 @@ async fn steps(state: &AppState, version: &str, db: Option<(&str, &str, &str)>) 
     })
     .await;
     let nonce = mean_ms(n, |i| async move {
-        state.store.submission_by_nonce(DEMO_FORM_ID, &format!("n{i}")).await.expect("nonce");
+        state.store().submission_by_nonce(DEMO_FORM_ID, &format!("n{i}")).await.expect("nonce");
     })
     .await;
     let spent = mean_ms(n, |i| async move {
-        state.store.challenge_spent(&format!("c{i}")).await.expect("spent");
+        state.store().challenge_spent(&format!("c{i}")).await.expect("spent");
     })
     .await;
     let accepting = mean_ms(n, |_| async move {
@@ -316,7 +316,7 @@ async fn steps(state: &AppState, version: &str, db: Option<(&str, &str, &str)>) 
     })
     .await;
     let head = mean_ms(n, |_| async move {
-        state.store.chain_head(DEMO_FORM_ID).await.expect("head");
+        state.store().chain_head(DEMO_FORM_ID).await.expect("head");
     })
     .await;
     let accept = mean_ms(n, |i| {
@@ -332,7 +332,7 @@ async fn steps(state: &AppState, version: &str, db: Option<(&str, &str, &str)>) 
         let rounds = (256 / size).max(4);
         let t = Instant::now();
         for r in 0..rounds {
-            let (head, _) = state.store.chain_head("steps").await.expect("head");
+            let (head, _) = state.store().chain_head("steps").await.expect("head");
             let rows: Vec<store::NewSubmission> = (0..size as u64)
                 .map(|k| {
                     let id = format!("steps-{size}-{r}-{k}");
@@ -359,7 +359,7 @@ async fn steps(state: &AppState, version: &str, db: Option<(&str, &str, &str)>) 
                 })
                 .collect();
             let refs: Vec<(&store::NewSubmission, Option<&str>)> = rows.iter().map(|r| (r, None)).collect();
-            let outcome = state.store.insert_submissions(&refs).await.expect("insert");
+            let outcome = state.store().insert_submissions(&refs).await.expect("insert");
             assert_eq!(outcome, store::InsertOutcome::Stored);
         }
         batch_costs.push((size, t.elapsed().as_secs_f64() * 1000.0 / (rounds * size) as f64));

@@ -41,7 +41,7 @@ async fn an_invitation_works_once_and_only_with_a_strong_password() {
 
     let (status, _) = post(&server, "login", &[("username", "grace"), ("password", GOOD)]).await;
     assert!(status < 400);
-    let account = server.state.store.account("grace").await.unwrap().unwrap();
+    let account = server.state.store().account("grace").await.unwrap().unwrap();
     assert_eq!(account.role, "editor");
     assert!(account.password_hash.starts_with("$argon2id$"));
 }
@@ -60,13 +60,13 @@ async fn an_expired_or_unknown_invitation_is_refused_clearly() {
     };
     // The stored hash of the token "expired-token", as the invitation code stores it.
     let hash = formseal_model::b64_encode(&formseal_model::digest(b"expired-token"));
-    server.state.store.create_invite(&expired, &hash).await.unwrap();
+    server.state.store().create_invite(&expired, &hash).await.unwrap();
     let (status, body) = post(&server, "invitation", &[("token", "expired-token")]).await;
     assert_eq!(status, 410, "{body}");
     assert!(body.contains("expired"));
     let (status, _) = post(&server, "invitation", &[("token", "made-up")]).await;
     assert_eq!(status, 404);
-    assert!(server.state.store.account("late").await.unwrap().is_none());
+    assert!(server.state.store().account("late").await.unwrap().is_none());
 }
 
 #[tokio::test]

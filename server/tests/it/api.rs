@@ -45,7 +45,7 @@ async fn happy_path_returns_a_signed_receipt_that_verifies_with_the_published_ke
     assert_eq!(receipt.receipt.version, form.version);
     assert_eq!(receipt.receipt.envelope, request.verify().unwrap().digest);
 
-    let stored = server.state.store.submission(&receipt.receipt.submission).await.unwrap().unwrap();
+    let stored = server.state.store().submission(&receipt.receipt.submission).await.unwrap().unwrap();
     assert_eq!(stored.envelope.unwrap(), request.envelope);
     assert_eq!(stored.signature, request.signature);
 }
@@ -115,7 +115,7 @@ async fn rejections_are_readable_4xx_and_store_nothing() {
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["error"], "too_large");
 
-    assert_eq!(server.state.store.chain_head(DEMO_FORM_ID).await.unwrap(), (0, None));
+    assert_eq!(server.state.store().chain_head(DEMO_FORM_ID).await.unwrap(), (0, None));
 }
 
 #[tokio::test]
@@ -145,7 +145,7 @@ async fn a_retried_post_gets_the_first_receipt_and_a_reused_nonce_is_refused() {
         .collect();
     assert_eq!(receipts.len(), 1);
     assert_eq!(results.iter().filter(|(s, _)| *s == 201).count(), 1);
-    assert_eq!(server.state.store.chain_head(DEMO_FORM_ID).await.unwrap().0, 2);
+    assert_eq!(server.state.store().chain_head(DEMO_FORM_ID).await.unwrap().0, 2);
 }
 
 #[tokio::test]

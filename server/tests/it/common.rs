@@ -18,6 +18,17 @@ pub struct TestServer {
     _dir: tempfile::TempDir,
 }
 
+/// An owner who sets up what a test needs through the core's operations (the
+/// same checks and audit records as the console's).
+pub fn setup_owner() -> formseal_core::accounts::Operator {
+    formseal_core::accounts::Operator {
+        username: "setup".into(),
+        role: formseal_model::Role::Owner,
+        forms: vec![],
+        personal_forms: vec![],
+    }
+}
+
 pub fn args(data_dir: &std::path::Path, listen: SocketAddr, db: Option<&str>) -> ServeArgs {
     ServeArgs {
         db: db.map(str::to_owned),

@@ -168,7 +168,7 @@ async fn an_editor_creates_drafts_and_publishes_versions_that_take_submissions()
     assert_eq!(versions[0]["changes"], json!(["Changed field “Full name” (name): now optional."]));
 
     // Submissions keep pointing at the version they answered.
-    let page = formseal_core::store::Store::submissions_page(&server.state.store, "leads", 0, 10).await.unwrap();
+    let page = server.state.store().submissions_page("leads", 0, 10).await.unwrap();
     let answered: Vec<&str> = page.iter().map(|s| s.version.as_str()).collect();
     assert_eq!(answered, vec![second.as_str(), first.as_str(), first.as_str()]);
 
@@ -264,6 +264,6 @@ async fn viewers_cannot_design_and_nobody_without_a_session_can() {
         json!({"id": "contact-tracing", "definition": formseal_model::demo::contact_tracing(), "origins": ["*"]});
     let (status, body) = call(&server, &viewer, "save-draft", &[], Some(draft)).await;
     assert_eq!(status, 403, "{body}");
-    assert!(server.state.store.form("sneaky").await.unwrap().is_none());
-    assert!(server.state.store.form("copy").await.unwrap().is_none());
+    assert!(server.state.store().form("sneaky").await.unwrap().is_none());
+    assert!(server.state.store().form("copy").await.unwrap().is_none());
 }

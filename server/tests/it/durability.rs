@@ -216,7 +216,10 @@ async fn kill_9_rounds(name: &str, db: impl Fn(&std::path::Path) -> Option<Strin
         Store::connect(&DbConfig { url, namespace: "formseal".into(), user: None, password: None }).await.unwrap();
     let state = AppState::new(store, KeyRing::load_or_create(dir.path()).unwrap(), Config::new(&base));
     for id in &acked {
-        assert!(state.store.submission(id).await.unwrap().is_some(), "{name}: acknowledged submission {id} is missing");
+        assert!(
+            state.store().submission(id).await.unwrap().is_some(),
+            "{name}: acknowledged submission {id} is missing"
+        );
     }
     let report = formseal_core::submissions::verify_chain(&state, DEMO_FORM_ID).await.unwrap();
     assert!(report.intact, "{name}: {report:?}");

@@ -67,7 +67,7 @@ pub async fn seed(server: &TestServer) -> Vec<String> {
         assert_eq!(status, 201, "{body}");
         ids.push(body["receipt"]["submission"].as_str().unwrap().to_owned());
     }
-    let row = server.state.store.submission(&ids[2]).await.unwrap().unwrap();
+    let row = server.state.store().submission(&ids[2]).await.unwrap().unwrap();
     let key = server.state.keys.active();
     let tombstone = Tombstone {
         v: 1,
@@ -79,7 +79,7 @@ pub async fn seed(server: &TestServer) -> Vec<String> {
         deleted_at: "2026-11-27T12:00:00.000Z".into(),
     };
     let signed = SignedTombstone::sign(tombstone, &key.id, key.signing_key()).unwrap();
-    assert!(server.state.store.erase_payload(&ids[2], &serde_json::to_value(signed).unwrap()).await.unwrap());
+    assert!(server.state.store().erase_payload(&ids[2], &serde_json::to_value(signed).unwrap()).await.unwrap());
     ids
 }
 
@@ -252,7 +252,7 @@ async fn every_export_is_audited_with_what_it_held_and_no_data() {
     )
     .await;
     let filter = AuditFilter::from_inputs("", formseal_core::audit::Action::SubmissionsExported.as_str(), "", "");
-    let rows = audit::search(&server.state, &filter, 0, 10).await.unwrap();
+    let rows = audit::search(&server.state, &crate::common::setup_owner(), &filter, 0, 10).await.unwrap();
     let details: Vec<_> = rows.iter().map(|r| (r.actor.as_str(), r.object.as_str(), r.detail.as_str())).collect();
     assert!(
         details.contains(&("exporter", FORM, "3 submissions (1 deleted) as CSV, full, not encrypted")),

@@ -20,15 +20,8 @@ use crate::durability::{Running, command, free_port, wait_ready};
 async fn write_conflicts_are_retried_inside_the_server() {
     let server = start_with(|dir| format!("rocksdb://{}", dir.join("db").display())).await;
     let version = server.form(DEMO_FORM_ID).await.version;
-    let other_store =
-        Store::connect(&DbConfig { url: "mem://".into(), namespace: "x".into(), user: None, password: None })
-            .await
-            .unwrap();
-    let mut twin = AppState::new(other_store, KeyRing::ephemeral().unwrap(), Config::new(&server.base));
-    // Same database and keys, its own chain locks.
-    twin.store = server.state.store.clone();
-    twin.keys = server.state.keys.clone();
-    twin.config = server.state.config.clone();
+    // Same database and keys, its own chain locks: a replica.
+    let twin = server.state.replica();
 
     let mut tasks = Vec::new();
     for n in 0..32u64 {
@@ -204,7 +197,7 @@ async fn a_full_disk_is_503_with_retry_after_and_recovers_when_space_returns() {
     .unwrap();
     let state = AppState::new(store, KeyRing::load_or_create(&data).unwrap(), Config::new(&base));
     for id in &acked {
-        assert!(state.store.submission(id).await.unwrap().is_some(), "acknowledged submission {id} is missing");
+        assert!(state.store().submission(id).await.unwrap().is_some(), "acknowledged submission {id} is missing");
     }
     let report = submissions::verify_chain(&state, DEMO_FORM_ID).await.unwrap();
     assert!(report.intact && report.receipts as usize == acked.len(), "{report:?} vs {} acknowledged", acked.len());

@@ -111,7 +111,7 @@ fn set(value: &mut Value, path: &[&str], new: Value) {
 }
 
 async fn stored(server: &TestServer) -> u64 {
-    server.state.store.chain_head(DEMO_FORM_ID).await.unwrap().0
+    server.state.store().chain_head(DEMO_FORM_ID).await.unwrap().0
 }
 
 async fn post_raw(server: &TestServer, form: &str, body: Vec<u8>) -> u16 {
@@ -252,7 +252,7 @@ proptest! {
                 let body: Vec<String> = rows.iter().map(|r| r.join(",")).collect();
                 format!("{header}\n{}", body.join("\n"))
             };
-            let before = s.state.store.links_of_form(DEMO_FORM_ID).await.unwrap().len();
+            let before = s.state.store().links_of_form(DEMO_FORM_ID).await.unwrap().len();
             let form = [("form", DEMO_FORM_ID), ("csv", &csv), ("locked", locked), ("single_use", "true"), ("days", days)];
             let check = s.client.post(format!("{}/admin/fn/check-links-csv", s.base))
                 .header("cookie", &f.cookie).form(&form).send().await.unwrap();
@@ -264,7 +264,7 @@ proptest! {
             let imported = res.status().as_u16();
             let body = res.text().await.unwrap_or_default();
             prop_assert!(imported < 500, "import: {imported} {body}");
-            let after = s.state.store.links_of_form(DEMO_FORM_ID).await.unwrap().len();
+            let after = s.state.store().links_of_form(DEMO_FORM_ID).await.unwrap().len();
             if imported == 200 {
                 // Exactly the rows the check listed, and only for a file it called clean.
                 prop_assert_eq!(check["clean"].as_bool(), Some(true), "{}", check);

@@ -135,7 +135,7 @@ async fn a_link_opens_prefilled_and_takes_one_signed_submission_whose_secret_is_
     let (status, receipt) = post(&server, &request).await;
     assert_eq!(status, 201, "{receipt}");
     let submission = receipt["receipt"]["submission"].as_str().unwrap().to_owned();
-    let stored = server.state.store.submission(&submission).await.unwrap().unwrap();
+    let stored = server.state.store().submission(&submission).await.unwrap().unwrap();
     assert_eq!(stored.link_id.as_deref(), Some(id.as_str()));
     assert_eq!(stored.public_key, b64_encode(key.verifying_key().as_bytes()));
     // A retry gets the first receipt; a second submission is refused.
@@ -149,14 +149,14 @@ async fn a_link_opens_prefilled_and_takes_one_signed_submission_whose_secret_is_
     assert_eq!(listed[0].status.as_str(), "submitted");
 
     // Nothing stored anywhere holds the secret (in any encoding we use).
-    let everything = server.state.store.dump_all_tables().await.unwrap();
+    let everything = server.state.store().dump_all_tables().await.unwrap();
     assert!(everything.contains(&id), "the dump covers the link table");
     let seed_hex: String = key.as_bytes().iter().map(|b| format!("{b:02x}")).collect();
     for needle in [secret.as_str(), seed_hex.as_str()] {
         assert!(!everything.contains(needle), "the secret was stored");
     }
     // The single-use link's prefill (personal data) is gone with its use.
-    assert!(server.state.store.link_prefill(&id).await.unwrap().is_none());
+    assert!(server.state.store().link_prefill(&id).await.unwrap().is_none());
 }
 
 #[tokio::test]
@@ -207,7 +207,7 @@ async fn of_concurrent_submits_over_a_single_use_link_exactly_one_is_accepted() 
     statuses.sort();
     assert_eq!(statuses.iter().filter(|s| **s == 201).count(), 1, "{statuses:?}");
     assert!(statuses.iter().all(|s| *s == 201 || *s == 410), "{statuses:?}");
-    let stored = server.state.store.submissions_page(FORM, 0, 100).await.unwrap();
+    let stored = server.state.store().submissions_page(FORM, 0, 100).await.unwrap();
     assert_eq!(stored.len(), 1);
 }
 
@@ -234,7 +234,7 @@ async fn expired_and_revoked_links_get_a_friendly_page_and_take_nothing() {
     let (id, key) = parse(&revoked.url);
     links::revoke(&server.state, &owner(), &id).await.unwrap();
     links::revoke(&server.state, &owner(), &id).await.unwrap(); // twice is fine
-    assert!(server.state.store.link_prefill(&id).await.unwrap().is_none(), "revoking deletes the prefill");
+    assert!(server.state.store().link_prefill(&id).await.unwrap().is_none(), "revoking deletes the prefill");
     let (status, html) = page(&server, &id).await;
     assert_eq!(status, 410);
     assert!(html.contains("This link was withdrawn"), "{html}");
@@ -250,7 +250,7 @@ async fn expired_and_revoked_links_get_a_friendly_page_and_take_nothing() {
     assert_eq!(only_revoked.len(), 1);
 
     // Every link action is in the audit log.
-    let audit = server.state.store.audit_range(1, 1000).await.unwrap();
+    let audit = server.state.store().audit_range(1, 1000).await.unwrap();
     let actions: Vec<&str> = audit.iter().map(|r| r.action.as_str()).collect();
     for expected in ["link_created", "link_extended", "link_revoked", "link_opened"] {
         assert!(actions.contains(&expected), "{expected} missing in {actions:?}");
@@ -265,7 +265,7 @@ async fn a_csv_with_bad_rows_names_them_and_creates_nothing() {
     let bad = "label,customer,name,birth_date\nA,K-1,Ada Lovelace,1990-01-01\nB,K-2,X,1990-01-02\nC,K-3,Carl Benz,31.12.1990\n";
     let err = links::import_csv(&server.state, &owner(), FORM, bad, &settings).await.unwrap_err().to_string();
     assert!(err.contains("row 3") && err.contains("row 4") && !err.contains("row 2"), "{err}");
-    assert!(server.state.store.links_of_form(FORM).await.unwrap().is_empty(), "nothing half-created");
+    assert!(server.state.store().links_of_form(FORM).await.unwrap().is_empty(), "nothing half-created");
 
     let unknown = "label,shoe_size\nA,44\n";
     let err = links::import_csv(&server.state, &owner(), FORM, unknown, &settings).await.unwrap_err().to_string();
@@ -277,9 +277,9 @@ async fn a_csv_with_bad_rows_names_them_and_creates_nothing() {
     let csv = links::links_csv(&created).unwrap();
     assert_eq!(csv.lines().count(), 3, "{csv}");
     assert!(csv.contains(&created[1].url));
-    let stored = server.state.store.links_of_form(FORM).await.unwrap();
+    let stored = server.state.store().links_of_form(FORM).await.unwrap();
     assert_eq!(stored.len(), 2);
-    let prefill = server.state.store.link_prefill(&created[0].link_id).await.unwrap().unwrap();
+    let prefill = server.state.store().link_prefill(&created[0].link_id).await.unwrap().unwrap();
     assert_eq!(prefill.answers["customer"], "K-1");
     assert_eq!(prefill.locked, vec!["customer".to_owned()]);
 }

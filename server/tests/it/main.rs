@@ -19,6 +19,7 @@ mod fuzz;
 mod links;
 mod permissions;
 mod pow;
+mod reader;
 mod replicas;
 mod requests;
 mod retention;

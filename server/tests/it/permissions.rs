@@ -220,8 +220,8 @@ async fn every_endpoint_as_every_role() {
         created_by: "setup".into(),
         created_ms: 0,
     };
-    server.state.store.create_request(&request).await.unwrap();
-    server.state.store.add_hits(MATRIX_REQUEST, &[(submission.clone(), DEMO_FORM_ID.into())], "phone").await.unwrap();
+    server.state.store().create_request(&request).await.unwrap();
+    server.state.store().add_hits(MATRIX_REQUEST, &[(submission.clone(), DEMO_FORM_ID.into())], "phone").await.unwrap();
     for role in Role::ALL {
         accounts::create_account(&server.state, &format!("as-{}", role.as_str()), PASSWORD, role).await.unwrap();
     }
@@ -274,7 +274,9 @@ async fn a_partner_sees_only_assigned_forms_without_personal_data() {
     let (_, receipt) = server.submit(&sign(&envelope(&version, good_answers(), 901))).await;
     let submission = receipt["receipt"]["submission"].as_str().unwrap().to_owned();
     // Another form the partner is not assigned to.
-    formseal_core::forms::create(&server.state, "setup", "lead_form", "secret-form", "Secret").await.unwrap();
+    formseal_core::forms::create(&server.state, &crate::common::setup_owner(), "lead_form", "secret-form", "Secret")
+        .await
+        .unwrap();
 
     let cookie = server.login("agency", PASSWORD).await;
     let post = |name: &str, args: Vec<(&'static str, String)>| {

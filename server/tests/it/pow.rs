@@ -100,7 +100,7 @@ async fn posts_without_a_valid_proof_are_refused_readably_and_store_nothing() {
     let (status, body) = server.post(DEMO_FORM_ID, &value).await;
     assert_eq!((status, error(&body)), (400, Some("bad_request")), "{body}");
 
-    assert_eq!(server.state.store.chain_head(DEMO_FORM_ID).await.unwrap(), (0, None));
+    assert_eq!(server.state.store().chain_head(DEMO_FORM_ID).await.unwrap(), (0, None));
     // The untouched challenge still works.
     let (status, body) = post(with_proof(&request, &solve(signed))).await;
     assert_eq!(status, 201, "{body}");
@@ -130,7 +130,7 @@ async fn a_proof_is_spent_once_but_a_retry_still_gets_its_first_receipt() {
         server_signed(&server, Challenge { expires: "2020-01-01T00:00:00.000Z".into(), ..proof.challenge.clone() });
     let (status, again) = server.submit(&with_proof(&first, &solve(stale))).await;
     assert_eq!((status, &again), (200, &receipt));
-    assert_eq!(server.state.store.chain_head(DEMO_FORM_ID).await.unwrap().0, 1);
+    assert_eq!(server.state.store().chain_head(DEMO_FORM_ID).await.unwrap().0, 1);
 }
 
 #[tokio::test]
@@ -147,13 +147,13 @@ async fn one_proof_posted_with_many_envelopes_at_once_stores_exactly_one() {
     let statuses: Vec<u16> = results.iter().map(|(s, _)| *s).collect();
     assert_eq!(statuses.iter().filter(|s| **s == 201).count(), 1, "{results:?}");
     assert!(results.iter().all(|(s, b)| *s == 201 || (*s == 409 && error(b) == Some("proof_spent"))), "{results:?}");
-    assert_eq!(server.state.store.chain_head(DEMO_FORM_ID).await.unwrap().0, 1);
+    assert_eq!(server.state.store().chain_head(DEMO_FORM_ID).await.unwrap().0, 1);
 }
 
 #[tokio::test]
 async fn each_form_can_ask_for_its_own_difficulty() {
     let server = start().await;
-    pow::set_difficulty(&server.state, DEMO_FORM_ID, Some(12)).await.unwrap();
+    pow::set_difficulty(&server.state, &crate::common::setup_owner(), DEMO_FORM_ID, Some(12)).await.unwrap();
     let signed = server.challenge(DEMO_FORM_ID).await;
     assert_eq!(signed.challenge.difficulty, 12);
     // The work is checked against what the challenge says: 12 bits, not 8.
@@ -171,9 +171,9 @@ async fn each_form_can_ask_for_its_own_difficulty() {
     let (status, body) = server.submit(&with_proof(&request, &solve(signed))).await;
     assert_eq!(status, 201, "{body}");
 
-    assert!(pow::set_difficulty(&server.state, DEMO_FORM_ID, Some(33)).await.is_err());
-    assert!(pow::set_difficulty(&server.state, "nope", Some(3)).await.is_err());
-    pow::set_difficulty(&server.state, DEMO_FORM_ID, None).await.unwrap();
+    assert!(pow::set_difficulty(&server.state, &crate::common::setup_owner(), DEMO_FORM_ID, Some(33)).await.is_err());
+    assert!(pow::set_difficulty(&server.state, &crate::common::setup_owner(), "nope", Some(3)).await.is_err());
+    pow::set_difficulty(&server.state, &crate::common::setup_owner(), DEMO_FORM_ID, None).await.unwrap();
     assert_eq!(server.challenge(DEMO_FORM_ID).await.challenge.difficulty, TEST_POW_DIFFICULTY);
 }
 
@@ -186,7 +186,7 @@ async fn a_filled_honeypot_is_refused_with_a_plain_message() {
     let (status, body) = server.submit(&request).await;
     assert_eq!((status, error(&body)), (400, Some("refused")), "{body}");
     assert_eq!(body["message"], "The submission was refused.");
-    assert_eq!(server.state.store.chain_head(DEMO_FORM_ID).await.unwrap(), (0, None));
+    assert_eq!(server.state.store().chain_head(DEMO_FORM_ID).await.unwrap(), (0, None));
     // Left empty, the same request goes through.
     let (status, body) = server.submit(&SubmissionRequest { hp: String::new(), ..request }).await;
     assert_eq!(status, 201, "{body}");

@@ -435,7 +435,7 @@ async fn a_replica_killed_mid_load_loses_nothing_acknowledged() {
     let acked = acked.lock().await.clone();
     assert!(acked.len() >= at_kill + 70, "only {} acknowledged", acked.len());
     for id in &acked {
-        let found = tokio::time::timeout(Duration::from_secs(20), state.store.submission(id)).await;
+        let found = tokio::time::timeout(Duration::from_secs(20), state.store().submission(id)).await;
         assert!(found.expect("lookup timed out").unwrap().is_some(), "acknowledged submission {id} is missing");
     }
     let chain = tokio::time::timeout(Duration::from_secs(60), submissions::verify_chain(&state, DEMO_FORM_ID)).await;

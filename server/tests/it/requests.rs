@@ -34,12 +34,12 @@ fn text() -> FieldKind {
 /// Publishes a form with these fields (the demo's notice); returns its version.
 async fn publish(server: &TestServer, id: &str, fields: Vec<Field>) -> String {
     let state = &server.state;
-    formseal_core::forms::create(state, "setup", "blank", id, id).await.unwrap();
+    formseal_core::forms::create(state, &crate::common::setup_owner(), "blank", id, id).await.unwrap();
     let mut def = demo::contact_tracing();
     def.id = id.into();
     def.fields = fields;
-    formseal_core::forms::save_draft(state, "setup", id, &def, &["*".into()]).await.unwrap();
-    formseal_core::forms::publish_draft(state, "setup", id).await.unwrap();
+    formseal_core::forms::save_draft(state, &crate::common::setup_owner(), id, &def, &["*".into()]).await.unwrap();
+    formseal_core::forms::publish_draft(state, &crate::common::setup_owner(), id).await.unwrap();
     server.form(id).await.version
 }
 
@@ -167,7 +167,7 @@ async fn the_person_is_found_by_each_key_across_forms_and_nobody_else() {
         403
     );
     // The search is audited without the values searched for.
-    let audit = state.store.audit_range(1, 1000).await.unwrap();
+    let audit = state.store().audit_range(1, 1000).await.unwrap();
     let text = serde_json::to_string(&audit).unwrap();
     assert!(text.contains("request_searched"));
     assert!(!text.contains("anna@example.org") && !text.contains("12345678") && !text.contains("1990-04-01"));
@@ -175,7 +175,7 @@ async fn the_person_is_found_by_each_key_across_forms_and_nobody_else() {
 
 /// Every record of every table, as text.
 async fn whole_store(server: &TestServer) -> String {
-    server.state.store.dump_all_tables().await.unwrap()
+    server.state.store().dump_all_tables().await.unwrap()
 }
 
 #[tokio::test]
@@ -196,12 +196,12 @@ async fn review_report_and_erasure_leave_nothing_of_the_person() {
     requests::rectify(state, &dpo(), &id, &p.customer, "email", " Anna.New@example.org ", "new address").await.unwrap();
     let bad = requests::rectify(state, &dpo(), &id, &p.customer, "email", "not-an-address", "x").await.unwrap_err();
     assert_eq!(bad.status(), 422, "{bad}");
-    let stored = state.store.corrections(&p.customer).await.unwrap();
+    let stored = state.store().corrections(&p.customer).await.unwrap();
     assert_eq!(stored.len(), 1);
     let signed: SignedCorrection = serde_json::from_value(stored[0].clone()).unwrap();
     assert!(signed.verify(&state.keys.find(&signed.key).unwrap().verifying_key()).is_ok());
     assert_eq!(signed.correction.value, json!("Anna.New@example.org"), "trimmed as the form does");
-    let row = state.store.submission(&p.customer).await.unwrap().unwrap();
+    let row = state.store().submission(&p.customer).await.unwrap().unwrap();
     assert_eq!(signed.correction.envelope, row.envelope_digest);
     assert_eq!(row.envelope.unwrap()["answers"]["email"], "anna@example.org", "the signed original is unchanged");
     // The integrity check verifies the correction; the JSON export carries it.

@@ -21,7 +21,7 @@ async fn due_answers_are_deleted_once_with_a_tombstone_and_the_chain_still_verif
     let now = chrono::Utc::now().timestamp_millis();
     // The demo form keeps answers 30 days: nothing is due yet.
     assert_eq!(retention::sweep(&server.state, now).await.unwrap(), 0);
-    assert!(server.state.store.submission(&ids[0]).await.unwrap().unwrap().envelope.is_some());
+    assert!(server.state.store().submission(&ids[0]).await.unwrap().unwrap().envelope.is_some());
 
     // 31 days later, two replicas sweep at the same time: each submission once.
     let later = now + 31 * DAY_MS;
@@ -42,7 +42,7 @@ async fn due_answers_are_deleted_once_with_a_tombstone_and_the_chain_still_verif
     assert!(chain.intact && chain.receipts == 6, "{chain:?}");
 
     // Nothing personal is left in the stored row.
-    let row = server.state.store.submission(&ids[0]).await.unwrap().unwrap();
+    let row = server.state.store().submission(&ids[0]).await.unwrap().unwrap();
     let text = serde_json::to_string(&row.tombstone).unwrap() + &serde_json::to_string(&row.receipt).unwrap();
     assert!(!text.contains("Ada Lovelace") && !text.contains("+49301234567"), "{text}");
 }
@@ -73,8 +73,8 @@ async fn a_legal_hold_pauses_deletion_and_needs_a_reason() {
     // A hold on one submission keeps it; the others go.
     retention::set_hold(&server.state, &dpo, None, Some(&ids[0]), Some("court order 12/26")).await.unwrap();
     assert_eq!(retention::sweep(&server.state, later).await.unwrap(), 2);
-    assert!(server.state.store.submission(&ids[0]).await.unwrap().unwrap().envelope.is_some());
-    let overview = server.state.store.retention_overview().await.unwrap();
+    assert!(server.state.store().submission(&ids[0]).await.unwrap().unwrap().envelope.is_some());
+    let overview = server.state.store().retention_overview().await.unwrap();
     let demo = overview.iter().find(|r| r.form_id == DEMO_FORM_ID).unwrap();
     assert_eq!((demo.held, demo.on_hold, demo.expired, demo.erased), (1, 1, 2, 0));
     let next_due = demo.next_due.as_deref().expect("the held submission's due date");
@@ -84,18 +84,19 @@ async fn a_legal_hold_pauses_deletion_and_needs_a_reason() {
     retention::set_hold(&server.state, &dpo, None, Some(&ids[0]), None).await.unwrap();
     retention::set_hold(&server.state, &dpo, Some(DEMO_FORM_ID), None, Some("tax audit")).await.unwrap();
     assert_eq!(retention::sweep(&server.state, later).await.unwrap(), 0);
-    let overview = server.state.store.retention_overview().await.unwrap();
+    let overview = server.state.store().retention_overview().await.unwrap();
     let demo = overview.iter().find(|r| r.form_id == DEMO_FORM_ID).unwrap();
     assert_eq!((demo.held, demo.legal_hold.as_deref()), (1, Some("tax audit")));
     retention::set_hold(&server.state, &dpo, Some(DEMO_FORM_ID), None, None).await.unwrap();
     assert_eq!(retention::sweep(&server.state, later).await.unwrap(), 1);
-    let overview = server.state.store.retention_overview().await.unwrap();
+    let overview = server.state.store().retention_overview().await.unwrap();
     let demo = overview.iter().find(|r| r.form_id == DEMO_FORM_ID).unwrap();
     assert_eq!((demo.held, demo.on_hold, demo.expired, demo.next_due.as_deref()), (0, 0, 3, None));
 
     // Every hold and release is in the audit log.
     let filter = formseal_core::store::AuditFilter { actor: Some("dpo".into()), ..Default::default() };
-    let records = formseal_core::audit::search(&server.state, &filter, 0, 10).await.unwrap();
+    let records =
+        formseal_core::audit::search(&server.state, &crate::common::setup_owner(), &filter, 0, 10).await.unwrap();
     assert_eq!(records.len(), 4);
     assert!(records.iter().any(|r| r.action == "legal_hold_set" && r.detail == "court order 12/26"));
 }

@@ -19,7 +19,7 @@ async fn check(server: &TestServer) -> Result<(), formseal_model::export::Break>
 }
 
 async fn tamper(server: &TestServer, sql: &str, id: &str) {
-    server.state.store.tamper_for_tests(sql, json!({ "id": id })).await.unwrap();
+    server.state.store().tamper_for_tests(sql, json!({ "id": id })).await.unwrap();
 }
 
 #[tokio::test]

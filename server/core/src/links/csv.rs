@@ -7,7 +7,7 @@ use formseal_model::{Answers, FormDef, ValidationContext, check_field, normalize
 use serde::Serialize;
 
 use super::{CreatedLink, LinkSpec, check_spec, linkable_form, new_link, prefill_value};
-use crate::audit::{self, action};
+use crate::audit::{self, Action};
 use crate::csv_file::{self, QuoteStyle};
 use crate::error::{Error, Result};
 use crate::permissions::Operator;
@@ -295,7 +295,7 @@ pub async fn import_csv(
     audit::record(
         state,
         &operator.username,
-        action::LINKS_IMPORTED,
+        Action::LinksImported,
         &batch,
         &format!("{form_id}: {} links from CSV", created.len()),
     )

@@ -17,7 +17,7 @@ use formseal_model::{Answers, FieldError, FieldKind, FormDef, Problem, Validatio
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::audit::{self, action};
+use crate::audit::{self, Action};
 use crate::error::{Error, LinkClosed, Result};
 use crate::permissions::{Operator, Permission};
 use crate::state::AppState;
@@ -237,7 +237,7 @@ pub async fn create(state: &AppState, operator: &Operator, form_id: &str, spec: 
         spec.locked.len()
     );
     let (row, created) = new_link(state, operator, form_id, spec, None)?;
-    audit::record(state, &operator.username, action::LINK_CREATED, &created.link_id, &format!("{form_id}: {detail}"))
+    audit::record(state, &operator.username, Action::LinkCreated, &created.link_id, &format!("{form_id}: {detail}"))
         .await?;
     state.store.create_links(std::slice::from_ref(&row)).await?;
     Ok(created)
@@ -303,7 +303,7 @@ pub async fn revoke(state: &AppState, operator: &Operator, link_id: &str) -> Res
     if row.revoked_at.is_some() {
         return Ok(()); // revoked before (a second click): nothing to do
     }
-    audit::record(state, &operator.username, action::LINK_REVOKED, link_id, &row.form_id).await?;
+    audit::record(state, &operator.username, Action::LinkRevoked, link_id, &row.form_id).await?;
     state.store.revoke_link(link_id).await?;
     Ok(())
 }
@@ -319,7 +319,7 @@ pub async fn extend(state: &AppState, operator: &Operator, link_id: &str, days: 
     audit::record(
         state,
         &operator.username,
-        action::LINK_EXTENDED,
+        Action::LinkExtended,
         link_id,
         &format!("{}: until {expires_at}", row.form_id),
     )
@@ -350,7 +350,7 @@ pub async fn open(state: &AppState, link_id: &str, request: &SignedLinkOpen) -> 
     let form = forms::current(state, &row.form_id).await?;
     let prefill = state.store.link_prefill(link_id).await?;
     if state.store.mark_link_opened(link_id).await? {
-        audit::record(state, "link holder", action::LINK_OPENED, link_id, &row.form_id).await?;
+        audit::record(state, "link holder", Action::LinkOpened, link_id, &row.form_id).await?;
     }
     let (prefill, locked) = match prefill {
         Some(p) => (serde_json::from_value(p.answers).unwrap_or_default(), p.locked),

@@ -1,0 +1,38 @@
+//! The renderer's words in English.
+
+use super::Texts;
+
+pub static TEXTS: Texts = Texts {
+    submit: "Submit",
+    sending: "Sending …",
+    required: "required",
+    fix_errors: |count: usize| match count {
+        1 => "Please correct 1 field.".into(),
+        n => format!("Please correct {n} fields."),
+    },
+
+    clear_signature: "Clear signature",
+    remove_last_stroke: "Remove last stroke",
+    sign_here: "Sign here with finger, stylus or mouse",
+    sign_with_keyboard: "Sign with the keyboard instead",
+    draw_instead: "Draw the signature instead",
+    full_name: "Your full name",
+    typed_signature: "I confirm that my typed name is my signature under the statement above.",
+
+    notice_summary: "Privacy notice",
+    controller: "Controller",
+    purpose: "Purpose",
+    legal_basis: "Legal basis",
+    retention_label: "Retention",
+    retention: |days: u32| format!("Your answers are deleted after {days} days."),
+
+    street_and_number: "Street and number",
+    postcode: "Postcode",
+    city: "City",
+    country: "Country",
+    yes: "Yes",
+    no: "No",
+    other: "Other",
+    your_answer: "Your answer",
+    please_choose: "Please choose",
+};
