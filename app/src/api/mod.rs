@@ -49,7 +49,9 @@ pub struct SubmissionDetail {
     pub envelope_digest: String,
     pub receipt_digest: String,
     pub previous: Option<String>,
-    pub signer_key: String,
+    /// The key that signed the envelope; full view only: one key per personal link
+    /// ties that person's submissions together.
+    pub signer_key: Option<String>,
     pub instance_key: String,
     pub receipt_json: String,
     /// Personal and special-category answers are left out (partners).
@@ -58,7 +60,8 @@ pub struct SubmissionDetail {
     pub deleted: Option<(String, String, bool)>,
     /// Rectifications (Art. 16), oldest first (full access only).
     pub corrections: Vec<CorrectionItem>,
-    /// The personal link whose key signed the envelope (else a one-off key).
+    /// The personal link whose key signed the envelope (else a one-off key); full
+    /// view only, like the key.
     pub link: Option<String>,
     /// E-signatures in the answers, drawn from their strokes.
     pub signatures: Vec<SignatureItem>,
@@ -264,11 +267,11 @@ pub(crate) mod ssr {
                 .collect(),
             id: row.submission_id,
             form_id: row.form_id,
-            link: row.link_id,
+            link: row.link_id.filter(|_| !compact),
             version: row.version,
             envelope_digest: row.envelope_digest,
             receipt_digest: row.receipt_digest,
-            signer_key: row.public_key,
+            signer_key: (!compact).then_some(row.public_key),
         }
     }
 }

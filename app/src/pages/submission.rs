@@ -73,7 +73,7 @@ pub fn SubmissionPage() -> impl IntoView {
                                     <dl class="proof">
                                         <dt>"Signed (signer's clock)"</dt><dd>{d.client_time.clone()}</dd>
                                         <dt>"Received (server)"</dt><dd>{d.received_at.clone()}</dd>
-                                        <dt>"Signing key"</dt><dd>{signer}": "<code>{d.signer_key.clone()}</code></dd>
+                                        <dt>"Signing key"</dt><dd>{signer}": "<code>{d.signer_key.clone().unwrap_or_default()}</code></dd>
                                         <dt>"Verification"</dt><dd>{status(verified, "verified: signature and receipt valid", "NOT verified")}</dd>
                                     </dl>
                                 </section>
@@ -87,7 +87,14 @@ pub fn SubmissionPage() -> impl IntoView {
                                 <dt>"Sent (visitor's clock)"</dt><dd>{d.client_time.clone()}</dd>
                                 <dt>"Form version"</dt><dd><code>{d.version.clone()}</code></dd>
                                 <dt>"Envelope digest"</dt><dd><code>{d.envelope_digest.clone()}</code></dd>
-                                <dt>{if d.link.is_some() { "Signed by (personal link key)" } else { "Signed by (one-off key)" }}</dt><dd><code>{d.signer_key.clone()}</code></dd>
+                                {match d.signer_key.clone() {
+                                    Some(key) => view! {
+                                        <dt>{if d.link.is_some() { "Signed by (personal link key)" } else { "Signed by (one-off key)" }}</dt><dd><code>{key}</code></dd>
+                                    }.into_any(),
+                                    None => view! {
+                                        <dt>"Signed by"</dt><dd class="muted">"withheld in the compact view (a link's key ties one person's submissions together)"</dd>
+                                    }.into_any(),
+                                }}
                                 {d.link.clone().map(|l| view! { <dt>"Personal link"</dt><dd><code>{l}</code></dd> })}
                                 <dt>"Receipt digest"</dt><dd><code>{d.receipt_digest.clone()}</code></dd>
                                 <dt>"Previous receipt"</dt><dd><code>{d.previous.clone().unwrap_or_else(|| "— (first of this form)".into())}</code></dd>

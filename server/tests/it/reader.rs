@@ -102,6 +102,9 @@ async fn a_partner_never_receives_a_signature_anywhere() {
     let owner = account(&server, "chief", Role::Owner, &[], &[]).await;
     let full = everything(&server, &owner, &submission, "full").await;
     assert!(full.contains(STROKE_MARK) && full.contains(TYPED_MARK), "the full view shows the signatures");
+    let (_, detail) = call(&server, &owner, "submission", &[("id", submission.as_str())]).await;
+    let detail: Value = serde_json::from_str(&detail).unwrap();
+    assert!(detail["signer_key"].is_string(), "the full view names the signing key: {detail}");
 
     let partner = account(&server, "agency", Role::Partner, &[FORM], &[]).await;
     let compact = everything(&server, &partner, &submission, "compact").await;
@@ -112,6 +115,7 @@ async fn a_partner_never_receives_a_signature_anywhere() {
     let detail: Value = serde_json::from_str(&detail).unwrap();
     assert_eq!(detail["compact"], json!(true));
     assert_eq!(detail["signatures"], json!([]));
+    assert_eq!((detail["signer_key"].clone(), detail["link"].clone()), (Value::Null, Value::Null), "no key that ties");
     assert_eq!(detail["answers"], json!([{ "key": "table", "label": "table", "value": "12" }]), "only the table");
 
     // Nothing more is to be had: the full export and the access report are refused.
