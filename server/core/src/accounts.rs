@@ -332,7 +332,7 @@ pub async fn invite(
     personal_forms: Vec<String>,
 ) -> Result<String> {
     by.require(crate::permissions::Permission::ManageAccounts)?;
-    if role == Role::Owner && by.role != Role::Owner {
+    if !by.may_grant(role) {
         return Err(Error::Forbidden);
     }
     let username = username.trim();
@@ -411,7 +411,7 @@ pub async fn update_account(
     // can still be given a known role here (which is how it gets repaired).
     let is_owner = |a: &AccountRow| Role::parse(&a.role) == Some(Role::Owner);
     let was_owner = is_owner(&account);
-    if (was_owner || role == Role::Owner) && by.role != Role::Owner {
+    if (was_owner && by.role != Role::Owner) || !by.may_grant(role) {
         return Err(Error::Forbidden);
     }
     if was_owner && !account.disabled && (role != Role::Owner || disabled) {

@@ -89,6 +89,13 @@ impl Operator {
         if self.can(permission) { Ok(()) } else { Err(Error::Forbidden) }
     }
 
+    /// Whether this operator may give `role` to an account (their own included):
+    /// only a role whose every permission they hold themselves, so nobody hands out
+    /// more than they have (an admin makes no owner and no DPO).
+    pub fn may_grant(&self, role: Role) -> bool {
+        Permission::ALL.into_iter().all(|p| !allows(role, p) || self.can(p))
+    }
+
     /// Whether this operator sees form `form_id` at all. A form a partner is not
     /// assigned is answered as if it did not exist (404), so ids cannot be probed.
     pub fn sees_form(&self, form_id: &str) -> bool {
@@ -136,5 +143,18 @@ mod tests {
             assert_eq!(Role::parse(role.as_str()), Some(role));
         }
         assert_eq!(Role::parse("root"), None);
+    }
+
+    #[test]
+    fn nobody_grants_a_permission_they_lack() {
+        let admin = Operator { username: "ad".into(), role: Role::Admin, forms: vec![], personal_forms: vec![] };
+        let owner = Operator { role: Role::Owner, ..admin.clone() };
+        for role in Role::ALL {
+            assert!(owner.may_grant(role), "{role}");
+        }
+        assert!(!admin.may_grant(Role::Owner) && !admin.may_grant(Role::Dpo));
+        for role in [Role::Admin, Role::Editor, Role::Viewer, Role::Partner] {
+            assert!(admin.may_grant(role), "{role}");
+        }
     }
 }

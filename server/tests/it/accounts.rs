@@ -75,6 +75,15 @@ async fn admins_cannot_touch_owners_and_the_last_owner_stays() {
     let admin = Operator { username: "ad".into(), role: Role::Admin, forms: vec![], personal_forms: vec![] };
     let err = accounts::invite(&server.state, &admin, "boss", Role::Owner, vec![], vec![]).await.unwrap_err();
     assert_eq!(err.status(), 403);
+    // Nor a DPO: the audit log and requests are permissions an admin lacks.
+    let err = accounts::invite(&server.state, &admin, "privacy", Role::Dpo, vec![], vec![]).await.unwrap_err();
+    assert_eq!(err.status(), 403);
+    accounts::create_account(&server.state, "helper", GOOD, Role::Viewer).await.unwrap();
+    let err =
+        accounts::update_account(&server.state, &admin, "helper", Role::Dpo, vec![], vec![], false).await.unwrap_err();
+    assert_eq!(err.status(), 403);
+    accounts::invite(&server.state, &owner(), "privacy", Role::Dpo, vec![], vec![]).await.unwrap();
+    accounts::update_account(&server.state, &admin, "helper", Role::Editor, vec![], vec![], false).await.unwrap();
     let err = accounts::update_account(&server.state, &admin, "owner", Role::Viewer, vec![], vec![], false)
         .await
         .unwrap_err();
