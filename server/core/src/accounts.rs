@@ -54,6 +54,8 @@ pub async fn ensure_owner(state: &AppState) -> Result<Option<String>> {
 /// and passwords known from breaches and common-password lists are refused.
 pub const MIN_PASSWORD_CHARS: usize = 12;
 pub const MAX_PASSWORD_CHARS: usize = 1000;
+/// The longest user name (in bytes) an account can have.
+pub const MAX_USERNAME_BYTES: usize = 100;
 /// How long an invitation link works.
 pub const INVITE_HOURS: i64 = 72;
 
@@ -80,7 +82,7 @@ pub fn check_password(password: &str, username: &str) -> Result<()> {
 /// Creates a console account with the given password and role.
 pub async fn create_account(state: &AppState, username: &str, password: &str, role: Role) -> Result<()> {
     let username = username.trim();
-    if username.is_empty() || username.len() > 100 {
+    if username.is_empty() || username.len() > MAX_USERNAME_BYTES {
         return Err(Error::BadRequest("the user name must be 1 to 100 characters".into()));
     }
     check_password(password, username)?;
@@ -129,6 +131,13 @@ pub async fn login(
     ip: Option<IpAddr>,
     agent: Option<&str>,
 ) -> Result<String> {
+    // No account has a longer name or password (creating and inviting refuse them):
+    // such an attempt is a wrong one, answered before its text reaches the throttle's
+    // table, the server log or the audit log, which it could otherwise flood.
+    if username.len() > MAX_USERNAME_BYTES || password.chars().count() > MAX_PASSWORD_CHARS {
+        tracing::warn!(user_bytes = username.len(), "failed log-in: name or password longer than any account's");
+        return Err(Error::BadCredentials);
+    }
     if let Some(wait) = state.login_throttle.blocked_for(username, ip, now_ms()) {
         audit::record_or_log(state, username, Action::LoginFailed, username, "throttled").await;
         return Err(Error::TooManyAttempts(wait.div_ceil(60)));
@@ -336,7 +345,7 @@ pub async fn invite(
         return Err(Error::Forbidden);
     }
     let username = username.trim();
-    if username.is_empty() || username.len() > 100 || username.chars().any(char::is_whitespace) {
+    if username.is_empty() || username.len() > MAX_USERNAME_BYTES || username.chars().any(char::is_whitespace) {
         return Err(Error::BadRequest("the user name must be 1 to 100 characters without spaces".into()));
     }
     if state.store.account(username).await?.is_some() {

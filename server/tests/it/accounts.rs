@@ -196,3 +196,22 @@ async fn sessions_end_after_inactivity_and_after_their_lifetime() {
     tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
     assert_eq!(forms_status(&server, &cookie).await, 401);
 }
+
+/// A log-in with a name longer than any account's is refused as a wrong one, and
+/// its text is kept nowhere: not in the audit log (which it could flood).
+#[tokio::test]
+async fn an_overlong_user_name_is_refused_and_kept_nowhere() {
+    let server = start().await;
+    let flood = "x".repeat(10_000);
+    let err = accounts::login(&server.state, &flood, "whatever", None, None, None).await.unwrap_err();
+    assert_eq!(err.status(), 401, "{err}");
+    let long_password = "p".repeat(accounts::MAX_PASSWORD_CHARS + 1);
+    let err = accounts::login(&server.state, "owner", &long_password, None, None, None).await.unwrap_err();
+    assert_eq!(err.status(), 401, "{err}");
+    let audit = server.state.store().audit_range(1, 1000).await.unwrap();
+    assert!(audit.iter().all(|r| r.actor.len() <= accounts::MAX_USERNAME_BYTES), "a flood name was recorded");
+    // An ordinary wrong attempt is still recorded.
+    accounts::login(&server.state, "owner", "wrong password", None, None, None).await.unwrap_err();
+    let audit = server.state.store().audit_range(1, 1000).await.unwrap();
+    assert!(audit.iter().any(|r| r.action == "login_failed" && r.actor == "owner"));
+}
