@@ -215,3 +215,24 @@ async fn an_overlong_user_name_is_refused_and_kept_nowhere() {
     let audit = server.state.store().audit_range(1, 1000).await.unwrap();
     assert!(audit.iter().any(|r| r.action == "login_failed" && r.actor == "owner"));
 }
+
+/// Over HTTP, as the console's accounts page calls it: an admin may invite a
+/// viewer, never a DPO (the audit log and requests are beyond an admin).
+#[tokio::test]
+async fn an_admin_cannot_invite_a_dpo_through_the_console() {
+    let server = start().await;
+    accounts::create_account(&server.state, "office", GOOD, Role::Admin).await.unwrap();
+    let cookie = server.login("office", GOOD).await;
+    let invite = |username: &'static str, role: &'static str| {
+        let request = server.client.post(format!("{}/admin/fn/invite", server.base)).header("cookie", &cookie);
+        async move {
+            let args = [("username", username), ("role", role), ("forms", ""), ("personal_forms", "")];
+            let res = request.form(&args).send().await.unwrap();
+            (res.status().as_u16(), res.text().await.unwrap())
+        }
+    };
+    let (status, body) = invite("privacy", "dpo").await;
+    assert_eq!(status, 403, "{body}");
+    let (status, body) = invite("reader", "viewer").await;
+    assert_eq!(status, 200, "{body}");
+}
