@@ -1,6 +1,11 @@
 #!/usr/bin/env bash
 # Installs everything Formseal needs to build, run and test, on a fresh Debian machine
 # with access to the package registries only. Idempotent, and quick when all is there.
+#
+# `--system` stops after the system packages and the Rust components: all the host
+# build needs. scripts/test.sh starts that build then and installs the cargo tools
+# beside it (they compile in their own directories), which keeps both cores busy on a
+# cold machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
@@ -37,13 +42,19 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
 fi
 
+if [ "${1:-}" = "--system" ]; then
+  say "system packages and Rust components ready"
+  exit 0
+fi
+
 if ! cargo leptos --version 2>/dev/null | grep -q '0\.3\.10'; then
   say "installing cargo-leptos 0.3.10 (several minutes the first time)"
   # Its release profile asks for fat LTO in one codegen unit: 29 minutes on two cores
-  # (2026-12-02, cold). It only orchestrates our builds, so its own speed does not
-  # matter: no LTO, parallel codegen, light optimisation (config overrides the
-  # manifest's profile).
-  CARGO_PROFILE_RELEASE_LTO=off CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 CARGO_PROFILE_RELEASE_OPT_LEVEL=1 \
+  # (2026-12-02, cold). It only orchestrates our builds (the compilers and
+  # wasm-bindgen do the work), so its own speed hardly matters: no LTO, parallel
+  # codegen, no optimisation (config overrides the manifest's profile).
+  CARGO_PROFILE_RELEASE_LTO=off CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 CARGO_PROFILE_RELEASE_OPT_LEVEL=0 \
+    CARGO_PROFILE_RELEASE_DEBUG=false CARGO_PROFILE_RELEASE_INCREMENTAL=false \
     cargo install --locked cargo-leptos@0.3.10 --no-default-features --features no_downloads
 fi
 

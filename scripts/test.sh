@@ -5,8 +5,10 @@
 set -euo pipefail
 shopt -s inherit_errexit 2>/dev/null || true
 cd "$(dirname "$0")/.."
-scripts/setup.sh
-scripts/build.sh
+# The system packages and Rust components first; then the host build and the cargo
+# tools' installation side by side (scripts/build.sh --setup), with the test binaries.
+scripts/setup.sh --system
+scripts/build.sh --setup --test-binaries
 source scripts/env.sh
 
 echo "== Formatting (rustfmt) and lints (clippy)"
