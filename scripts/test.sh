@@ -32,7 +32,7 @@ echo "== The SurrealDB server for the scale-out tests (tools/surreal-server)"
 # The replica tests (server/tests/it/replicas.rs) run several formseal processes
 # against it; without FORMSEAL_SURREAL_BIN they do not run. scripts/build.sh built
 # it already (a default member of the workspace); this only prints its path.
-FORMSEAL_SURREAL_BIN="$(scripts/build-surreal.sh)"
+FORMSEAL_SURREAL_BIN="$(scripts/build-surreal.sh --built)"
 export FORMSEAL_SURREAL_BIN
 export FORMSEAL_SCALE_TESTS=required
 echo "$FORMSEAL_SURREAL_BIN"
