@@ -5,6 +5,7 @@ for SHA-256 and the `cryptography` package for ed25519. It is the proof that
 docs/protocol.md says enough to verify a submission and its receipt elsewhere."""
 
 import base64
+import decimal
 import hashlib
 import json
 import pathlib
@@ -52,6 +53,97 @@ def verifies(public_key: str, signature: str, data: bytes) -> bool:
         return True
     except InvalidSignature:
         return False
+
+
+def blank(value) -> bool:
+    return value is None or value == [] or value == {} or (isinstance(value, str) and value.strip() == "")
+
+
+def logic_outcome(form, answers):
+    """Which fields are shown and required and which pages are reached, as
+    docs/protocol.md ("Form logic") defines it, written from that text alone."""
+    fields = form["fields"]
+    count = len(fields)
+    starts = [0] + [i for i, f in enumerate(fields) if i > 0 and f["type"] == "page_break"]
+    ranges = [(start, starts[n + 1] if n + 1 < len(starts) else count) for n, start in enumerate(starts)]
+    position = {f["key"]: i for i, f in enumerate(fields)}
+    shown, required, path = [False] * count, [False] * count, []
+
+    def known(key):
+        i = position.get(key)
+        if i is None or not shown[i] or blank(answers.get(key)):
+            return None
+        return fields[i], answers[key]
+
+    def equals(field, answer, value):
+        if field["type"] == "number":
+            return decimal.Decimal(answer) == decimal.Decimal(value)
+        if field["type"] == "consent":
+            return answer.get("accepted") is value
+        return type(answer) is type(value) and answer == value
+
+    def order(field, answer, value):
+        if field["type"] == "number":
+            a, b = decimal.Decimal(answer), decimal.Decimal(value)
+        elif field["type"] in ("date", "date_time"):
+            a, b = answer, value
+        else:
+            return None
+        return (a > b) - (a < b)
+
+    def holds(c):
+        op = c["op"]
+        if op == "all_of":
+            return all(holds(x) for x in c["conditions"])
+        if op == "any_of":
+            return any(holds(x) for x in c["conditions"])
+        k = known(c["field"])
+        if op == "answered":
+            return k is not None
+        if op == "not_answered":
+            return k is None
+        if op == "not_equals":
+            return not (k is not None and equals(k[0], k[1], c["value"]))
+        if k is None:
+            return False
+        field, answer = k
+        if op == "equals":
+            return equals(field, answer, c["value"])
+        if op == "one_of":
+            return any(equals(field, answer, v) for v in c["values"])
+        if op == "contains":
+            if isinstance(answer, list):
+                return c["value"] in answer
+            return isinstance(answer, str) and c["value"].lower() in answer.lower()
+        o = order(field, answer, c["value"])
+        return o is not None and (o > 0 if op == "greater_than" else o < 0)
+
+    def applies(page):
+        condition = fields[ranges[page][0]].get("visible_if")
+        return condition is None or holds(condition)
+
+    page = 0
+    while page < len(ranges):
+        path.append(page)
+        start, end = ranges[page]
+        for i in range(start, end):
+            f = fields[i]
+            shown[i] = f["type"] == "page_break" or f.get("visible_if") is None or holds(f["visible_if"])
+            required[i] = shown[i] and (f.get("required", False) or (f.get("required_if") is not None and holds(f["required_if"])))
+        target = page + 1
+        if fields[start]["type"] == "page_break":
+            for jump in fields[start].get("jumps", []):
+                if holds(jump["when"]):
+                    if jump["to"] == "end":
+                        target = len(ranges)
+                    else:
+                        later = [p for p in range(page + 1, len(ranges)) if fields[ranges[p][0]]["key"] == jump["to"]["page"]]
+                        target = later[0] if later else page + 1
+                    break
+        while target < len(ranges) and not applies(target):
+            target += 1
+        page = target
+    return shown, required, [fields[ranges[p][0]]["key"] for p in path]
 
 
 def main() -> None:
@@ -119,6 +211,23 @@ def main() -> None:
     check("proof solution hash", b64(solved) == ch["solution_hash"])
     check("proof reaches the difficulty", leading_zero_bits(solved) >= signed["challenge"]["difficulty"])
     check("a wrong solution does not", leading_zero_bits(hashlib.sha256(work_input + b"x").digest()) < 12)
+
+    lg = v["logic"]
+    form = lg["definition"]
+    check("logic form digest", b64(hashlib.sha256(canonical("form-version", form)).digest()) == lg["digest"])
+    for case in lg["cases"]:
+        answers = case["answers"]
+        shown, required, path = logic_outcome(form, answers)
+        keys = [f["key"] for f in form["fields"]]
+        check(f"logic shown: {case['name']}", [k for k, s in zip(keys, shown) if s] == case["shown"])
+        check(f"logic required: {case['name']}", [k for k, r in zip(keys, required) if r] == case["required"])
+        check(f"logic path: {case['name']}", path == case["path"])
+        # Refused: an answer to a field not shown; required and blank. (The cases
+        # hold no other kind of mistake.)
+        expected = {(k, "not_asked") for k, s in zip(keys, shown) if not s and not blank(answers.get(k))}
+        expected |= {(k, "required") for k, r in zip(keys, required) if r and blank(answers.get(k))}
+        got = {(p["field"], p["problem"]["code"]) for p in case["problems"]}
+        check(f"logic problems: {case['name']}", got == expected)
 
 
 if __name__ == "__main__":

@@ -69,6 +69,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/forms/:form") view=pages::SubmissionsPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/forms/:form/design") view=pages::DesignerPage />
                     <Route path=path!("/admin/forms/:form/links") view=pages::LinksPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/forms/:form/funnel") view=pages::FunnelPage ssr=SsrMode::Async />
                     <Route
                         path=path!("/admin/forms/:form/submissions/:id")
                         view=pages::SubmissionPage

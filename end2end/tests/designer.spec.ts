@@ -2,7 +2,7 @@ import { test, expect, Page } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
 import { createServer, Server } from 'http';
 import { AddressInfo } from 'net';
-import { login, proofOfWork, signedRequest, today } from './helpers';
+import { hydrated, login, proofOfWork, signedRequest, today } from './helpers';
 
 // The customer's site the operator pastes the tag into: another loopback origin.
 let landing: Server;
@@ -202,4 +202,43 @@ test('the forms list and the designer have no accessibility violations', async (
   await page.getByRole('button', { name: /^Full name/ }).click();
   await expect(page.getByLabel('Label (English)', { exact: true })).toBeVisible();
   expect((await new AxeBuilder({ page }).analyze()).violations).toEqual([]);
+});
+
+test('the designer edits conditions, lists the logic and stays accessible', async ({ page }) => {
+  await login(page);
+  const id = `claims-${Date.now()}`;
+  const res = await page.request.post('/admin/fn/create-form', { form: { start: 'damage_report', id, title: 'Claims' } });
+  expect(res.status()).toBe(200);
+  await page.goto(`/admin/forms/${id}/design`);
+  await hydrated(page);
+
+  // The template's logic, in words.
+  const overview = page.locator('section[aria-labelledby="logic-title"]');
+  await expect(overview).toContainText('«Who was injured, and how?» shown when injured is yes');
+  await expect(overview).toContainText('jumps to page «How we reach you»');
+
+  // A field's own condition is shown in its logic editor.
+  await page.getByRole('button', { name: /^Police reference/ }).click();
+  const props = page.locator('section[aria-labelledby="props-title"]');
+  const shownWhen = props.getByRole('group', { name: 'Show this field only when …' });
+  await expect(shownWhen.getByLabel('Field')).toHaveValue('police');
+  expect((await new AxeBuilder({ page }).analyze()).violations).toEqual([]);
+
+  // Make the number plate required when someone was injured, by keyboard-reachable controls.
+  await page.getByRole('button', { name: /^Number plate/ }).click();
+  const requiredWhen = props.getByRole('group', { name: 'Required when …' });
+  await requiredWhen.getByRole('button', { name: '+ Add condition' }).click();
+  await requiredWhen.getByLabel('Field').selectOption('injured');
+  await requiredWhen.getByLabel('Operator').selectOption('equals');
+  await requiredWhen.getByLabel('Value').selectOption('true');
+  await expect(overview).toContainText('«Number plate» required when injured is yes');
+  expect((await new AxeBuilder({ page }).analyze()).violations).toEqual([]);
+
+  // Undo takes it back step by step, as for every other edit.
+  const undo = page.getByRole('button', { name: 'Undo', exact: true });
+  for (let i = 0; i < 6 && (await overview.textContent())?.includes('«Number plate» required when'); i++) {
+    await undo.click();
+  }
+  await expect(overview).not.toContainText('«Number plate» required when');
+  await expect(overview).toContainText('«Who was injured, and how?» shown when injured is yes');
 });

@@ -63,6 +63,10 @@ pub fn routes(state: &AppState, limit: &RateLimit) -> Router<ServerState> {
             "/api/v1/forms/{id}/submissions",
             axum::routing::post(post_submission).layer(DefaultBodyLimit::max(MAX_SUBMISSION_BYTES)),
         )
+        .route(
+            "/api/v1/forms/{id}/events",
+            axum::routing::post(post_event).layer(DefaultBodyLimit::max(MAX_EVENT_BYTES)),
+        )
         .layer(limited(limit))
         .layer(cors(state.clone()));
     // Personal links are opened from their page on this origin only: no CORS.
@@ -119,6 +123,25 @@ async fn post_submission(
     let accepted = submissions::accept(&state, &id, request).await?;
     let status = if accepted.created { StatusCode::CREATED } else { StatusCode::OK };
     Ok((status, Json(accepted.receipt)))
+}
+
+/// An event has a stage, a version digest and perhaps a page number.
+const MAX_EVENT_BYTES: usize = 512;
+
+/// One funnel event of a page load: counted, nothing about the visitor kept.
+async fn post_event(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<impl IntoResponse> {
+    let body = body.map_err(|e| match e.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => Error::TooLarge(MAX_EVENT_BYTES),
+        _ => Error::BadRequest("the body could not be read".into()),
+    })?;
+    let event: formseal_model::funnel::Event =
+        serde_json::from_slice(&body).map_err(|e| Error::BadRequest(format!("the body is not an event: {e}")))?;
+    formseal_core::funnel::record(&state, &id, &event).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// The link page proves it holds the link's secret (a signed, fresh request) and

@@ -35,9 +35,30 @@ impl Drafts {
         }
     }
 
+    /// The page the visitor was on, so a reload opens it again.
+    pub fn load_page(&self) -> usize {
+        let text = storage().and_then(|s| s.get_item(&self.page_key()).ok().flatten());
+        text.and_then(|t| t.parse().ok()).unwrap_or(0)
+    }
+
+    pub fn save_page(&self, page: usize) {
+        if let Some(storage) = storage() {
+            let _ = if page == 0 {
+                storage.remove_item(&self.page_key())
+            } else {
+                storage.set_item(&self.page_key(), &page.to_string())
+            };
+        }
+    }
+
+    fn page_key(&self) -> String {
+        format!("{}:page", self.key)
+    }
+
     pub fn clear(&self) {
         if let Some(storage) = storage() {
             let _ = storage.remove_item(&self.key);
+            let _ = storage.remove_item(&self.page_key());
         }
     }
 }

@@ -6,6 +6,7 @@
 
 mod api;
 mod draft;
+mod funnel;
 mod link;
 mod pow;
 mod receipt;
@@ -14,6 +15,7 @@ mod texts;
 use chrono::NaiveDate;
 use ed25519_dalek::SigningKey;
 use formseal_form::{FormView, Problems};
+use formseal_model::funnel::Event as FunnelEvent;
 use formseal_model::{Answers, Envelope, Lang, PublishedVersion, SubmissionRequest, ValidationContext, b64_encode};
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
@@ -79,6 +81,9 @@ fn Widget(version: PublishedVersion, api_base: String, lang: String, host: web_s
     let t = texts::of(Lang::parse(&lang));
     let drafts = draft::Drafts::for_form(&form).map(std::rc::Rc::new);
     let answers = RwSignal::new(drafts.as_ref().map(|d| d.load(&form)).unwrap_or_default());
+    // A page the draft names that this version no longer has falls back to the first.
+    let page_count = formseal_model::logic::pages(&form).len();
+    let page = RwSignal::new(drafts.as_ref().map(|d| d.load_page()).filter(|p| *p < page_count).unwrap_or(0));
     let problems = RwSignal::new(Problems::new());
     let phase = RwSignal::new(Phase::Filling);
     // The signed request is kept so a retry re-sends the same nonce: the server then
@@ -89,6 +94,22 @@ fn Widget(version: PublishedVersion, api_base: String, lang: String, host: web_s
     // The proof of work for the next submission, solved while the visitor types.
     let work = StoredValue::new(pow::Work::Idle);
     pow::start(api_base.clone(), form.id.clone(), work);
+    // The funnel: shown now, started at the first answer, each later page once.
+    let counts = funnel::Funnel::new(&api_base, &form.id);
+    let digest = version.version.clone();
+    counts.send(FunnelEvent::View { version: digest.clone() });
+    {
+        let (counts, digest) = (counts.clone(), digest.clone());
+        Effect::new(move |_| {
+            if answers.with(|a| !a.is_empty()) {
+                counts.send(FunnelEvent::Start { version: digest.clone() });
+            }
+            let shown = page.get();
+            if shown > 0 {
+                counts.send(FunnelEvent::Page { version: digest.clone(), page: shown as u32 + 1 });
+            }
+        });
+    }
     // The honeypot's value: empty unless a robot fills every field it finds.
     let honeypot = RwSignal::new(String::new());
 
@@ -166,6 +187,7 @@ fn Widget(version: PublishedVersion, api_base: String, lang: String, host: web_s
                 drafts.clear();
             } else {
                 answers.with(|a| drafts.save(&form, a));
+                drafts.save_page(page.get());
             }
         });
     }
@@ -180,6 +202,7 @@ fn Widget(version: PublishedVersion, api_base: String, lang: String, host: web_s
                         drafts.clear();
                         answers.set(Answers::new());
                         problems.set(Problems::new());
+                        page.set(0);
                     }
                 >
                     {t.clear_form}
@@ -194,7 +217,7 @@ fn Widget(version: PublishedVersion, api_base: String, lang: String, host: web_s
     let done = Memo::new(move |_| matches!(phase.get(), Phase::Done(_)));
     view! {
         <Show when=move || !done.get()>
-            <FormView form=form.clone() lang=lang.clone() ctx=ctx answers=answers problems=problems busy=busy on_submit=on_submit />
+            <FormView form=form.clone() lang=lang.clone() ctx=ctx answers=answers problems=problems busy=busy on_submit=on_submit page=page />
             <Honeypot id=format!("fs-{}-website", form_id_for_hp) value=honeypot />
             {clear.clone()}
         </Show>

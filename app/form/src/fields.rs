@@ -25,7 +25,7 @@ fn static_view(field: &Field, lang: &str) -> Option<AnyView> {
         FieldKind::Paragraph { text } => {
             Some(view! { <p class="fs-paragraph">{text.get(lang).to_owned()}</p> }.into_any())
         }
-        FieldKind::Hidden => Some(().into_any()),
+        FieldKind::Hidden | FieldKind::PageBreak { .. } => Some(().into_any()),
         _ => None,
     }
 }
@@ -42,6 +42,9 @@ pub fn FieldView(
     /// message is gone before the visitor reaches the submit button (a message that
     /// vanished on blur would shift the button away from under the pointer).
     on_edit: Callback<String>,
+    /// Whether an answer is needed, as the form's logic decides for the answers so far.
+    #[prop(into)]
+    required: Signal<bool>,
     /// Prefilled by a personal link and not to be changed: the controls are disabled.
     #[prop(optional)]
     locked: bool,
@@ -57,7 +60,6 @@ pub fn FieldView(
     let label = field.label.get(&lang).to_owned();
     let help = field.help.as_ref().map(|h| h.get(&lang).to_owned()).filter(|h| !h.trim().is_empty());
     let placeholder = field.placeholder.as_ref().map(|p| p.get(&lang).to_owned()).unwrap_or_default();
-    let required = field.required;
     let described_by = if help.is_some() { format!("{help_id} {error_id}") } else { error_id.clone() };
 
     let problem = {
@@ -87,7 +89,8 @@ pub fn FieldView(
         let key = key.clone();
         move |_| on_leave.run(key.clone())
     };
-    let required_mark = required.then(|| view! { <span class="fs-required" title=t.required>" *"</span> });
+    let required_mark =
+        move || required.get().then(|| view! { <span class="fs-required" title=t.required>" *"</span> });
 
     let simple_input = |input_type: &'static str, inputmode: &'static str| {
         view! {
@@ -98,7 +101,7 @@ pub fn FieldView(
                 inputmode=inputmode
                 autocomplete=autocomplete(&field)
                 placeholder=placeholder.clone()
-                required=required
+                required=move || required.get()
                 aria-invalid=invalid
                 aria-describedby=described_by.clone()
                 prop:value=text_value.clone()
@@ -123,7 +126,7 @@ pub fn FieldView(
                 rows="3"
                 autocomplete=autocomplete(&field)
                 placeholder=placeholder.clone()
-                required=required
+                required=move || required.get()
                 aria-invalid=invalid
                 aria-describedby=described_by.clone()
                 prop:value=text_value.clone()
@@ -232,7 +235,9 @@ pub fn FieldView(
         FieldKind::Address { countries } => {
             address_inputs(&id, &key, countries, &lang, described_by.clone(), invalid, answers, on_edit, on_leave)
         }
-        FieldKind::Heading | FieldKind::Paragraph { .. } | FieldKind::Hidden => ().into_any(),
+        FieldKind::Heading | FieldKind::Paragraph { .. } | FieldKind::Hidden | FieldKind::PageBreak { .. } => {
+            ().into_any()
+        }
         FieldKind::Consent { text } => {
             let shown = text.get(&lang).to_owned();
             let key = key.clone();
@@ -305,7 +310,7 @@ fn choice_select(
     key: &str,
     options: &[ChoiceOption],
     lang: &str,
-    required: bool,
+    required: Signal<bool>,
     described_by: String,
     invalid: impl Fn() -> String + Send + Sync + 'static,
     answers: RwSignal<Answers>,
@@ -327,7 +332,7 @@ fn choice_select(
         <select
             id=id.to_owned()
             name=key.clone()
-            required=required
+            required=move || required.get()
             aria-invalid=invalid
             aria-describedby=described_by
             prop:value=current

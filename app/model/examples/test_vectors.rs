@@ -104,6 +104,61 @@ fn main() {
     let link_request = SubmissionRequest::sign(&signed_envelope, &link_key).unwrap();
     let link_envelope_bytes = canonical_bytes(Domain::Envelope, &signed_envelope).unwrap();
 
+    // Form logic: the damage-report template (conditions, three pages) and answer
+    // sets with what each calls for, so another implementation can recompute them.
+    let mut claims = templates::build("damage_report", "damage-report", "Damage report").unwrap();
+    claims.notice.controller = formseal_model::Controller {
+        name: "Example Versicherung AG".into(),
+        address: "Musterstraße 1, 10115 Berlin".into(),
+        contact: "privacy@example.com".into(),
+    };
+    let claims_version = PublishedVersion::sign(claims.clone(), &instance_id, &instance).unwrap();
+    let base = json!({"incident_date": "2026-12-01", "description": "A branch broke the window.", "damage_type": "property",
+        "injured": false, "name": "Zoë Müller", "email": "zoe@example.com"});
+    let with = |extra: serde_json::Value| {
+        let mut answers = base.as_object().unwrap().clone();
+        answers.extend(extra.as_object().unwrap().clone());
+        answers.retain(|_, v| !v.is_null());
+        answers
+    };
+    let logic_cases: Vec<serde_json::Value> = [
+        ("property damage, nobody hurt: injuries and the vehicle page are not asked", with(json!({}))),
+        ("someone hurt: injuries asked and required, here missing", with(json!({"injured": true}))),
+        ("an answer to the hidden injuries field is refused", with(json!({"injuries": "a cut"}))),
+        (
+            "vehicle damage: the vehicle page applies; police came, reference missing",
+            with(json!({"damage_type": "vehicle", "plate": "B-AB 123", "police": true})),
+        ),
+        ("nothing answered yet", serde_json::Map::new()),
+    ]
+    .into_iter()
+    .map(|(name, answers)| {
+        let answers: formseal_model::Answers = answers.into_iter().collect();
+        let outcome = formseal_model::logic::evaluate(&claims, &answers);
+        let keys = |pick: &dyn Fn(usize) -> bool| -> Vec<String> {
+            claims.fields.iter().enumerate().filter(|(i, _)| pick(*i)).map(|(_, f)| f.key.clone()).collect()
+        };
+        let pages = formseal_model::logic::pages(&claims);
+        let path: Vec<&str> = outcome.path.iter().map(|p| claims.fields[pages[*p].start].key.as_str()).collect();
+        let ctx = formseal_model::ValidationContext {
+            today: chrono::NaiveDate::from_ymd_opt(2026, 12, 3).unwrap(),
+            slack_days: 0,
+        };
+        let problems: Vec<serde_json::Value> = match formseal_model::validate(&claims, &answers, &ctx) {
+            Ok(()) => Vec::new(),
+            Err(errors) => errors.iter().map(|e| json!({"field": e.field, "problem": e.problem})).collect(),
+        };
+        json!({
+            "name": name,
+            "answers": answers,
+            "shown": keys(&|i| outcome.is_shown(i)),
+            "required": keys(&|i| outcome.is_required(i)),
+            "path": path,
+            "problems": problems,
+        })
+    })
+    .collect();
+
     let vectors = json!({
         "description": "Formseal protocol v1 test vectors; see docs/protocol.md. Bytes are given as UTF-8 text (canonical) and digests/keys/signatures as base64url without padding.",
         "keys": {
@@ -140,6 +195,12 @@ fn main() {
             "request": link_request,
             "canonical": String::from_utf8(link_envelope_bytes.clone()).unwrap(),
             "digest": b64_encode(&digest(&link_envelope_bytes)),
+        },
+        "logic": {
+            "today": "2026-12-03",
+            "definition": claims,
+            "digest": claims_version.version,
+            "cases": logic_cases,
         },
         "receipts": [
             { "signed": first, "canonical": String::from_utf8(canonical_bytes(Domain::Receipt, &receipt).unwrap()).unwrap(), "digest": receipt.digest().unwrap() },

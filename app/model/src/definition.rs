@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::address;
 use crate::form::{DateBound, Field, FieldKind, FormDef, Theme};
+use crate::logic::{self, JumpTarget};
 use crate::phone;
 use crate::text::LocalText;
 
@@ -173,8 +174,13 @@ fn check_field(form: &FormDef, index: usize, field: &Field, duplicate: bool, out
     } else if duplicate {
         out.add(at, "key", format!("Another field already uses the key {:?}.", field.key));
     }
-    let what = if matches!(field.kind, FieldKind::Heading) { "The heading" } else { "The label" };
+    let what = match field.kind {
+        FieldKind::Heading => "The heading",
+        FieldKind::PageBreak { .. } => "The page's title",
+        _ => "The label",
+    };
     out.text(form, at, "label", what, &field.label);
+    check_logic(form, index, field, out);
     let bounds = |out: &mut Problems, min: Option<u32>, max: Option<u32>, what: &str| {
         if let (Some(min), Some(max)) = (min, max)
             && min > max
@@ -244,12 +250,62 @@ fn check_field(form: &FormDef, index: usize, field: &Field, duplicate: bool, out
         FieldKind::Hidden if field.required => {
             out.add(at, "required", "A hidden field cannot be required: visitors cannot fill it in.");
         }
+        FieldKind::PageBreak { .. } if field.required => {
+            out.add(at, "required", "A page break asks nothing, so it cannot be required.");
+        }
         FieldKind::Email
         | FieldKind::Phone
         | FieldKind::DateTime
         | FieldKind::YesNo
         | FieldKind::Heading
-        | FieldKind::Hidden => {}
+        | FieldKind::Hidden
+        | FieldKind::PageBreak { .. } => {}
+    }
+}
+
+/// Most jump rules one page may have.
+pub const MAX_JUMPS: usize = 20;
+
+/// The field's conditions and, on a page break, the page's jump rules.
+fn check_logic(form: &FormDef, index: usize, field: &Field, out: &mut Problems) {
+    let at = Some(index);
+    if let Some(condition) = &field.visible_if {
+        if matches!(field.kind, FieldKind::Hidden) {
+            out.add(at, "visible_if", "A hidden field is never shown, so it takes no condition.");
+        } else if index == 0 && matches!(field.kind, FieldKind::PageBreak { .. }) {
+            out.add(at, "visible_if", "The first page is always shown, so it takes no condition.");
+        }
+        for message in logic::condition_problems(form, condition, index) {
+            out.add(at, "visible_if", message);
+        }
+    }
+    if let Some(condition) = &field.required_if {
+        if field.kind.is_static() || matches!(field.kind, FieldKind::Hidden) {
+            out.add(at, "required_if", "This field takes no answer from the visitor, so it cannot be required.");
+        }
+        for message in logic::condition_problems(form, condition, index) {
+            out.add(at, "required_if", message);
+        }
+    }
+    let FieldKind::PageBreak { jumps } = &field.kind else { return };
+    if jumps.len() > MAX_JUMPS {
+        out.add(at, "jumps", format!("A page can have at most {MAX_JUMPS} jump rules."));
+    }
+    let pages = logic::pages(form);
+    let Some(page) = pages.iter().position(|r| r.start == index) else {
+        return out.add(at, "jumps", "Jump rules belong to a page break; this one starts no page.");
+    };
+    let end = pages[page].end;
+    for (n, jump) in jumps.iter().enumerate() {
+        for message in logic::condition_problems(form, &jump.when, end) {
+            out.add(at, "jumps", format!("Rule {}: {message}", n + 1));
+        }
+        if let JumpTarget::Page(key) = &jump.to {
+            let target = pages[page + 1..].iter().any(|r| form.fields.get(r.start).is_some_and(|f| &f.key == key));
+            if !target {
+                out.add(at, "jumps", format!("Rule {}: {key:?} is not a later page (jumps only go forward).", n + 1));
+            }
+        }
     }
 }
 

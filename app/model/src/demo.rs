@@ -7,7 +7,7 @@ use crate::text::LocalText;
 pub const DEMO_FORM_ID: &str = "contact-tracing";
 
 fn field(key: &str, en: &str, de: &str, required: bool, class: DataClass, kind: FieldKind) -> Field {
-    Field { key: key.into(), label: LocalText::new(en, de), help: None, placeholder: None, required, class, kind }
+    Field::new(key, LocalText::new(en, de), required, class, kind)
 }
 
 pub fn contact_tracing() -> FormDef {

@@ -1,6 +1,7 @@
 //! What changed between two versions of a form, in words an operator reads.
 
-use crate::form::{Field, FormDef};
+use crate::form::{Field, FieldKind, FormDef};
+use crate::logic::Condition;
 
 /// The changes from `old` to `new`, form settings first, then fields.
 pub fn changes(old: &FormDef, new: &FormDef) -> Vec<String> {
@@ -39,9 +40,24 @@ pub fn changes(old: &FormDef, new: &FormDef) -> Vec<String> {
                 let mut what = Vec::new();
                 if before.kind.type_name() != field.kind.type_name() {
                     what.push(format!("type {} → {}", before.kind.type_name(), field.kind.type_name()));
+                } else if let (FieldKind::PageBreak { jumps: a }, FieldKind::PageBreak { jumps: b }) =
+                    (&before.kind, &field.kind)
+                {
+                    if a != b {
+                        what.push("jump rules".to_owned());
+                    }
                 } else if before.kind != field.kind {
                     what.push("settings".to_owned());
                 }
+                // Logic changes who is asked what: said apart from other settings.
+                let logic = |name: &str, old: &Option<Condition>, new: &Option<Condition>| match (old, new) {
+                    (None, Some(_)) => Some(format!("{name} condition added")),
+                    (Some(_), None) => Some(format!("{name} condition removed")),
+                    (Some(a), Some(b)) if a != b => Some(format!("{name} condition changed")),
+                    _ => None,
+                };
+                what.extend(logic("shown-when", &before.visible_if, &field.visible_if));
+                what.extend(logic("required-when", &before.required_if, &field.required_if));
                 if before.label != field.label {
                     what.push("label".to_owned());
                 }
@@ -92,5 +108,23 @@ mod tests {
         assert!(c.contains(&"Changed field “Full name” (name): now optional.".to_owned()), "{c:?}");
         assert!(c.contains(&"Changed the order of the fields.".to_owned()), "{c:?}");
         assert!(c.iter().any(|l| l.contains("from 30 to 14 days")), "{c:?}");
+    }
+
+    #[test]
+    fn names_logic_changes() {
+        let old = templates::build("damage_report", "claims", "Claims").unwrap();
+        let mut new = old.clone();
+        let at = |def: &FormDef, key: &str| def.fields.iter().position(|f| f.key == key).unwrap();
+        let injuries = at(&new, "injuries");
+        new.fields[injuries].visible_if = None;
+        let plate = at(&new, "plate");
+        new.fields[plate].required_if = Some(Condition::Answered { field: "description".into() });
+        if let FieldKind::PageBreak { jumps } = &mut new.fields[0].kind {
+            jumps.clear();
+        }
+        let c = changes(&old, &new);
+        assert!(c.iter().any(|l| l.contains("(injuries): shown-when condition removed")), "{c:?}");
+        assert!(c.iter().any(|l| l.contains("(plate): required-when condition added")), "{c:?}");
+        assert!(c.iter().any(|l| l.contains("(incident): jump rules")), "{c:?}");
     }
 }

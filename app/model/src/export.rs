@@ -633,6 +633,8 @@ mod tests {
             placeholder: None,
             required: false,
             class,
+            visible_if: None,
+            required_if: None,
             kind,
         };
         def.fields.push(field("table", DataClass::None, FieldKind::Email));

@@ -7,6 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::lang::Lang;
+use crate::logic::{Condition, Jump};
 use crate::text::LocalText;
 use crate::texts;
 
@@ -116,8 +117,32 @@ pub struct Field {
     pub required: bool,
     #[serde(default)]
     pub class: DataClass,
+    /// Asked only when this holds for the answers before it ([`crate::logic`]). On a
+    /// page break: the whole page is shown only when it holds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub visible_if: Option<Condition>,
+    /// Required (when shown) whenever this holds, even if `required` is false.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub required_if: Option<Condition>,
     #[serde(flatten)]
     pub kind: FieldKind,
+}
+
+impl Field {
+    /// A field with no help, placeholder or logic.
+    pub fn new(key: &str, label: LocalText, required: bool, class: DataClass, kind: FieldKind) -> Field {
+        Field {
+            key: key.to_owned(),
+            label,
+            help: None,
+            placeholder: None,
+            required,
+            class,
+            visible_if: None,
+            required_if: None,
+            kind,
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -197,6 +222,12 @@ pub enum FieldKind {
     },
     /// Not shown; its value comes from a personal link's prefill.
     Hidden,
+    /// Starts a new page, titled with its label; asks nothing. Its `jumps` are tried,
+    /// in order, when the visitor leaves the page it starts.
+    PageBreak {
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        jumps: Vec<Jump>,
+    },
 }
 
 impl Theme {
@@ -271,12 +302,13 @@ impl FieldKind {
             FieldKind::Heading => "heading",
             FieldKind::Paragraph { .. } => "paragraph",
             FieldKind::Hidden => "hidden",
+            FieldKind::PageBreak { .. } => "page_break",
         }
     }
 
-    /// Headings and paragraphs show text but take no answer.
+    /// Headings, paragraphs and page breaks show text but take no answer.
     pub fn is_static(&self) -> bool {
-        matches!(self, FieldKind::Heading | FieldKind::Paragraph { .. })
+        matches!(self, FieldKind::Heading | FieldKind::Paragraph { .. } | FieldKind::PageBreak { .. })
     }
 
     /// A new field of the type named `type_name`, with empty settings, as the
@@ -300,12 +332,13 @@ impl FieldKind {
             "heading" => FieldKind::Heading,
             "paragraph" => FieldKind::Paragraph { text: text() },
             "hidden" => FieldKind::Hidden,
+            "page_break" => FieldKind::PageBreak { jumps: Vec::new() },
             _ => return None,
         })
     }
 
     /// Every type name, in the order the designer's palette lists them.
-    pub const TYPE_NAMES: [&'static str; 16] = [
+    pub const TYPE_NAMES: [&'static str; 17] = [
         "short_text",
         "long_text",
         "email",
@@ -322,6 +355,7 @@ impl FieldKind {
         "heading",
         "paragraph",
         "hidden",
+        "page_break",
     ];
 }
 

@@ -16,8 +16,10 @@ pub mod diff;
 pub mod error_code;
 pub mod export;
 pub mod form;
+pub mod funnel;
 pub mod lang;
 pub mod link;
+pub mod logic;
 pub mod overview;
 pub mod person;
 pub mod phone;
@@ -38,6 +40,7 @@ pub use form::{
     TextPattern, Theme,
 };
 pub use lang::Lang;
+pub use logic::{Condition, Jump, JumpTarget};
 pub use pow::{Challenge, CheckedProof, Proof, ProofError, SignedChallenge};
 pub use role::Role;
 pub use signed::{

@@ -175,6 +175,8 @@ mod tests {
                     placeholder: None,
                     required: false,
                     class: crate::DataClass::Personal,
+                    visible_if: None,
+                    required_if: None,
                     kind,
                 });
             }

@@ -158,6 +158,8 @@ mod tests {
             placeholder: None,
             required: false,
             class,
+            visible_if: None,
+            required_if: None,
             kind,
         }
     }

@@ -1,12 +1,15 @@
 //! The forms an operator can start from in the designer.
 
+use serde_json::json;
+
 use crate::form::{
     ChoiceDisplay, ChoiceOption, Controller, DataClass, DateBound, Field, FieldKind, FormDef, LegalBasis, Notice,
 };
+use crate::logic::{Condition, Jump, JumpTarget};
 use crate::text::LocalText;
 
 /// Template id, English name, what it is for.
-pub const TEMPLATES: [(&str, &str, &str); 4] = [
+pub const TEMPLATES: [(&str, &str, &str); 5] = [
     ("blank", "Blank form", "Start from nothing."),
     (
         "contact_tracing",
@@ -19,10 +22,15 @@ pub const TEMPLATES: [(&str, &str, &str); 4] = [
         "Name, address, birth date, a multiple choice and an e-signature.",
     ),
     ("lead_form", "Lead form", "Name, e-mail and consent to be contacted."),
+    (
+        "damage_report",
+        "Damage report",
+        "Three pages with logic: what happened, injuries only if someone was hurt, the vehicle page only for vehicle damage.",
+    ),
 ];
 
 fn field(key: &str, en: &str, de: &str, required: bool, class: DataClass, kind: FieldKind) -> Field {
-    Field { key: key.into(), label: LocalText::new(en, de), help: None, placeholder: None, required, class, kind }
+    Field::new(key, LocalText::new(en, de), required, class, kind)
 }
 
 fn name_field() -> Field {
@@ -196,7 +204,84 @@ pub fn build(template: &str, id: &str, title: &str) -> Option<FormDef> {
                 ),
             ];
         }
+        "damage_report" => {
+            form.notice.purpose = LocalText::new(
+                "To handle the damage you report under your insurance contract.",
+                "Um den gemeldeten Schaden im Rahmen Ihres Versicherungsvertrags zu bearbeiten.",
+            );
+            form.notice.legal_basis = LegalBasis::Contract;
+            form.notice.retention_days = 365;
+            form.fields = damage_report_fields();
+        }
         _ => return None,
     }
     Some(form)
+}
+
+fn page(key: &str, en: &str, de: &str) -> Field {
+    field(key, en, de, false, DataClass::None, FieldKind::PageBreak { jumps: Vec::new() })
+}
+
+fn shown_when(mut field: Field, condition: Condition) -> Field {
+    field.visible_if = Some(condition);
+    field
+}
+
+/// The claims form: injuries are asked only when someone was hurt (and, being
+/// health data, are special-category), the vehicle page only for vehicle damage (a
+/// jump over it otherwise), the police reference only when the police came.
+fn damage_report_fields() -> Vec<Field> {
+    let is = |key: &str, value: serde_json::Value| Condition::Equals { field: key.into(), value };
+    let long = || FieldKind::LongText { max_len: Some(5000) };
+    let short = || FieldKind::ShortText { min_len: None, max_len: Some(100), pattern: None };
+    // After page one, anything but vehicle damage goes straight to the contact page.
+    let mut first = page("incident", "What happened", "Was ist passiert");
+    first.kind = FieldKind::PageBreak {
+        jumps: vec![Jump {
+            when: Condition::NotEquals { field: "damage_type".into(), value: json!("vehicle") },
+            to: JumpTarget::Page("contact".into()),
+        }],
+    };
+    vec![
+        first,
+        field(
+            "incident_date",
+            "Date of the damage",
+            "Datum des Schadens",
+            true,
+            DataClass::Personal,
+            FieldKind::Date { min: Some(DateBound::Today(-365)), max: Some(DateBound::Today(0)) },
+        ),
+        field("description", "What happened?", "Was ist passiert?", true, DataClass::Personal, long()),
+        field(
+            "damage_type",
+            "What was damaged?",
+            "Was wurde beschädigt?",
+            true,
+            DataClass::None,
+            FieldKind::SingleChoice {
+                options: options(&[
+                    ("vehicle", "A vehicle", "Ein Fahrzeug"),
+                    ("property", "A building or its contents", "Ein Gebäude oder Hausrat"),
+                    ("other", "Something else", "Etwas anderes"),
+                ]),
+                display: ChoiceDisplay::Radio,
+            },
+        ),
+        field("injured", "Was anyone injured?", "Wurde jemand verletzt?", true, DataClass::None, FieldKind::YesNo),
+        shown_when(
+            field("injuries", "Who was injured, and how?", "Wer wurde wie verletzt?", true, DataClass::Special, long()),
+            is("injured", json!(true)),
+        ),
+        page("vehicle", "The vehicle", "Das Fahrzeug"),
+        field("plate", "Number plate", "Kennzeichen", true, DataClass::Personal, short()),
+        field("police", "Did the police come?", "War die Polizei vor Ort?", true, DataClass::None, FieldKind::YesNo),
+        shown_when(
+            field("police_ref", "Police reference", "Aktenzeichen der Polizei", true, DataClass::None, short()),
+            is("police", json!(true)),
+        ),
+        page("contact", "How we reach you", "Wie wir Sie erreichen"),
+        name_field(),
+        email_field(true),
+    ]
 }

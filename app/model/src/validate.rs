@@ -102,6 +102,9 @@ pub enum Problem {
     NoAnswerExpected,
     /// A personal link fixed this answer; it may not be changed.
     Locked,
+    /// The form's logic did not ask this question for these answers, so the
+    /// envelope may not answer it.
+    NotAsked,
 }
 
 /// Limits that keep a signature answer bounded in size.
@@ -109,6 +112,9 @@ pub const MAX_SIGNATURE_POINTS: usize = 10_000;
 pub const MAX_TEXT_BYTES: usize = 10_000;
 
 /// Checks `answers` against `form`. Returns every problem, one per field, in form order.
+///
+/// The form's logic ([`crate::logic::evaluate`]) decides first which fields these
+/// answers call for: a field not asked must have no answer, and is never required.
 pub fn validate(form: &FormDef, answers: &Answers, ctx: &ValidationContext) -> Result<(), Vec<FieldError>> {
     let mut errors = Vec::new();
     for key in answers.keys() {
@@ -116,8 +122,17 @@ pub fn validate(form: &FormDef, answers: &Answers, ctx: &ValidationContext) -> R
             errors.push(FieldError { field: key.clone(), problem: Problem::UnknownField });
         }
     }
-    for field in &form.fields {
-        if let Err(problem) = check_field(field, answers.get(&field.key), ctx) {
+    let outcome = crate::logic::evaluate(form, answers);
+    for (index, field) in form.fields.iter().enumerate() {
+        let value = answers.get(&field.key);
+        let result = if outcome.is_shown(index) {
+            check_answer(field, outcome.is_required(index), value, ctx)
+        } else if is_blank(value) {
+            Ok(())
+        } else {
+            Err(Problem::NotAsked)
+        };
+        if let Err(problem) = result {
             errors.push(FieldError { field: field.key.clone(), problem });
         }
     }
@@ -125,7 +140,7 @@ pub fn validate(form: &FormDef, answers: &Answers, ctx: &ValidationContext) -> R
 }
 
 /// An answer that says nothing: absent, null, blank text, or an empty selection.
-fn is_blank(value: Option<&Value>) -> bool {
+pub(crate) fn is_blank(value: Option<&Value>) -> bool {
     match value {
         None | Some(Value::Null) => true,
         Some(Value::String(s)) => s.trim().is_empty(),
@@ -135,12 +150,23 @@ fn is_blank(value: Option<&Value>) -> bool {
     }
 }
 
+/// Checks one answer as if the field were shown, required as its `required` says.
 pub fn check_field(field: &Field, value: Option<&Value>, ctx: &ValidationContext) -> Result<(), Problem> {
+    check_answer(field, field.required, value, ctx)
+}
+
+/// Checks one answer of a shown field; `required` is what the form's logic decided.
+pub fn check_answer(
+    field: &Field,
+    required: bool,
+    value: Option<&Value>,
+    ctx: &ValidationContext,
+) -> Result<(), Problem> {
     if field.kind.is_static() {
         return if is_blank(value) { Ok(()) } else { Err(Problem::NoAnswerExpected) };
     }
     if is_blank(value) {
-        return match (&field.kind, field.required) {
+        return match (&field.kind, required) {
             (FieldKind::Consent { .. }, true) => Err(Problem::ConsentRequired),
             (_, true) => Err(Problem::Required),
             (_, false) => Ok(()),
@@ -172,7 +198,9 @@ pub fn check_field(field: &Field, value: Option<&Value>, ctx: &ValidationContext
         }
         FieldKind::Address { countries } => check_address(value, countries),
         FieldKind::YesNo => value.as_bool().map(|_| ()).ok_or(Problem::WrongType { expected: "yes or no".into() }),
-        FieldKind::Heading | FieldKind::Paragraph { .. } => Err(Problem::NoAnswerExpected),
+        FieldKind::Heading | FieldKind::Paragraph { .. } | FieldKind::PageBreak { .. } => {
+            Err(Problem::NoAnswerExpected)
+        }
         FieldKind::SingleChoice { options, .. } => {
             let chosen = as_text(value)?;
             if options.iter().any(|o| o.value == chosen) {
@@ -228,7 +256,7 @@ pub fn check_field(field: &Field, value: Option<&Value>, ctx: &ValidationContext
             if !text.contains_text(shown) {
                 return Err(Problem::UnknownText);
             }
-            if field.required && !accepted { Err(Problem::ConsentRequired) } else { Ok(()) }
+            if required && !accepted { Err(Problem::ConsentRequired) } else { Ok(()) }
         }
         FieldKind::Signature { statement } => check_signature(value, statement),
     }
@@ -326,8 +354,8 @@ pub fn check_phone(text: &str) -> Result<(), Problem> {
     }
 }
 
-/// Tidies what a person typed before it is validated and signed: trims text and
-/// brings phone numbers into E.164 form. The server does not normalise: it checks
+/// Tidies what a person typed before it is validated and signed: trims text, brings
+/// phone numbers into E.164 form and drops answers to questions the logic hid. The server does not normalise: it checks
 /// exactly the signed bytes.
 pub fn normalize(form: &FormDef, answers: &mut Answers) {
     let region = form.phone_region.as_deref();
@@ -369,6 +397,9 @@ pub fn normalize(form: &FormDef, answers: &mut Answers) {
             || matches!(v, Value::Object(o) if o.is_empty())
             || matches!(v, Value::Array(a) if a.is_empty()))
     });
+    // What the visitor typed into a question their later answers hid is not sent:
+    // the envelope holds only what they were asked.
+    crate::logic::drop_unasked(form, answers);
 }
 
 /// An exact decimal: optional `-`, digits, optional `.` and digits.

@@ -136,3 +136,32 @@ fn link_opening_and_link_signed_envelope_match() {
         l["canonical"]
     );
 }
+
+#[test]
+fn logic_cases_match() {
+    let v = vectors();
+    let logic = &v["logic"];
+    let form: FormDef = serde_json::from_value(logic["definition"].clone()).unwrap();
+    assert_eq!(formseal_model::definition::check(&form), vec![]);
+    assert_eq!(b64_encode(&digest(&canonical_bytes(Domain::FormVersion, &form).unwrap())), logic["digest"]);
+    let today = chrono::NaiveDate::parse_from_str(logic["today"].as_str().unwrap(), "%Y-%m-%d").unwrap();
+    let ctx = formseal_model::ValidationContext { today, slack_days: 0 };
+    let pages = formseal_model::logic::pages(&form);
+    for case in logic["cases"].as_array().unwrap() {
+        let name = case["name"].as_str().unwrap();
+        let answers: formseal_model::Answers = serde_json::from_value(case["answers"].clone()).unwrap();
+        let outcome = formseal_model::logic::evaluate(&form, &answers);
+        let keys = |pick: &dyn Fn(usize) -> bool| -> Value {
+            form.fields.iter().enumerate().filter(|(i, _)| pick(*i)).map(|(_, f)| Value::from(f.key.clone())).collect()
+        };
+        assert_eq!(keys(&|i| outcome.is_shown(i)), case["shown"], "{name}");
+        assert_eq!(keys(&|i| outcome.is_required(i)), case["required"], "{name}");
+        let path: Value = outcome.path.iter().map(|p| Value::from(form.fields[pages[*p].start].key.clone())).collect();
+        assert_eq!(path, case["path"], "{name}");
+        let problems: Value = match formseal_model::validate(&form, &answers, &ctx) {
+            Ok(()) => Value::Array(vec![]),
+            Err(errors) => errors.iter().map(|e| serde_json::json!({"field": e.field, "problem": e.problem})).collect(),
+        };
+        assert_eq!(problems, case["problems"], "{name}");
+    }
+}

@@ -28,7 +28,8 @@ pub fn SubmissionsPage() -> impl IntoView {
                         view! {
                             <h1>{list.form.title.clone()}</h1>
                             <p class="muted">{list.form.submissions}" submissions · "
-                                <a href=format!("/admin/forms/{}/links", form_id)>"Personal links"</a></p>
+                                <a href=format!("/admin/forms/{}/links", form_id)>"Personal links"</a>" · "
+                                <a href=format!("/admin/forms/{}/funnel", form_id)>"Funnel"</a></p>
                             {if list.items.is_empty() {
                                 view! { <p>"No submissions yet."</p> }.into_any()
                             } else {

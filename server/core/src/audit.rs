@@ -41,6 +41,8 @@ pub enum Action {
     FormRestored,
     /// The proof-of-work difficulty of a form was changed.
     SpamProtectionChanged,
+    /// Counting a form's funnel was switched on or off.
+    FunnelSwitched,
     SubmissionViewed,
     SubmissionsListed,
     /// A download of a form's submissions (what it contained is in the detail).
@@ -68,7 +70,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 34] = [
+    pub const ALL: [Action; 35] = [
         Action::Login,
         Action::LoginFailed,
         Action::Logout,
@@ -83,6 +85,7 @@ impl Action {
         Action::FormArchived,
         Action::FormRestored,
         Action::SpamProtectionChanged,
+        Action::FunnelSwitched,
         Action::SubmissionViewed,
         Action::SubmissionsListed,
         Action::SubmissionsExported,
@@ -122,6 +125,7 @@ impl Action {
             Action::FormArchived => "form_archived",
             Action::FormRestored => "form_restored",
             Action::SpamProtectionChanged => "spam_protection_changed",
+            Action::FunnelSwitched => "funnel_switched",
             Action::SubmissionViewed => "submission_viewed",
             Action::SubmissionsListed => "submissions_listed",
             Action::SubmissionsExported => "submissions_exported",
@@ -377,6 +381,7 @@ mod tests {
             "form_archived",
             "form_restored",
             "spam_protection_changed",
+            "funnel_switched",
             "submission_viewed",
             "submissions_listed",
             "submissions_exported",

@@ -9,6 +9,7 @@ pub mod csv_file;
 pub mod error;
 pub mod export;
 pub mod forms;
+pub mod funnel;
 pub mod keys;
 pub mod links;
 pub mod permissions;

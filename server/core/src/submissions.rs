@@ -73,7 +73,11 @@ pub async fn accept(state: &AppState, form_id: &str, request: SubmissionRequest)
         link: envelope.link.clone(),
         verified,
     };
-    chain_writer::append(state, pending).await
+    let accepted = chain_writer::append(state, pending).await?;
+    if accepted.created {
+        crate::funnel::count_submission(state, form_id, &version.version).await;
+    }
+    Ok(accepted)
 }
 
 /// The first receipt, when this exact envelope is stored already; refuses the

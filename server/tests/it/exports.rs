@@ -34,6 +34,8 @@ pub fn mixed_form() -> FormDef {
         placeholder: None,
         required: false,
         class,
+        visible_if: None,
+        required_if: None,
         kind,
     };
     let text = || FieldKind::ShortText { min_len: None, max_len: None, pattern: None };

@@ -33,6 +33,8 @@ async fn publish_form(server: &TestServer) -> String {
             placeholder: None,
             required: true,
             class: formseal_model::DataClass::None,
+            visible_if: None,
+            required_if: None,
             kind: FieldKind::Hidden,
         },
     );

@@ -102,6 +102,8 @@ fn sample(path: &str, role: Role, submission: &str) -> (Vec<(String, String)>, O
         }
         "/admin/fn/designer" | "/admin/fn/publish" => (form(&[("id", DEMO_FORM_ID)]), None),
         "/admin/fn/spam-protection" => (form(&[("id", DEMO_FORM_ID), ("bits", "")]), None),
+        "/admin/fn/funnel" => (form(&[("id", DEMO_FORM_ID)]), None),
+        "/admin/fn/funnel-counting" => (form(&[("id", DEMO_FORM_ID), ("counting", "on")]), None),
         "/admin/fn/archive-form" => (form(&[("id", DEMO_FORM_ID), ("archived", "false")]), None),
         "/admin/fn/save-draft" => (
             Vec::new(),

@@ -26,6 +26,8 @@ fn signed_form() -> FormDef {
         placeholder: None,
         required: false,
         class,
+        visible_if: None,
+        required_if: None,
         kind,
     };
     let signature = || FieldKind::Signature { statement: LocalText::new(STATEMENT, STATEMENT) };

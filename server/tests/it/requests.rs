@@ -23,6 +23,8 @@ fn field(key: &str, kind: FieldKind) -> Field {
         placeholder: None,
         required: false,
         class: DataClass::Personal,
+        visible_if: None,
+        required_if: None,
         kind,
     }
 }

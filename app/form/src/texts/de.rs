@@ -35,4 +35,8 @@ pub static TEXTS: Texts = Texts {
     other: "Anderes",
     your_answer: "Ihre Antwort",
     please_choose: "Bitte wählen",
+
+    next: "Weiter",
+    back: "Zurück",
+    page_of: |n: usize, m: usize| format!("Seite {n} von {m}"),
 };

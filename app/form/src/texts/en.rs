@@ -35,4 +35,8 @@ pub static TEXTS: Texts = Texts {
     other: "Other",
     your_answer: "Your answer",
     please_choose: "Please choose",
+
+    next: "Next",
+    back: "Back",
+    page_of: |n: usize, m: usize| format!("Page {n} of {m}"),
 };

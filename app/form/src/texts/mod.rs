@@ -41,6 +41,12 @@ pub struct Texts {
     pub your_answer: &'static str,
     /// A drop-down list's empty first entry.
     pub please_choose: &'static str,
+
+    /// Between the pages of a form with page breaks.
+    pub next: &'static str,
+    pub back: &'static str,
+    /// Page `n` of the `m` pages that apply to the answers so far.
+    pub page_of: fn(usize, usize) -> String,
 }
 
 pub fn of(lang: Lang) -> &'static Texts {

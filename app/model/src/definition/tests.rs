@@ -31,6 +31,8 @@ fn with_field(kind: FieldKind) -> FormDef {
         placeholder: None,
         required: false,
         class: DataClass::None,
+        visible_if: None,
+        required_if: None,
         kind,
     });
     form
@@ -176,6 +178,8 @@ fn headings_alone_ask_nothing() {
         placeholder: None,
         required: false,
         class: DataClass::None,
+        visible_if: None,
+        required_if: None,
         kind: FieldKind::Heading,
     }];
     assert_eq!(settings_of(&check(&form), None), vec!["fields"]);

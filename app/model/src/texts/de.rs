@@ -35,6 +35,7 @@ pub static PROBLEMS: ProblemTexts = ProblemTexts {
     invalid_postcode: |country: &str| format!("Diese Postleitzahl passt nicht zu {country}."),
     locked: "Diese Angabe ist vorgegeben und kann nicht geändert werden.",
     no_answer_expected: "Hier wird keine Antwort erwartet.",
+    not_asked: "Diese Frage entfällt nach Ihren anderen Angaben; lassen Sie sie weg.",
 };
 
 pub static LEGAL_BASES: LegalBasisTexts = LegalBasisTexts {

@@ -35,6 +35,7 @@ pub static PROBLEMS: ProblemTexts = ProblemTexts {
     invalid_postcode: |country: &str| format!("This postcode does not fit {country}."),
     locked: "This answer was given by the sender and cannot be changed.",
     no_answer_expected: "No answer is expected here.",
+    not_asked: "This question does not apply to your other answers; leave it out.",
 };
 
 pub static LEGAL_BASES: LegalBasisTexts = LegalBasisTexts {

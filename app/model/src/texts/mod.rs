@@ -60,6 +60,8 @@ pub struct ProblemTexts {
     pub invalid_postcode: fn(&str) -> String,
     pub locked: &'static str,
     pub no_answer_expected: &'static str,
+    /// An answer to a question the form's logic hid for the other answers.
+    pub not_asked: &'static str,
 }
 
 /// The labels of GDPR Art. 6 (1) a–f ([`crate::LegalBasis::label`]).

@@ -51,6 +51,7 @@ impl Problem {
             Problem::InvalidPostcode { country } => (t.invalid_postcode)(address::country_name(country, lang)),
             Problem::Locked => t.locked.into(),
             Problem::NoAnswerExpected => t.no_answer_expected.into(),
+            Problem::NotAsked => t.not_asked.into(),
         }
     }
 }

@@ -19,6 +19,8 @@ fn one(kind: FieldKind, required: bool) -> Field {
         placeholder: None,
         required,
         class: DataClass::None,
+        visible_if: None,
+        required_if: None,
         kind,
     }
 }

@@ -6,6 +6,7 @@
 //! interaction, and drawing it on the server would only risk hydration mismatches.
 
 mod inputs;
+mod logic;
 mod properties;
 mod publish;
 mod settings;
@@ -103,6 +104,7 @@ fn Designer(data: DesignerData) -> impl IntoView {
         <div class="column">
             <Preview editor=editor />
             <publish::DataOverview editor=editor />
+            <logic::LogicOverview editor=editor />
             <publish::PublishPanel editor=editor problems=problems published=published />
             {spam}
             <section class="panel" aria-labelledby="versions-title">

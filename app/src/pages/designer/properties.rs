@@ -5,6 +5,7 @@ use formseal_model::{ChoiceDisplay, ChoiceOption, DataClass, DateBound, FieldKin
 use leptos::prelude::*;
 
 use super::inputs::{check_input, count_input, field_text, list_input, optional_text, text_input};
+use super::logic::logic_settings;
 use super::state::Editor;
 use super::structure::type_label;
 
@@ -53,8 +54,13 @@ fn panel(editor: Editor, problems: Memo<Vec<DefinitionProblem>>, shape: Shape) -
         })
     };
     let has_problems = move || problems.with(|p| p.iter().any(|p| p.field == Some(i)));
-    let is_static = matches!(shape.type_name, "heading" | "paragraph");
-    let label_name = if shape.type_name == "heading" { "Heading" } else { "Label" };
+    // A page break asks nothing either: no help, no "Required", no data class.
+    let is_static = matches!(shape.type_name, "heading" | "paragraph" | "page_break");
+    let label_name = match shape.type_name {
+        "heading" => "Heading",
+        "page_break" => "Page title",
+        _ => "Label",
+    };
     view! {
         <p class="field-type">{type_label(shape.type_name)}</p>
         <Show when=has_problems>
@@ -81,6 +87,7 @@ fn panel(editor: Editor, problems: Memo<Vec<DefinitionProblem>>, shape: Shape) -
             field_text(editor, i, "placeholder", "Placeholder", false, |f| f.placeholder.clone(), |f| optional_text(&mut f.placeholder))
         })}
         {kind_settings(editor, &shape)}
+        {logic_settings(editor, i, shape.type_name)}
     }
 }
 

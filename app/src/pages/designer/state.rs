@@ -146,6 +146,8 @@ impl Editor {
                 placeholder: None,
                 required: false,
                 class: Default::default(),
+                visible_if: None,
+                required_if: None,
                 kind,
             });
             index = fields.len() - 1;

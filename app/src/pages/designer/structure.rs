@@ -1,8 +1,9 @@
 //! The palette and the list of fields: add, select, remove, and reorder by drag
 //! and drop or with the move buttons (keyboard).
 
-use formseal_model::FieldKind;
 use formseal_model::definition::DefinitionProblem;
+use formseal_model::logic::pages;
+use formseal_model::{Field, FieldKind, FormDef};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast as _;
 
@@ -26,6 +27,7 @@ pub fn type_label(type_name: &str) -> &'static str {
         "heading" => "Heading",
         "paragraph" => "Paragraph",
         "hidden" => "Hidden field",
+        "page_break" => "Page break",
         _ => "Field",
     }
 }
@@ -54,7 +56,7 @@ pub fn Palette(editor: Editor) -> impl IntoView {
 }
 
 /// Moves focus to the element with `id` once the list has been redrawn.
-fn focus_later(id: String) {
+pub(super) fn focus_later(id: String) {
     request_animation_frame(move || {
         if let Some(el) = document().get_element_by_id(&id).and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
             let _ = el.focus();
@@ -73,10 +75,9 @@ pub fn FieldList(editor: Editor, problems: Memo<Vec<DefinitionProblem>>) -> impl
         }
         let items = (0..count)
             .map(|i| {
-                let (label, key, type_name) = editor.with_def(|d| {
+                let (label, key, type_name, is_break, logic) = editor.with_def(|d| {
                     let f = &d.fields[i];
-                    let label = f.label.get(d.default_lang()).to_owned();
-                    (if label.trim().is_empty() { "(no label)".to_owned() } else { label }, f.key.clone(), f.kind.type_name())
+                    (row_label(d, i, f), f.key.clone(), f.kind.type_name(), is_page_break(f), has_logic(f))
                 });
                 let issues = problems.with(|p| p.iter().filter(|p| p.field == Some(i)).count());
                 let selected = move || editor.selected.get() == Some(i);
@@ -86,6 +87,7 @@ pub fn FieldList(editor: Editor, problems: Memo<Vec<DefinitionProblem>>) -> impl
                         class="field-row"
                         class:selected=selected
                         class:has-problems={issues > 0}
+                        class:field-page-break=is_break
                         draggable="true"
                         on:dragstart=move |ev: web_sys::DragEvent| {
                             dragging.set(Some(i));
@@ -112,6 +114,7 @@ pub fn FieldList(editor: Editor, problems: Memo<Vec<DefinitionProblem>>) -> impl
                         >
                             <span class="field-label">{label}</span>
                             <span class="field-meta">{type_label(type_name)}" · "<code>{key}</code></span>
+                            {logic.then(|| view! { <span class="badge logic">"Logic"</span> })}
                             {(issues != 0).then(|| view! {
                                 <span class="badge bad">{issues}{if issues == 1 { " problem" } else { " problems" }}</span>
                             })}
@@ -159,4 +162,26 @@ pub fn FieldList(editor: Editor, problems: Memo<Vec<DefinitionProblem>>) -> impl
             {rows}
         </section>
     }
+}
+
+fn is_page_break(field: &Field) -> bool {
+    matches!(field.kind, FieldKind::PageBreak { .. })
+}
+
+/// Whether the field carries a condition or, as a page break, jump rules.
+fn has_logic(field: &Field) -> bool {
+    field.visible_if.is_some()
+        || field.required_if.is_some()
+        || matches!(&field.kind, FieldKind::PageBreak { jumps } if !jumps.is_empty())
+}
+
+/// The row's title: the label, or for a page break "Page 2: title", so the pages
+/// stand out in the list.
+fn row_label(form: &FormDef, index: usize, field: &Field) -> String {
+    let label = field.label.get(form.default_lang()).trim().to_owned();
+    if !is_page_break(field) {
+        return if label.is_empty() { "(no label)".to_owned() } else { label };
+    }
+    let page = pages(form).iter().position(|r| r.start == index).map_or(1, |p| p + 1);
+    if label.is_empty() { format!("Page {page}: (untitled)") } else { format!("Page {page}: {label}") }
 }

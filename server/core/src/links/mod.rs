@@ -142,7 +142,8 @@ pub fn prefill_value(kind: &FieldKind, text: &str) -> Result<Value, Problem> {
             }
             serde_json::json!({"street": parts[0], "postcode": parts[1], "city": parts[2], "country": parts[3]})
         }
-        FieldKind::Consent { .. } | FieldKind::Signature { .. } | FieldKind::Heading | FieldKind::Paragraph { .. } => {
+        FieldKind::Consent { .. } | FieldKind::Signature { .. } => return Err(Problem::NoAnswerExpected),
+        kind if kind.is_static() => {
             return Err(Problem::NoAnswerExpected);
         }
         _ => Value::String(text.to_owned()),

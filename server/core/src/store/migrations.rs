@@ -19,6 +19,7 @@ const MIGRATIONS: &[(u32, &str)] = &[
     (6, include_str!("migrations/0006_requests.surql")),
     (8, include_str!("migrations/0008_links.surql")),
     (9, include_str!("migrations/0009_sweep_index.surql")),
+    (10, include_str!("migrations/0010_funnel.surql")),
 ];
 
 /// Every migration's version, in order.

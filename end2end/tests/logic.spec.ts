@@ -1,0 +1,154 @@
+import { test, expect, Page } from '@playwright/test';
+import { createServer, Server } from 'http';
+import { AddressInfo } from 'net';
+import AxeBuilder from '@axe-core/playwright';
+import { login, today } from './helpers';
+
+const server = process.env.FORMSEAL_URL ?? 'http://127.0.0.1:3000';
+
+// The customer's landing page on another loopback port, as in production.
+let landing: Server;
+let landingHtml = '';
+test.beforeAll(async () => {
+  landing = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    res.end(landingHtml);
+  });
+  await new Promise<void>((resolve) => landing.listen(0, '127.0.0.1', resolve));
+});
+test.afterAll(async () => {
+  await new Promise((resolve) => landing.close(resolve));
+});
+
+/// Publishes the damage-report template (three pages, conditions) from the console.
+async function publishDamageReport(page: Page): Promise<string> {
+  const id = `damage-${Date.now()}`;
+  let res = await page.request.post('/admin/fn/create-form', {
+    form: { start: 'damage_report', id, title: 'Damage report' },
+  });
+  expect(res.status()).toBe(200);
+  const data = await (await page.request.post('/admin/fn/designer', { form: { id } })).json();
+  data.definition.notice.controller = {
+    name: 'Example Versicherung AG',
+    address: 'Musterstraße 1, 10115 Berlin',
+    contact: 'privacy@example.com',
+  };
+  res = await page.request.post('/admin/fn/save-draft', { data: { id, definition: data.definition, origins: ['*'] } });
+  expect(res.status()).toBe(200);
+  const published = await (await page.request.post('/admin/fn/publish', { form: { id } })).json();
+  expect(published.version, JSON.stringify(published)).toBeTruthy();
+  return id;
+}
+
+async function embed(page: Page, form: string) {
+  landingHtml = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Claims</title></head>
+    <body><main><h1>Report a claim</h1><script src="${server}/embed.js" data-form="${form}" async></script></main></body></html>`;
+  const port = (landing.address() as AddressInfo).port;
+  await page.goto(`http://127.0.0.1:${port}/claims.html`);
+}
+
+async function noViolations(page: Page, when: string) {
+  const result = await new AxeBuilder({ page }).include('formseal-form').analyze();
+  expect(result.violations, when).toEqual([]);
+}
+
+test('a claims form with pages and conditions, by keyboard: hidden answers are not sent, the console shows the rest', async ({ page }) => {
+  await login(page);
+  const form = await publishDamageReport(page);
+  await embed(page, form);
+
+  const progress = page.getByText(/^Page \d of \d$/);
+  // Before any answer the vehicle page does not apply: two pages.
+  await expect(progress).toHaveText('Page 1 of 2');
+  await expect(page.getByRole('button', { name: 'Submit' })).toBeHidden();
+  await noViolations(page, 'page one, empty');
+
+  // Next checks the page first and puts focus on its first problem.
+  await page.getByRole('button', { name: 'Next' }).click();
+  await expect(page.getByLabel('Date of the damage')).toBeFocused();
+  await expect(progress).toHaveText('Page 1 of 2');
+  await noViolations(page, 'page one, with problems');
+
+  // Keyboard only from here (a date input's Tab walks its day, month and year).
+  await page.getByLabel('Date of the damage').fill(today());
+  await page.getByLabel('What happened?').focus();
+  await page.keyboard.type('A tree fell on the car.');
+  // "A vehicle": the first radio of the group; arrow keys move within a group.
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Space');
+  await expect(page.getByRole('radio', { name: 'A vehicle' })).toBeChecked();
+  await expect(progress).toHaveText('Page 1 of 3');
+
+  // Yes → the injuries question appears; type into it, then No → it vanishes.
+  const injured = page.getByRole('group', { name: /Was anyone injured/ });
+  await injured.getByRole('radio', { name: 'Yes' }).focus();
+  await page.keyboard.press('Space');
+  const details = page.getByLabel('Who was injured, and how?');
+  await expect(details).toBeVisible();
+  await details.focus();
+  await page.keyboard.type('A cut on the hand.');
+  await injured.getByRole('radio', { name: 'Yes' }).focus();
+  await page.keyboard.press('ArrowRight');
+  await expect(injured.getByRole('radio', { name: 'No' })).toBeChecked();
+  await expect(details).toHaveCount(0);
+
+  // Next by keyboard; focus goes to the new page's title.
+  await page.getByRole('button', { name: 'Next' }).focus();
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('heading', { name: 'The vehicle' })).toBeFocused();
+  await expect(progress).toHaveText('Page 2 of 3');
+  await noViolations(page, 'page two');
+  await page.getByLabel('Number plate').fill('B-AB 123');
+  const police = page.getByRole('group', { name: /Did the police come/ });
+  await police.getByRole('radio', { name: 'Yes' }).focus();
+  await page.keyboard.press('Space');
+  await expect(page.getByLabel('Police reference')).toBeVisible();
+
+  // Back to page one: change the damage to property, and the vehicle page is jumped over.
+  await page.getByRole('button', { name: 'Back' }).click();
+  await expect(page.getByRole('heading', { name: 'What happened' })).toBeFocused();
+  await expect(page.getByLabel('What happened?')).toHaveValue('A tree fell on the car.');
+  await page.getByRole('radio', { name: 'A building or its contents' }).focus();
+  await page.keyboard.press('Space');
+  await expect(progress).toHaveText('Page 1 of 2');
+  await page.getByRole('button', { name: 'Next' }).click();
+  await expect(page.getByRole('heading', { name: 'How we reach you' })).toBeFocused();
+  await expect(progress).toHaveText('Page 2 of 2');
+  await expect(page.getByRole('button', { name: 'Next' })).toBeHidden();
+  await noViolations(page, 'last page');
+
+  const person = `Grace Hopper ${Date.now()}`;
+  await page.getByLabel('Full name').fill(person);
+  await page.getByLabel('E-mail').fill('grace@example.com');
+  const posted = page.waitForRequest((r) => r.url().endsWith(`/api/v1/forms/${form}/submissions`) && r.method() === 'POST');
+  await page.getByRole('button', { name: 'Submit' }).focus();
+  await page.keyboard.press('Enter');
+  const envelope = JSON.parse((await posted).postData() ?? '{}').envelope;
+  await expect(page.locator('.fs-receipt-id')).toBeVisible();
+
+  // Only what the visitor was asked for their final answers is signed and sent.
+  expect(Object.keys(envelope.answers).sort()).toEqual(
+    ['damage_type', 'description', 'email', 'incident_date', 'injured', 'name'].sort(),
+  );
+  expect(envelope.answers.injured).toBe(false);
+  expect(JSON.stringify(envelope)).not.toContain('cut on the hand');
+  expect(JSON.stringify(envelope)).not.toContain('B-AB 123');
+
+  // The console holds exactly this one submission, with the name from the last page.
+  await page.goto(`${server}/admin/forms/${form}`);
+  const rows = page.locator('tbody tr');
+  await expect(rows).toHaveCount(1);
+  await rows.first().getByRole('link').click();
+  await expect(page.getByText(person)).toBeVisible();
+  await expect(page.getByText('Who was injured, and how?')).toHaveCount(0);
+
+  // The funnel of this run: one page load, started, pages 2 and 3 opened, sent.
+  await page.goto(`${server}/admin/forms/${form}/funnel`);
+  const count = (step: string) => page.getByRole('row', { name: new RegExp(`^${step}`) }).getByRole('cell').first();
+  await expect(count('Shown')).toHaveText('1');
+  await expect(count('Started')).toHaveText('1');
+  await expect(count('Reached page 2')).toHaveText('1');
+  await expect(count('Reached page 3')).toHaveText('1');
+  await expect(count('Sent')).toHaveText('1');
+  await expect(page.getByLabel("Count this form's funnel")).toBeChecked();
+});
