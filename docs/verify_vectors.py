@@ -75,15 +75,17 @@ def logic_outcome(form, answers):
             return None
         return fields[i], answers[key]
 
+    numeric = ("number", "rating", "opinion_scale")
+
     def equals(field, answer, value):
-        if field["type"] == "number":
+        if field["type"] in numeric:
             return decimal.Decimal(answer) == decimal.Decimal(value)
         if field["type"] == "consent":
             return answer.get("accepted") is value
         return type(answer) is type(value) and answer == value
 
     def order(field, answer, value):
-        if field["type"] == "number":
+        if field["type"] in numeric:
             a, b = decimal.Decimal(answer), decimal.Decimal(value)
         elif field["type"] in ("date", "date_time"):
             a, b = answer, value

@@ -152,3 +152,48 @@ test('a claims form with pages and conditions, by keyboard: hidden answers are n
   await expect(count('Sent')).toHaveText('1');
   await expect(page.getByLabel("Count this form's funnel")).toBeChecked();
 });
+
+test('a rating and an opinion scale, answered by keyboard, are signed as their points', async ({ page }) => {
+  await login(page);
+  const id = `feedback-${Date.now()}`;
+  let res = await page.request.post('/admin/fn/create-form', { form: { start: 'lead_form', id, title: 'Feedback' } });
+  expect(res.status()).toBe(200);
+  const data = await (await page.request.post('/admin/fn/designer', { form: { id } })).json();
+  data.definition.notice.controller = { name: 'Example GmbH', address: 'Musterstraße 1, 10115 Berlin', contact: 'privacy@example.com' };
+  data.definition.fields.push(
+    { key: 'stars', label: { en: 'How was your visit?', de: 'Wie war Ihr Besuch?' }, type: 'rating', max: 5, required: true },
+    {
+      key: 'recommend', label: { en: 'Would you recommend us?', de: 'Würden Sie uns empfehlen?' }, type: 'opinion_scale', min: 0, max: 10,
+      min_label: { en: 'Not at all likely', de: 'Gar nicht wahrscheinlich' }, max_label: { en: 'Extremely likely', de: 'Äußerst wahrscheinlich' },
+    },
+  );
+  res = await page.request.post('/admin/fn/save-draft', { data: { id, definition: data.definition, origins: ['*'] } });
+  expect(res.status()).toBe(200);
+  const published = await (await page.request.post('/admin/fn/publish', { form: { id } })).json();
+  expect(published.version, JSON.stringify(published)).toBeTruthy();
+
+  await embed(page, id);
+  const stars = page.getByRole('group', { name: /How was your visit/ });
+  await expect(stars.getByRole('radio')).toHaveCount(5);
+  await stars.getByRole('radio', { name: '1 of 5 stars' }).focus();
+  await page.keyboard.press('Space');
+  for (let i = 0; i < 3; i++) await page.keyboard.press('ArrowRight');
+  await expect(stars.getByRole('radio', { name: '4 of 5 stars' })).toBeChecked();
+  const scale = page.getByRole('group', { name: /Would you recommend us/ });
+  await expect(scale.getByRole('radio')).toHaveCount(11);
+  await expect(scale).toContainText('Not at all likely');
+  await scale.getByRole('radio', { name: '0', exact: true }).focus();
+  await page.keyboard.press('Space');
+  for (let i = 0; i < 9; i++) await page.keyboard.press('ArrowRight');
+  await expect(scale.getByRole('radio', { name: '9', exact: true })).toBeChecked();
+  await noViolations(page, 'rating and scale');
+
+  await page.getByLabel('Full name').fill('Ada Lovelace');
+  await page.getByRole('textbox', { name: /E-mail/ }).fill('ada@example.com');
+  await page.getByRole('checkbox').check();
+  const posted = page.waitForRequest((r) => r.url().endsWith(`/api/v1/forms/${id}/submissions`) && r.method() === 'POST');
+  await page.getByRole('button', { name: 'Submit' }).click();
+  const answers = JSON.parse((await posted).postData() ?? '{}').envelope.answers;
+  await expect(page.locator('.fs-receipt-id')).toBeVisible();
+  expect([answers.stars, answers.recommend]).toEqual(['4', '9']);
+});

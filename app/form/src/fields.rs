@@ -232,6 +232,9 @@ pub fn FieldView(
             })
             .collect_view()
             .into_any(),
+        FieldKind::Rating { .. } | FieldKind::OpinionScale { .. } => {
+            point_choices(&id, &key, &field.kind, &lang, answers, on_edit)
+        }
         FieldKind::Address { countries } => {
             address_inputs(&id, &key, countries, &lang, described_by.clone(), invalid, answers, on_edit, on_leave)
         }
@@ -278,6 +281,8 @@ pub fn FieldView(
             | FieldKind::MultipleChoice { .. }
             | FieldKind::Signature { .. }
             | FieldKind::YesNo
+            | FieldKind::Rating { .. }
+            | FieldKind::OpinionScale { .. }
             | FieldKind::Address { .. }
     );
     let kind = field.kind.type_name();
@@ -301,6 +306,64 @@ pub fn FieldView(
     } else {
         view! { <div class="fs-field" data-kind=kind>{head}{help}{control}{error}</div> }.into_any()
     }
+}
+
+/// A rating's or scale's points as a row of radio buttons (arrow keys move along
+/// it), each labelled with its number, a rating's read as "4 of 5"; a scale's end
+/// labels stand under its ends.
+fn point_choices(
+    id: &str,
+    key: &str,
+    kind: &FieldKind,
+    lang: &str,
+    answers: RwSignal<Answers>,
+    on_edit: Callback<String>,
+) -> AnyView {
+    let t = texts::of(Lang::parse(lang));
+    let points = kind.points().into_iter().flatten();
+    let rating = matches!(kind, FieldKind::Rating { .. });
+    let top = kind.points().map_or(0, |p| *p.end());
+    let buttons = points
+        .map(|point| {
+            let (key, value) = (key.to_owned(), point.to_string());
+            let checked = {
+                let (key, value) = (key.clone(), value.clone());
+                move || answers.with(|a| a.get(&key).and_then(Value::as_str) == Some(value.as_str()))
+            };
+            // A star and its number; the number is what is read out.
+            let shown = if rating { format!("★ {point}") } else { point.to_string() };
+            let spoken = if rating { (t.points_of)(point, top) } else { point.to_string() };
+            view! {
+                <label class="fs-point">
+                    <input
+                        type="radio"
+                        id=format!("{id}-{point}")
+                        name=id.to_owned()
+                        aria-label=spoken
+                        prop:checked=checked
+                        on:change=move |_| {
+                            answers.update(|a| {
+                                a.insert(key.clone(), Value::String(value.clone()));
+                            });
+                            on_edit.run(key.clone());
+                        }
+                    />
+                    <span aria-hidden="true">{shown}</span>
+                </label>
+            }
+        })
+        .collect_view();
+    let ends = match kind {
+        FieldKind::OpinionScale { min_label, max_label, .. } if min_label.is_some() || max_label.is_some() => {
+            let text =
+                |l: &Option<formseal_model::LocalText>| l.as_ref().map(|l| l.get(lang).to_owned()).unwrap_or_default();
+            Some(view! {
+                <p class="fs-scale-ends"><span>{text(min_label)}</span><span>{text(max_label)}</span></p>
+            })
+        }
+        _ => None,
+    };
+    view! { <div class="fs-points">{buttons}</div>{ends} }.into_any()
 }
 
 /// A single choice offered as a drop-down list.

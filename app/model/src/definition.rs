@@ -250,6 +250,26 @@ fn check_field(form: &FormDef, index: usize, field: &Field, duplicate: bool, out
         FieldKind::Hidden if field.required => {
             out.add(at, "required", "A hidden field cannot be required: visitors cannot fill it in.");
         }
+        FieldKind::Rating { max } => {
+            if !(3..=10).contains(max) {
+                out.add(at, "max", "A rating can have 3 to 10 points.");
+            }
+        }
+        FieldKind::OpinionScale { min, max, min_label, max_label } => {
+            if *min > 1 {
+                out.add(at, "min", "A scale starts at 0 or 1.");
+            }
+            if *max > 10 || *max < *min + 2 {
+                out.add(at, "max", "A scale ends at 10 at most, and has at least three points.");
+            }
+            // Optional; once given, in every language of the form.
+            if let Some(label) = min_label.as_ref().filter(|l| !l.is_empty()) {
+                out.text(form, at, "min_label", "The label of the lowest point", label);
+            }
+            if let Some(label) = max_label.as_ref().filter(|l| !l.is_empty()) {
+                out.text(form, at, "max_label", "The label of the highest point", label);
+            }
+        }
         FieldKind::PageBreak { .. } if field.required => {
             out.add(at, "required", "A page break asks nothing, so it cannot be required.");
         }

@@ -206,6 +206,24 @@ pub enum FieldKind {
     },
     /// Answered `true` or `false`.
     YesNo,
+    /// A rating of 1 to `max` points (stars), answered as a decimal string (`"4"`).
+    Rating {
+        #[serde(default = "default_rating_max")]
+        max: u32,
+    },
+    /// An opinion scale from `min` (0 or 1) to `max` (at most 10), answered as a
+    /// decimal string; 0 to 10 is the net promoter question. The end labels say
+    /// what the ends mean ("Not at all likely", "Extremely likely").
+    OpinionScale {
+        #[serde(default)]
+        min: u32,
+        #[serde(default = "default_scale_max")]
+        max: u32,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        min_label: Option<LocalText>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        max_label: Option<LocalText>,
+    },
     /// A checkbox; the exact text shown is part of the answer.
     Consent {
         text: LocalText,
@@ -228,6 +246,14 @@ pub enum FieldKind {
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         jumps: Vec<Jump>,
     },
+}
+
+fn default_rating_max() -> u32 {
+    5
+}
+
+fn default_scale_max() -> u32 {
+    10
 }
 
 impl Theme {
@@ -297,6 +323,8 @@ impl FieldKind {
             FieldKind::SingleChoice { .. } => "single_choice",
             FieldKind::MultipleChoice { .. } => "multiple_choice",
             FieldKind::YesNo => "yes_no",
+            FieldKind::Rating { .. } => "rating",
+            FieldKind::OpinionScale { .. } => "opinion_scale",
             FieldKind::Consent { .. } => "consent",
             FieldKind::Signature { .. } => "signature",
             FieldKind::Heading => "heading",
@@ -307,6 +335,15 @@ impl FieldKind {
     }
 
     /// Headings, paragraphs and page breaks show text but take no answer.
+    /// The points a rating or opinion scale offers, lowest first.
+    pub fn points(&self) -> Option<std::ops::RangeInclusive<u32>> {
+        match self {
+            FieldKind::Rating { max } => Some(1..=*max),
+            FieldKind::OpinionScale { min, max, .. } => Some(*min..=*max),
+            _ => None,
+        }
+    }
+
     pub fn is_static(&self) -> bool {
         matches!(self, FieldKind::Heading | FieldKind::Paragraph { .. } | FieldKind::PageBreak { .. })
     }
@@ -327,6 +364,8 @@ impl FieldKind {
             "single_choice" => FieldKind::SingleChoice { options: Vec::new(), display: ChoiceDisplay::Radio },
             "multiple_choice" => FieldKind::MultipleChoice { options: Vec::new(), min: None, max: None, other: false },
             "yes_no" => FieldKind::YesNo,
+            "rating" => FieldKind::Rating { max: 5 },
+            "opinion_scale" => FieldKind::OpinionScale { min: 0, max: 10, min_label: None, max_label: None },
             "consent" => FieldKind::Consent { text: text() },
             "signature" => FieldKind::Signature { statement: text() },
             "heading" => FieldKind::Heading,
@@ -338,7 +377,7 @@ impl FieldKind {
     }
 
     /// Every type name, in the order the designer's palette lists them.
-    pub const TYPE_NAMES: [&'static str; 17] = [
+    pub const TYPE_NAMES: [&'static str; 19] = [
         "short_text",
         "long_text",
         "email",
@@ -350,6 +389,8 @@ impl FieldKind {
         "single_choice",
         "multiple_choice",
         "yes_no",
+        "rating",
+        "opinion_scale",
         "consent",
         "signature",
         "heading",

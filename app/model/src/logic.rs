@@ -252,7 +252,9 @@ fn equals(kind: &FieldKind, answer: &Value, value: &Value) -> bool {
 fn order(kind: &FieldKind, answer: &Value, value: &str) -> Option<std::cmp::Ordering> {
     let answer = answer.as_str()?;
     match kind {
-        FieldKind::Number { .. } => compare_numbers(answer, value),
+        FieldKind::Number { .. } | FieldKind::Rating { .. } | FieldKind::OpinionScale { .. } => {
+            compare_numbers(answer, value)
+        }
         // `YYYY-MM-DD` and `YYYY-MM-DDTHH:MM` order as their text does.
         FieldKind::Date { .. } | FieldKind::DateTime => Some(answer.cmp(value)),
         _ => None,
@@ -338,8 +340,14 @@ fn comparison_problems(form: &FormDef, condition: &Condition, before: usize, out
         Condition::GreaterThan { field, value } | Condition::LessThan { field, value } => (
             field,
             kind_of(form, field, before).and_then(|kind| match kind {
-                FieldKind::Number { .. } if compare_numbers(value, value).is_some() => Ok(()),
-                FieldKind::Number { .. } => Err(format!("is a number, and {value:?} is not one")),
+                FieldKind::Number { .. } | FieldKind::Rating { .. } | FieldKind::OpinionScale { .. }
+                    if compare_numbers(value, value).is_some() =>
+                {
+                    Ok(())
+                }
+                FieldKind::Number { .. } | FieldKind::Rating { .. } | FieldKind::OpinionScale { .. } => {
+                    Err(format!("is a number, and {value:?} is not one"))
+                }
                 FieldKind::Date { .. } if chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d").is_ok() => Ok(()),
                 FieldKind::Date { .. } => Err(format!("is a date, and {value:?} is not one (YYYY-MM-DD)")),
                 _ => Err("has no order: compare numbers and dates only".into()),
@@ -394,6 +402,12 @@ fn value_fits(kind: &FieldKind, value: &Value) -> Result<(), String> {
         (FieldKind::SingleChoice { .. }, v) => Err(format!("has no option {v}")),
         (FieldKind::Number { .. }, Value::String(v)) if compare_numbers(v, v).is_some() => Ok(()),
         (FieldKind::Number { .. }, v) => Err(format!("is a number, and {v} is not one")),
+        (kind @ (FieldKind::Rating { .. } | FieldKind::OpinionScale { .. }), Value::String(v))
+            if v.parse::<u32>().is_ok_and(|p| kind.points().is_some_and(|r| r.contains(&p))) =>
+        {
+            Ok(())
+        }
+        (FieldKind::Rating { .. } | FieldKind::OpinionScale { .. }, v) => Err(format!("has no point {v}")),
         (FieldKind::Date { .. }, Value::String(v)) if chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d").is_ok() => {
             Ok(())
         }

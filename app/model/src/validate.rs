@@ -198,6 +198,7 @@ pub fn check_answer(
         }
         FieldKind::Address { countries } => check_address(value, countries),
         FieldKind::YesNo => value.as_bool().map(|_| ()).ok_or(Problem::WrongType { expected: "yes or no".into() }),
+        FieldKind::Rating { .. } | FieldKind::OpinionScale { .. } => check_point(as_text(value)?, &field.kind),
         FieldKind::Heading | FieldKind::Paragraph { .. } | FieldKind::PageBreak { .. } => {
             Err(Problem::NoAnswerExpected)
         }
@@ -260,6 +261,23 @@ pub fn check_answer(
         }
         FieldKind::Signature { statement } => check_signature(value, statement),
     }
+}
+
+/// A point of a rating or scale: one of its whole numbers, written plainly (`"7"`).
+fn check_point(text: &str, kind: &FieldKind) -> Result<(), Problem> {
+    let Some(points) = kind.points() else { return Err(Problem::WrongType { expected: "a point".into() }) };
+    let (low, high) = (points.start().to_string(), points.end().to_string());
+    let point: u32 = text.parse().map_err(|_| Problem::NotAnInteger)?;
+    if point.to_string() != text {
+        return Err(Problem::NotAnInteger);
+    }
+    if point < *points.start() {
+        return Err(Problem::BelowMin { min: low });
+    }
+    if point > *points.end() {
+        return Err(Problem::AboveMax { max: high });
+    }
+    Ok(())
 }
 
 fn check_pattern(text: &str, pattern: &TextPattern) -> Result<(), Problem> {

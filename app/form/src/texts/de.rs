@@ -39,4 +39,5 @@ pub static TEXTS: Texts = Texts {
     next: "Weiter",
     back: "Zurück",
     page_of: |n: usize, m: usize| format!("Seite {n} von {m}"),
+    points_of: |n: u32, m: u32| format!("{n} von {m} Sternen"),
 };

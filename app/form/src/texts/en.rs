@@ -39,4 +39,5 @@ pub static TEXTS: Texts = Texts {
     next: "Next",
     back: "Back",
     page_of: |n: usize, m: usize| format!("Page {n} of {m}"),
+    points_of: |n: u32, m: u32| format!("{n} of {m} stars"),
 };

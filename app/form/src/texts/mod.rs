@@ -47,6 +47,8 @@ pub struct Texts {
     pub back: &'static str,
     /// Page `n` of the `m` pages that apply to the answers so far.
     pub page_of: fn(usize, usize) -> String,
+    /// A rating's point as read out: `n` of `m` stars.
+    pub points_of: fn(u32, u32) -> String,
 }
 
 pub fn of(lang: Lang) -> &'static Texts {

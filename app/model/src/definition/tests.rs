@@ -208,3 +208,26 @@ fn embed_origins() {
     let problems = check_with_origins(&form, &["https://ok.example".into(), "nope".into()]);
     assert_eq!(settings_of(&problems, None), vec!["origins"]);
 }
+
+#[test]
+fn ratings_and_scales_have_sensible_points() {
+    let settings = |kind: FieldKind| {
+        let form = with_field(kind);
+        let last = form.fields.len() - 1;
+        check(&form).into_iter().filter(|p| p.field == Some(last)).map(|p| p.setting).collect::<Vec<_>>()
+    };
+    assert!(settings(FieldKind::Rating { max: 5 }).is_empty());
+    assert_eq!(settings(FieldKind::Rating { max: 2 }), vec!["max"]);
+    assert_eq!(settings(FieldKind::Rating { max: 11 }), vec!["max"]);
+    let scale = |min, max| FieldKind::OpinionScale { min, max, min_label: None, max_label: None };
+    assert!(settings(scale(0, 10)).is_empty());
+    assert_eq!(settings(scale(2, 10)), vec!["min"]);
+    assert_eq!(settings(scale(1, 2)), vec!["max"]);
+    let half_labelled = FieldKind::OpinionScale {
+        min: 0,
+        max: 10,
+        min_label: Some(LocalText::only("en", "Not likely")),
+        max_label: Some(LocalText::default()),
+    };
+    assert_eq!(settings(half_labelled), vec!["min_label"], "a label given in English only, the empty one ignored");
+}

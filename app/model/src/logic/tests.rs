@@ -66,6 +66,7 @@ fn every_operator_on_every_type_it_takes() {
     let multiple =
         || FieldKind::MultipleChoice { options: options(&["car", "bike"]), min: None, max: None, other: false };
     let consent = || FieldKind::Consent { text: LocalText::new("ok", "ok") };
+    let nps = || FieldKind::OpinionScale { min: 0, max: 10, min_label: None, max_label: None };
     let s = |v: &str| Condition::Contains { field: "src".into(), value: v.into() };
     let gt = |v: &str| Condition::GreaterThan { field: "src".into(), value: v.into() };
     let lt = |v: &str| Condition::LessThan { field: "src".into(), value: v.into() };
@@ -108,6 +109,11 @@ fn every_operator_on_every_type_it_takes() {
         (date(), lt("2026-01-31"), Some(json!("2026-02-01")), false),
         (date(), eq("src", json!("2026-02-01")), Some(json!("2026-02-01")), true),
         (consent(), eq("src", json!(true)), Some(json!({"accepted": true, "text": "ok"})), true),
+        // Ratings and scales compare as numbers.
+        (FieldKind::Rating { max: 5 }, lt("3"), Some(json!("2")), true),
+        (FieldKind::Rating { max: 5 }, lt("3"), Some(json!("3")), false),
+        (nps(), gt("8"), Some(json!("9")), true),
+        (nps(), eq("src", json!("10")), Some(json!("10")), true),
         (consent(), eq("src", json!(true)), Some(json!({"accepted": false, "text": "ok"})), false),
     ];
     for (n, (kind, condition, answer, expected)) in table.into_iter().enumerate() {
@@ -315,6 +321,7 @@ fn forward_references_unknown_fields_and_wrong_types_are_refused() {
         ),
         (FieldKind::Heading, Condition::Answered { field: "src".into() }, "takes no answer"),
         (text(), Condition::OneOf { field: "src".into(), values: vec![] }, "lists no values"),
+        (FieldKind::Rating { max: 5 }, eq("src", json!("6")), "has no point"),
     ];
     for (kind, condition, expected) in cases {
         let name = format!("{condition:?} on {}", kind.type_name());

@@ -358,3 +358,19 @@ fn normalize_completes_national_phone_numbers_and_drops_untouched_parts() {
     assert!(!answers.contains_key("address"), "a preselected country alone is no answer");
     assert_eq!(answers["f"], json!(["a"]));
 }
+
+#[test]
+fn ratings_and_scales_take_their_points_only() {
+    let rating = FieldKind::Rating { max: 5 };
+    assert_eq!(check(rating.clone(), json!("1")), Ok(()));
+    assert_eq!(check(rating.clone(), json!("5")), Ok(()));
+    assert_eq!(check(rating.clone(), json!("0")), Err(Problem::BelowMin { min: "1".into() }));
+    assert_eq!(check(rating.clone(), json!("6")), Err(Problem::AboveMax { max: "5".into() }));
+    assert_eq!(check(rating.clone(), json!("4.0")), Err(Problem::NotAnInteger));
+    assert_eq!(check(rating.clone(), json!("04")), Err(Problem::NotAnInteger));
+    assert_eq!(check(rating, json!(4)), Err(Problem::WrongType { expected: "text".into() }));
+    let nps = FieldKind::OpinionScale { min: 0, max: 10, min_label: None, max_label: None };
+    assert_eq!(check(nps.clone(), json!("0")), Ok(()));
+    assert_eq!(check(nps.clone(), json!("10")), Ok(()));
+    assert_eq!(check(nps, json!("11")), Err(Problem::AboveMax { max: "10".into() }));
+}

@@ -303,9 +303,12 @@ fn ops_for(kind: Option<&FieldKind>) -> Vec<Op> {
         Some(FieldKind::YesNo | FieldKind::Consent { .. }) => &[Op::Equals, Op::NotEquals],
         Some(FieldKind::SingleChoice { .. }) => &[Op::Equals, Op::NotEquals, Op::OneOf],
         Some(FieldKind::MultipleChoice { .. }) => &[Op::Contains],
-        Some(FieldKind::Number { .. } | FieldKind::Date { .. }) => {
-            &[Op::Equals, Op::NotEquals, Op::GreaterThan, Op::LessThan]
-        }
+        Some(
+            FieldKind::Number { .. }
+            | FieldKind::Date { .. }
+            | FieldKind::Rating { .. }
+            | FieldKind::OpinionScale { .. },
+        ) => &[Op::Equals, Op::NotEquals, Op::GreaterThan, Op::LessThan],
         Some(k) if logic::is_text(k) => &[Op::Equals, Op::NotEquals, Op::OneOf, Op::Contains],
         // Address, signature, date and time: only whether it was answered.
         Some(_) => &[],
@@ -345,6 +348,10 @@ fn value_control(kind: Option<&FieldKind>, op: Op, lang: &str) -> ValueControl {
         }
         (Some(FieldKind::SingleChoice { options, .. }), Op::Equals | Op::NotEquals) => {
             ValueControl::Pick(option_choices(options, lang))
+        }
+        (Some(kind @ (FieldKind::Rating { .. } | FieldKind::OpinionScale { .. })), _) => {
+            let points = kind.points().into_iter().flatten();
+            ValueControl::Pick(points.map(|p| (p.to_string(), p.to_string())).collect())
         }
         (Some(FieldKind::MultipleChoice { options, .. }), Op::Contains) => {
             ValueControl::Pick(option_choices(options, lang))
@@ -420,7 +427,12 @@ fn fit_value(kind: Option<&FieldKind>, op: Op, text: &str) -> String {
 fn answer_value(kind: Option<&FieldKind>, text: &str) -> Value {
     match kind {
         Some(FieldKind::YesNo | FieldKind::Consent { .. }) => Value::Bool(text == "true"),
-        Some(FieldKind::Number { .. } | FieldKind::Date { .. }) => Value::String(text.trim().to_owned()),
+        Some(
+            FieldKind::Number { .. }
+            | FieldKind::Date { .. }
+            | FieldKind::Rating { .. }
+            | FieldKind::OpinionScale { .. },
+        ) => Value::String(text.trim().to_owned()),
         _ => Value::String(text.to_owned()),
     }
 }

@@ -218,6 +218,23 @@ fn kind_settings(editor: Editor, shape: &Shape) -> AnyView {
             |text| text.split([',', ' ']).map(|c| c.trim().to_uppercase()).filter(|c| !c.is_empty()).collect(),
             move |v| kind_edit(editor, i, "countries", |k| if let FieldKind::Address { countries } = k { *countries = v })).into_any(),
         "single_choice" | "multiple_choice" => choice_settings(editor, shape).into_any(),
+        "rating" => count_input(id("rating-max"), "Number of stars (3–10)".into(),
+            move || kind_value(editor, i, |k| match k { FieldKind::Rating { max } => Some(Some(*max)), _ => None }),
+            move |v| kind_edit(editor, i, "rating-max", |k| if let FieldKind::Rating { max } = k { *max = v.unwrap_or(5) })).into_any(),
+        "opinion_scale" => view! {
+            {count_input(id("scale-min"), "Lowest point (0 or 1)".into(),
+                move || kind_value(editor, i, |k| match k { FieldKind::OpinionScale { min, .. } => Some(Some(*min)), _ => None }),
+                move |v| kind_edit(editor, i, "scale-min", |k| if let FieldKind::OpinionScale { min, .. } = k { *min = v.unwrap_or(0) }))}
+            {count_input(id("scale-max"), "Highest point (at most 10)".into(),
+                move || kind_value(editor, i, |k| match k { FieldKind::OpinionScale { max, .. } => Some(Some(*max)), _ => None }),
+                move |v| kind_edit(editor, i, "scale-max", |k| if let FieldKind::OpinionScale { max, .. } = k { *max = v.unwrap_or(10) }))}
+            {field_text(editor, i, "scale-min-label", "Label of the lowest point (optional)", false,
+                |f| match &f.kind { FieldKind::OpinionScale { min_label, .. } => min_label.clone(), _ => None },
+                |f| match &mut f.kind { FieldKind::OpinionScale { min_label, .. } => optional_text(min_label), _ => None })}
+            {field_text(editor, i, "scale-max-label", "Label of the highest point (optional)", false,
+                |f| match &f.kind { FieldKind::OpinionScale { max_label, .. } => max_label.clone(), _ => None },
+                |f| match &mut f.kind { FieldKind::OpinionScale { max_label, .. } => optional_text(max_label), _ => None })}
+        }.into_any(),
         "consent" => field_text(editor, i, "consent-text", "Consent text (stored with each answer)", true,
             |f| match &f.kind { FieldKind::Consent { text } => Some(text.clone()), _ => None },
             |f| match &mut f.kind { FieldKind::Consent { text } => Some(text), _ => None }).into_any(),

@@ -22,6 +22,8 @@ pub fn type_label(type_name: &str) -> &'static str {
         "single_choice" => "Single choice",
         "multiple_choice" => "Multiple choice",
         "yes_no" => "Yes / no",
+        "rating" => "Rating (stars)",
+        "opinion_scale" => "Opinion scale (0–10)",
         "consent" => "Consent checkbox",
         "signature" => "E-signature",
         "heading" => "Heading",
