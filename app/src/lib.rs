@@ -61,6 +61,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/invite/:token") view=pages::InvitePage />
                     <Route path=path!("/admin/accounts") view=pages::AccountsPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/account") view=pages::AccountPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/password") view=pages::PasswordPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/audit") view=pages::AuditPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/retention") view=pages::RetentionPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/requests") view=pages::RequestsPage ssr=SsrMode::Async />

@@ -15,21 +15,23 @@ use serde_json::{Value, json};
 use tower_governor::GovernorError;
 use tower_governor::GovernorLayer;
 use tower_governor::governor::{GovernorConfig, GovernorConfigBuilder};
-use tower_governor::key_extractor::PeerIpKeyExtractor;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
 use crate::ServerState;
+use crate::client::ClientKey;
 use crate::error::{ApiError, ApiResult};
 
 /// Largest accepted submission body. A drawn signature is the bulk of a big one.
 pub const MAX_SUBMISSION_BYTES: usize = 256 * 1024;
 
-/// Limits per client address on the public API (kept in this process: with several
-/// replicas, each allows the burst; the load balancer should limit too).
-pub type RateLimit = std::sync::Arc<GovernorConfig<PeerIpKeyExtractor, NoOpMiddleware>>;
+/// Limits per client address (IPv6: per /64) on the public API (kept in this
+/// process: with several replicas, each allows the burst; the load balancer should
+/// limit too).
+pub type RateLimit = std::sync::Arc<GovernorConfig<ClientKey, NoOpMiddleware>>;
 
-pub fn rate_limit(burst: u32) -> Result<RateLimit, Error> {
+pub fn rate_limit(burst: u32, key: ClientKey) -> Result<RateLimit, Error> {
     GovernorConfigBuilder::default()
+        .key_extractor(key)
         .per_second(1)
         .burst_size(burst)
         .finish()
@@ -38,14 +40,15 @@ pub fn rate_limit(burst: u32) -> Result<RateLimit, Error> {
 }
 
 /// Drops the state of clients that have been quiet, so memory stays bounded.
-pub async fn forget_quiet_clients(limit: RateLimit) {
+pub async fn forget_quiet_clients(limit: RateLimit, console: crate::client::ConsoleLimit) {
     loop {
         tokio::time::sleep(std::time::Duration::from_secs(60)).await;
         limit.limiter().retain_recent();
+        console.limiter.retain_recent();
     }
 }
 
-fn limited(limit: &RateLimit) -> GovernorLayer<PeerIpKeyExtractor, NoOpMiddleware, axum::body::Body> {
+fn limited(limit: &RateLimit) -> GovernorLayer<ClientKey, NoOpMiddleware, axum::body::Body> {
     GovernorLayer::new(limit.clone()).error_handler(|e| {
         let err = match e {
             GovernorError::TooManyRequests { wait_time, .. } => Error::RateLimited(wait_time),

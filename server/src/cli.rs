@@ -30,6 +30,26 @@ pub enum Command {
     /// server is stopped; the console's Integrity page checks a running instance).
     /// With --export and --keys it checks a JSON export entirely offline.
     Verify(VerifyArgs),
+    /// Console accounts, from the server's command line.
+    #[command(subcommand)]
+    Accounts(AccountsCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AccountsCommand {
+    /// Give an account a new one-time password, printed here (never logged). It
+    /// must be changed at the next log-in, and every session of the account ends;
+    /// the audit log records the reset. For an owner who is locked out. The
+    /// embedded database can only be opened while the server is stopped.
+    ResetPassword(ResetPasswordArgs),
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct ResetPasswordArgs {
+    /// The account's user name.
+    pub username: String,
+    #[command(flatten)]
+    pub server: ServeArgs,
 }
 
 #[derive(Debug, Clone, clap::Args)]
@@ -107,6 +127,24 @@ pub struct ServeArgs {
     #[arg(long, env = "FORMSEAL_RATE_LIMIT_BURST", default_value_t = 60)]
     pub rate_limit_burst: u32,
 
+    /// The operator's own reverse proxies or load balancers (comma-separated CIDR
+    /// ranges or addresses). Only requests from these peers have their
+    /// `X-Forwarded-For` / `Forwarded` header read, and of it only the hops they
+    /// appended (the rightmost address that is not one of them is the client).
+    /// Without it the TCP peer is the client and those headers are ignored.
+    #[arg(long, env = "FORMSEAL_TRUSTED_PROXIES", value_parser = trusted_proxies)]
+    pub trusted_proxies: Option<formseal_core::client::TrustedProxies>,
+
+    /// Connections open at once, at most; beyond it new ones wait in the kernel's
+    /// queue until one ends.
+    #[arg(long, env = "FORMSEAL_MAX_CONNECTIONS", default_value_t = 4096)]
+    pub max_connections: usize,
+
+    /// Seconds a connection may take to send a request's headers (from its start or
+    /// the end of its previous request); a slower one is closed (slow-loris).
+    #[arg(long, env = "FORMSEAL_HEADER_TIMEOUT_SECONDS", default_value_t = 10)]
+    pub header_timeout_seconds: u32,
+
     /// Proof of work each submission needs, in leading zero bits of a SHA-256 hash
     /// (every bit doubles the visitor's work); forms may set their own. 0 asks for
     /// no work, but a fresh signed challenge per submission is still required.
@@ -144,6 +182,10 @@ pub struct ServeArgs {
     /// opened the page before the new version was published. 0: only the current one.
     #[arg(long, env = "FORMSEAL_RETIRED_VERSION_GRACE_HOURS", default_value_t = 24)]
     pub retired_version_grace_hours: u32,
+}
+
+fn trusted_proxies(text: &str) -> Result<formseal_core::client::TrustedProxies, String> {
+    text.parse().map_err(|e: formseal_core::Error| e.to_string())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

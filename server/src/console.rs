@@ -17,6 +17,9 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::ServerState;
 
+/// The largest request body the console takes.
+pub const MAX_CONSOLE_BODY_BYTES: usize = 4 * 1024 * 1024;
+
 pub fn routes(state: &ServerState) -> Router<ServerState> {
     let app_state = state.app.clone();
     let routes = generate_route_list(App);
@@ -42,6 +45,9 @@ pub fn routes(state: &ServerState) -> Router<ServerState> {
         .fallback(leptos_axum::file_and_error_handler::<ServerState, _>(shell))
         .layer(middleware::from_fn(status_from_error_code))
         .layer(middleware::from_fn_with_state(state.app.config.public_url.clone(), same_origin_writes))
+        .layer(middleware::from_fn_with_state(state.console_limit.clone(), crate::client::limit_server_functions))
+        // The largest thing the console sends is a CSV of personal links (5,000 rows).
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(MAX_CONSOLE_BODY_BYTES))
         .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")))
         .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))

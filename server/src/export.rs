@@ -7,10 +7,11 @@
 //! is SameSite=Strict, and the server keeps neither the file nor the password.
 
 use axum::Form;
+use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::IntoResponse;
-use formseal_core::export::{self, Format, Options};
+use formseal_core::export::{self, Content, Format, Options};
 use formseal_core::{AppState, Error};
 use serde::Deserialize;
 
@@ -48,12 +49,21 @@ pub async fn export(
     let encrypted = request.encrypted.as_deref().is_some_and(|v| !matches!(v, "" | "false" | "off"));
     let password = encrypted.then_some(request.password);
     let file = export::export(&state, &operator, &form, &Options { format, compact, password }).await?;
+    let body = match file.content {
+        Content::Whole(bytes) => Body::from(bytes),
+        // Streamed a page at a time: an error ends the body early, so the browser
+        // reports the download as failed rather than keeping half a file.
+        Content::Chunks(chunks) => Body::from_stream(futures_util::stream::unfold(chunks, |mut chunks| async move {
+            let chunk = chunks.recv().await?;
+            Some((chunk.map_err(|e| std::io::Error::other(e.to_string())), chunks))
+        })),
+    };
     Ok((
         [
             (header::CONTENT_TYPE, file.content_type.to_owned()),
             (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{}\"", file.name)),
             (header::CACHE_CONTROL, "no-store".to_owned()),
         ],
-        file.bytes,
+        body,
     ))
 }

@@ -4,12 +4,14 @@
 pub mod api;
 pub mod audit_export;
 pub mod cli;
+pub mod client;
 pub mod console;
 pub mod embed;
 pub mod error;
 pub mod export;
 pub mod health;
 pub mod link_page;
+pub mod listener;
 pub mod request_report;
 pub mod serve;
 pub mod session;
@@ -28,6 +30,8 @@ pub struct ServerState {
     pub leptos: LeptosOptions,
     /// Per-client-address limits on the public API.
     pub rate_limit: api::RateLimit,
+    /// Per-client-address limit on the console's server functions.
+    pub console_limit: client::ConsoleLimit,
 }
 
 impl FromRef<ServerState> for AppState {
@@ -51,5 +55,6 @@ pub fn router(state: ServerState) -> Router {
         .merge(health::routes())
         .merge(console::routes(&state))
         .with_state(state)
+        .layer(axum::middleware::from_fn(listener::request_deadline))
         .layer(serve::trace_layer())
 }

@@ -1,7 +1,7 @@
 use std::process::ExitCode;
 
 use clap::Parser as _;
-use formseal::cli::{AuditCommand, Cli, Command};
+use formseal::cli::{AccountsCommand, AuditCommand, Cli, Command};
 use formseal::serve;
 
 // Before tracing is set up, and for the offline commands, stderr is how a command
@@ -25,6 +25,17 @@ fn main() -> ExitCode {
         Command::Audit(AuditCommand::Verify(args)) => runtime
             .block_on(serve::audit_verify(&args))
             .map(|intact| if intact { ExitCode::SUCCESS } else { ExitCode::from(1) }),
+        // The one-time password goes to this terminal only, never to a log.
+        #[allow(clippy::print_stdout)]
+        Command::Accounts(AccountsCommand::ResetPassword(args)) => {
+            runtime.block_on(serve::reset_password(&args.server, &args.username)).map(|password| {
+                println!(
+                    "One-time password for '{}': {password}\nIt must be changed at the next log-in; the account's sessions have ended.",
+                    args.username
+                );
+                ExitCode::SUCCESS
+            })
+        }
         Command::Verify(args) => {
             return match runtime.block_on(formseal::verify::run(&args)) {
                 Ok(true) => ExitCode::SUCCESS,

@@ -70,8 +70,15 @@ pub async fn open_state(args: &ServeArgs) -> Result<AppState, StartError> {
     };
     config.retired_grace_hours = args.retired_version_grace_hours;
     config.pow_difficulty = args.pow_difficulty;
+    config.trusted_proxies = args.trusted_proxies.clone().unwrap_or_default();
     tracing::info!(schema, "database ready");
     Ok(AppState::new(store, keys, config))
+}
+
+/// `formseal accounts reset-password USER`: the new one-time password.
+pub async fn reset_password(args: &ServeArgs, username: &str) -> Result<String, StartError> {
+    let state = open_state(args).await?;
+    Ok(accounts::reset_password(&state, username).await?)
 }
 
 /// `formseal audit verify`: prints the result; `Ok(false)` when the chain is broken.
@@ -95,9 +102,10 @@ pub async fn prepare(args: &ServeArgs) -> Result<ServerState, StartError> {
     let state = open_state(args).await?;
     forms::seed_demo(&state).await?;
     if let Some(password) = accounts::ensure_owner(&state).await? {
-        // Shown once, on the very first start, so the operator can log in.
+        // Shown once, on the very first start, so the operator can log in; it must be
+        // changed at that log-in, so this line is worth nothing afterwards.
         tracing::warn!(
-            "first start: created console account '{}' with one-time password {password} — log in at {}/admin",
+            "first start: created console account '{}' with one-time password {password} — log in at {}/admin and choose your own",
             accounts::OWNER,
             state.config.public_url
         );
@@ -114,8 +122,12 @@ pub async fn prepare(args: &ServeArgs) -> Result<ServerState, StartError> {
         pow_difficulty = args.pow_difficulty,
         "ready"
     );
-    let rate_limit = crate::api::rate_limit(args.rate_limit_burst)?;
-    Ok(ServerState { app: state, leptos, rate_limit })
+    let key = crate::client::ClientKey { trusted: std::sync::Arc::new(state.config.trusted_proxies.clone()) };
+    let rate_limit = crate::api::rate_limit(args.rate_limit_burst, key.clone())?;
+    // The console's calls come in short bursts (a page's data); five times the
+    // public API's burst, refilled at 5 a second.
+    let console_limit = crate::client::ConsoleLimit::new(key, args.rate_limit_burst.saturating_mul(5), 5);
+    Ok(ServerState { app: state, leptos, rate_limit, console_limit })
 }
 
 pub async fn serve(args: ServeArgs) -> Result<(), StartError> {
@@ -127,7 +139,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), StartError> {
         state.app.config.public_url,
         state.app.config.public_url
     );
-    tokio::spawn(crate::api::forget_quiet_clients(state.rate_limit.clone()));
+    tokio::spawn(crate::api::forget_quiet_clients(state.rate_limit.clone(), state.console_limit.clone()));
     tokio::spawn(formseal_core::pow::sweep(state.app.clone()));
     let every = match args.retention_sweep_seconds {
         Some(seconds) => std::time::Duration::from_secs(u64::from(seconds.max(1))),
@@ -135,9 +147,11 @@ pub async fn serve(args: ServeArgs) -> Result<(), StartError> {
     };
     tokio::spawn(formseal_core::retention::run(state.app.clone(), every));
     tokio::spawn(index_backlog(state.app.clone()));
-    // Connection info: the rate limits key on the client's address.
-    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await.map_err(StartError::Serve)?;
+    let limits = crate::listener::Limits {
+        max_connections: args.max_connections,
+        header_timeout: std::time::Duration::from_secs(u64::from(args.header_timeout_seconds.max(1))),
+    };
+    crate::listener::serve(listener, router(state), limits, shutdown_signal()).await.map_err(StartError::Serve)?;
     tracing::info!("stopped");
     Ok(())
 }

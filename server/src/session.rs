@@ -24,7 +24,7 @@ where
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let state = AppState::from_ref(state);
         let cookies = parts.headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok());
-        let token = accounts::session_from_cookies(cookies);
+        let token = formseal_core::cookies::read(&state.config, formseal_core::cookies::SESSION, cookies);
         Ok(SignedIn(accounts::authenticate(&state, token.as_deref()).await?))
     }
 }

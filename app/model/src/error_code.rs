@@ -40,6 +40,9 @@ pub enum ErrorCode {
     BadCredentials,
     /// The password was right; the log-in needs the authenticator or a recovery code.
     SecondFactorRequired,
+    /// The account's password was set by someone else (first start, a reset): the
+    /// person must choose their own before anything else works.
+    PasswordChangeRequired,
     Forbidden,
     RateLimited,
     TooManyAttempts,
@@ -50,7 +53,7 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 31] = [
+    pub const ALL: [ErrorCode; 32] = [
         ErrorCode::NotFound,
         ErrorCode::InvalidAnswers,
         ErrorCode::BadSignature,
@@ -76,6 +79,7 @@ impl ErrorCode {
         ErrorCode::Unauthenticated,
         ErrorCode::BadCredentials,
         ErrorCode::SecondFactorRequired,
+        ErrorCode::PasswordChangeRequired,
         ErrorCode::Forbidden,
         ErrorCode::RateLimited,
         ErrorCode::TooManyAttempts,
@@ -111,6 +115,7 @@ impl ErrorCode {
             ErrorCode::Unauthenticated => "unauthenticated",
             ErrorCode::BadCredentials => "bad_credentials",
             ErrorCode::SecondFactorRequired => "second_factor_required",
+            ErrorCode::PasswordChangeRequired => "password_change_required",
             ErrorCode::Forbidden => "forbidden",
             ErrorCode::RateLimited => "rate_limited",
             ErrorCode::TooManyAttempts => "too_many_attempts",
@@ -133,7 +138,7 @@ impl ErrorCode {
             NonceReused | ProofSpent | UnknownVersion | Conflict => 409,
             VersionRetired | FormArchived | Gone | LinkExpired | LinkRevoked | LinkUsed => 410,
             Unauthenticated | BadCredentials | SecondFactorRequired => 401,
-            Forbidden => 403,
+            Forbidden | PasswordChangeRequired => 403,
             RateLimited | TooManyAttempts => 429,
             Busy | Unavailable => 503,
             Internal => 500,

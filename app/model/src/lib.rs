@@ -21,6 +21,7 @@ pub mod lang;
 pub mod link;
 pub mod logic;
 pub mod overview;
+pub mod password;
 pub mod person;
 pub mod phone;
 pub mod pow;
@@ -41,6 +42,7 @@ pub use form::{
 };
 pub use lang::Lang;
 pub use logic::{Condition, Jump, JumpTarget};
+pub use password::{MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS};
 pub use pow::{Challenge, CheckedProof, Proof, ProofError, SignedChallenge};
 pub use role::Role;
 pub use signed::{

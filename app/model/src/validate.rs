@@ -316,12 +316,16 @@ fn as_text(value: &Value) -> Result<&str, Problem> {
     value.as_str().ok_or(Problem::WrongType { expected: "text".into() })
 }
 
+/// The minimum counts what the person typed (spaces around it are not an answer);
+/// the maximum counts every character that would be stored, spaces included, so
+/// no stored value is longer than its form allows.
 fn check_length(text: &str, min: Option<u32>, max: Option<u32>) -> Result<(), Problem> {
-    let len = text.trim().chars().count() as u32;
-    if let Some(min) = min.filter(|m| len < *m) {
+    let typed = text.trim().chars().count() as u32;
+    if let Some(min) = min.filter(|m| typed < *m) {
         return Err(Problem::TooShort { min });
     }
-    if let Some(max) = max.filter(|m| len > *m) {
+    let stored = u32::try_from(text.chars().count()).unwrap_or(u32::MAX);
+    if let Some(max) = max.filter(|m| stored > *m) {
         return Err(Problem::TooLong { max });
     }
     Ok(())

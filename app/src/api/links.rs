@@ -285,11 +285,13 @@ mod ssr {
         } else {
             serde_json::from_str(prefill).map_err(|_| Error::BadRequest("prefill must be a JSON object".into()))?
         };
-        let version = formseal_core::forms::current(state, form_id).await?;
+        // Through the core's check: the definition of a form this operator may not
+        // make links for (its field keys) must not show through the prefill's problems.
+        let definition = links::linkable_form(state, operator, form_id).await?;
         let mut answers = Answers::new();
         let mut problems = Vec::new();
         for (key, text) in typed.into_iter().filter(|(_, t)| !t.trim().is_empty()) {
-            match version.definition.field(&key) {
+            match definition.field(&key) {
                 Some(field) => match links::prefill_value(&field.kind, &text) {
                     Ok(value) => {
                         answers.insert(key, value);
@@ -303,7 +305,7 @@ mod ssr {
         if !problems.is_empty() {
             return Err(readable(Error::Validation(problems)));
         }
-        formseal_model::normalize(&version.definition, &mut answers);
+        formseal_model::normalize(&definition, &mut answers);
         let spec = LinkSpec {
             label: Some(label.trim().to_owned()).filter(|l| !l.is_empty()),
             note: Some(note.trim().to_owned()).filter(|n| !n.is_empty()),

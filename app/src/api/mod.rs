@@ -83,14 +83,9 @@ pub type SignatureItem = formseal_model::reader::ShownSignature;
 #[server(prefix = "/admin/fn", endpoint = "login")]
 pub async fn login(username: String, password: String, code: Option<String>) -> Result<(), ConsoleError> {
     let state = ssr::state()?;
-    let ip = ssr::client_ip().await;
-    let agent = ssr::user_agent().await;
-    let token =
-        formseal_core::accounts::login(&state, username.trim(), &password, code.as_deref(), ip, agent.as_deref())
-            .await
-            .map_err(ssr::public)?;
-    ssr::set_session_cookie(&state, &token, true);
-    leptos_axum::redirect("/admin");
+    let signed_in = ssr::log_in(&state, &username, &password, code.as_deref()).await?;
+    // A password someone else set (the first start's, a reset) is replaced first.
+    leptos_axum::redirect(if signed_in.must_change_password { "/admin/password" } else { "/admin" });
     Ok(())
 }
 
@@ -156,7 +151,7 @@ pub(crate) mod ssr {
 
     use super::*;
 
-    use formseal_core::accounts::SESSION_COOKIE;
+    use formseal_core::cookies;
 
     pub fn state() -> Result<AppState, ConsoleError> {
         use_context::<AppState>().ok_or_else(|| public(Error::Internal("the console's server state is missing".into())))
@@ -168,11 +163,12 @@ pub(crate) mod ssr {
         if e.is_server_fault() {
             tracing::error!(error = %e, detail = ?e, "console request failed");
         }
-        // A page being rendered that finds the session gone redirects to the log-in
-        // page (its status must stay a redirect); a server function called over HTTP
-        // answers 401, like any other error with its status.
+        // A page being rendered that finds the session gone (or the password to be
+        // changed first) redirects to the log-in (or password) page, so its status must
+        // stay a redirect; a server function called over HTTP answers 401 (403), like
+        // any other error with its status.
         let called = use_context::<http::request::Parts>().is_some_and(|p| p.uri.path().starts_with("/admin/fn/"));
-        if (called || !matches!(e, Error::Unauthenticated))
+        if (called || !matches!(e, Error::Unauthenticated | Error::PasswordChangeRequired))
             && let Some(response) = use_context::<leptos_axum::ResponseOptions>()
         {
             response
@@ -181,9 +177,34 @@ pub(crate) mod ssr {
         ConsoleError::new(e.code(), e.public_message())
     }
 
-    pub async fn session_token() -> Option<String> {
+    async fn cookie(name: &str) -> Option<String> {
+        let state = state().ok()?;
         let headers: HeaderMap = leptos_axum::extract().await.ok()?;
-        formseal_core::accounts::session_from_cookies(headers.get_all(COOKIE).iter().filter_map(|v| v.to_str().ok()))
+        cookies::read(&state.config, name, headers.get_all(COOKIE).iter().filter_map(|v| v.to_str().ok()))
+    }
+
+    pub async fn session_token() -> Option<String> {
+        cookie(cookies::SESSION).await
+    }
+
+    /// Logs in (the log-in page, the lock screen): the session cookie, and the
+    /// device cookie that exempts this browser from the account-wide limit.
+    pub async fn log_in(
+        state: &AppState,
+        username: &str,
+        password: &str,
+        code: Option<&str>,
+    ) -> Result<formseal_core::accounts::LoggedIn, ConsoleError> {
+        let ip = client_ip().await;
+        let agent = user_agent().await;
+        let device = cookie(cookies::DEVICE).await;
+        let client = formseal_core::accounts::Client { ip, agent: agent.as_deref(), device: device.as_deref() };
+        let signed_in =
+            formseal_core::accounts::login(state, username.trim(), password, code, &client).await.map_err(public)?;
+        set_session_cookie(state, &signed_in.token, true);
+        let days = formseal_core::accounts::DEVICE_DAYS * 86_400;
+        append_cookie(&cookies::set_cookie(&state.config, cookies::DEVICE, &signed_in.device, days));
+        Ok(signed_in)
     }
 
     /// The logged-in operator, or the "please log in" error.
@@ -194,11 +215,16 @@ pub(crate) mod ssr {
         Ok((state, operator))
     }
 
-    /// The address the request came from (the TCP peer).
+    /// The address the request came from: the TCP peer, or behind the operator's
+    /// trusted proxies the address they forwarded.
     pub async fn client_ip() -> Option<std::net::IpAddr> {
+        let state = state().ok()?;
         let axum::extract::ConnectInfo(addr): axum::extract::ConnectInfo<std::net::SocketAddr> =
             leptos_axum::extract().await.ok()?;
-        Some(addr.ip())
+        let headers: HeaderMap = leptos_axum::extract().await.ok()?;
+        let values = |name: &str| headers.get_all(name).iter().filter_map(|v| v.to_str().ok()).collect::<Vec<_>>();
+        let (forwarded_for, forwarded) = (values("x-forwarded-for"), values("forwarded"));
+        Some(state.config.trusted_proxies.client(addr.ip(), forwarded_for, forwarded))
     }
 
     pub async fn user_agent() -> Option<String> {
@@ -207,12 +233,13 @@ pub(crate) mod ssr {
     }
 
     pub fn set_session_cookie(state: &AppState, token: &str, open: bool) {
-        let secure = if state.config.secure_cookies() { "; Secure" } else { "" };
-        let lifetime =
-            if open { format!("; Max-Age={}", state.config.session_max_ms / 1000) } else { "; Max-Age=0".to_owned() };
-        let cookie = format!("{SESSION_COOKIE}={token}; Path=/admin; HttpOnly; SameSite=Strict{secure}{lifetime}");
+        let max_age = if open { state.config.session_max_ms / 1000 } else { 0 };
+        append_cookie(&cookies::set_cookie(&state.config, cookies::SESSION, token, max_age));
+    }
+
+    fn append_cookie(cookie: &str) {
         if let (Some(response), Ok(value)) =
-            (use_context::<leptos_axum::ResponseOptions>(), HeaderValue::from_str(&cookie))
+            (use_context::<leptos_axum::ResponseOptions>(), HeaderValue::from_str(cookie))
         {
             response.append_header(SET_COOKIE, value);
         }

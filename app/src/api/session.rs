@@ -17,6 +17,13 @@ pub struct WhoAmI {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PasswordStatus {
+    pub username: String,
+    /// Someone else set the password: nothing else works until it is replaced.
+    pub must_change: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SessionItem {
     pub id: String,
     pub created: String,
@@ -44,13 +51,7 @@ pub async fn keep_alive() -> Result<(), ConsoleError> {
 #[server(prefix = "/admin/fn", endpoint = "unlock")]
 pub async fn unlock(username: String, password: String, code: Option<String>) -> Result<(), ConsoleError> {
     let state = super::ssr::state()?;
-    let ip = super::ssr::client_ip().await;
-    let agent = super::ssr::user_agent().await;
-    let login =
-        formseal_core::accounts::login(&state, username.trim(), &password, code.as_deref(), ip, agent.as_deref());
-    let token = login.await.map_err(super::ssr::public)?;
-    super::ssr::set_session_cookie(&state, &token, true);
-    Ok(())
+    super::ssr::log_in(&state, &username, &password, code.as_deref()).await.map(drop)
 }
 
 #[server(prefix = "/admin/fn", endpoint = "sessions")]
@@ -104,8 +105,40 @@ pub async fn two_factor_enable(code: String) -> Result<Vec<String>, ConsoleError
     formseal_core::accounts::enable_two_factor(&state, &operator, &code).await.map_err(super::ssr::public)
 }
 
+/// Needs the password and a current code (or a recovery code).
 #[server(prefix = "/admin/fn", endpoint = "two-factor-disable")]
-pub async fn two_factor_disable(password: String) -> Result<(), ConsoleError> {
+pub async fn two_factor_disable(password: String, code: String) -> Result<(), ConsoleError> {
     let (state, operator) = super::ssr::operator().await?;
-    formseal_core::accounts::disable_two_factor(&state, &operator, &password).await.map_err(super::ssr::public)
+    let ip = super::ssr::client_ip().await;
+    formseal_core::accounts::disable_two_factor(&state, &operator, &password, Some(&code), ip)
+        .await
+        .map_err(super::ssr::public)
+}
+
+/// Whether this account must replace its password before anything else.
+#[server(prefix = "/admin/fn", endpoint = "password-state")]
+pub async fn password_state() -> Result<PasswordStatus, ConsoleError> {
+    let state = super::ssr::state()?;
+    let token = super::ssr::session_token().await;
+    let (operator, must_change) = formseal_core::accounts::authenticate_to_change_password(&state, token.as_deref())
+        .await
+        .map_err(super::ssr::public)?;
+    Ok(PasswordStatus { username: operator.username, must_change })
+}
+
+/// The holder changes their own password (the current one first); every other
+/// session of the account ends.
+#[server(prefix = "/admin/fn", endpoint = "change-password")]
+pub async fn change_password(current: String, new: String, repeat: String) -> Result<(), ConsoleError> {
+    let state = super::ssr::state()?;
+    if new != repeat {
+        return Err(super::ssr::public(formseal_core::Error::BadRequest(
+            "the two new passwords differ; type the same one twice".into(),
+        )));
+    }
+    let token = super::ssr::session_token().await.unwrap_or_default();
+    let ip = super::ssr::client_ip().await;
+    formseal_core::accounts::change_password(&state, &token, &current, &new, ip).await.map_err(super::ssr::public)?;
+    leptos_axum::redirect("/admin/account?password=changed");
+    Ok(())
 }

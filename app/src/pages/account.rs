@@ -1,4 +1,5 @@
-//! The person's own account: their sessions on every device, log out everywhere.
+//! The person's own account: their sessions on every device, log out everywhere,
+//! the password and the second factor.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -10,8 +11,13 @@ use crate::api::{LogoutEverywhere, TwoFactorDisable, me, my_sessions, two_factor
 pub fn AccountPage() -> impl IntoView {
     let sessions = Resource::new(|| (), |_| my_sessions());
     let everywhere = ServerAction::<LogoutEverywhere>::new();
+    let query = leptos_router::hooks::use_query_map();
+    let changed = move || query.read().get("password").is_some_and(|v| v == "changed");
     view! {
         <Title text="Your account · Formseal" />
+        <Show when=changed>
+            <p class="notice" role="status">"Your password was changed. Your other sessions have ended."</p>
+        </Show>
         <h1>"Your sessions"</h1>
         <p class="muted">"Where you are logged in now. Sessions end after a time without activity and after 12 hours at most."</p>
         <Suspense fallback=loading>
@@ -36,6 +42,10 @@ pub fn AccountPage() -> impl IntoView {
         <ActionForm action=everywhere>
             <button type="submit" class="primary">"Log out everywhere"</button>
         </ActionForm>
+        <section class="card" aria-labelledby="pw-title">
+            <h2 id="pw-title">"Password"</h2>
+            <p><a href="/admin/password">"Change your password"</a></p>
+        </section>
         <TwoFactor />
     }
 }
@@ -60,6 +70,8 @@ fn TwoFactor() -> impl IntoView {
                             <ActionForm action=disable>
                                 <label for="tf-off-password">"Password, to turn it off"</label>
                                 <input id="tf-off-password" name="password" type="password" autocomplete="current-password" required />
+                                <label for="tf-off-code">"A current code from the app, or a recovery code"</label>
+                                <input id="tf-off-code" name="code" inputmode="numeric" autocomplete="one-time-code" required />
                                 <button type="submit">"Turn off"</button>
                             </ActionForm>
                             {move || disable.value().get().and_then(Result::err).map(|e| view! { <p class="error" role="alert">{e.message}</p> })}

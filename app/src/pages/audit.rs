@@ -91,6 +91,8 @@ const ACTIONS: &[&str] = &[
     "account_created",
     "account_invited",
     "account_changed",
+    "password_changed",
+    "password_reset",
     "form_created",
     "form_published",
     "form_archived",

@@ -9,6 +9,7 @@ mod integrity;
 mod invite;
 mod links;
 mod login;
+mod password;
 mod request;
 mod requests;
 mod retention;
@@ -25,6 +26,7 @@ pub use integrity::IntegrityPage;
 pub use invite::InvitePage;
 pub use links::LinksPage;
 pub use login::{LoginPage, LogoutButton};
+pub use password::PasswordPage;
 pub use request::RequestPage;
 pub use requests::RequestsPage;
 pub use retention::RetentionPage;
@@ -37,12 +39,13 @@ use leptos_router::components::Redirect;
 use crate::api::{ConsoleError, ErrorCode};
 
 /// What a page shows when its data could not be loaded: the log-in page when the
-/// session is gone, otherwise the error's public message.
+/// session is gone, the password page when the password must be replaced first,
+/// otherwise the error's public message.
 pub fn load_error(e: ConsoleError) -> AnyView {
-    if e.code == ErrorCode::Unauthenticated {
-        view! { <Redirect path="/admin/login" /> }.into_any()
-    } else {
-        view! { <p class="error" role="alert">{e.message}</p> }.into_any()
+    match e.code {
+        ErrorCode::Unauthenticated => view! { <Redirect path="/admin/login" /> }.into_any(),
+        ErrorCode::PasswordChangeRequired => view! { <Redirect path="/admin/password" /> }.into_any(),
+        _ => view! { <p class="error" role="alert">{e.message}</p> }.into_any(),
     }
 }
 

@@ -33,6 +33,10 @@ pub enum Action {
     AccountChanged,
     AccountInvited,
     RecoveryCodeUsed,
+    /// The holder changed their own password.
+    PasswordChanged,
+    /// A one-time password was set on the server's command line.
+    PasswordReset,
     LegalHoldSet,
     LegalHoldLifted,
     FormCreated,
@@ -70,7 +74,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 35] = [
+    pub const ALL: [Action; 37] = [
         Action::Login,
         Action::LoginFailed,
         Action::Logout,
@@ -78,6 +82,8 @@ impl Action {
         Action::AccountChanged,
         Action::AccountInvited,
         Action::RecoveryCodeUsed,
+        Action::PasswordChanged,
+        Action::PasswordReset,
         Action::LegalHoldSet,
         Action::LegalHoldLifted,
         Action::FormCreated,
@@ -118,6 +124,8 @@ impl Action {
             Action::AccountChanged => "account_changed",
             Action::AccountInvited => "account_invited",
             Action::RecoveryCodeUsed => "recovery_code_used",
+            Action::PasswordChanged => "password_changed",
+            Action::PasswordReset => "password_reset",
             Action::LegalHoldSet => "legal_hold_set",
             Action::LegalHoldLifted => "legal_hold_lifted",
             Action::FormCreated => "form_created",
@@ -374,6 +382,8 @@ mod tests {
             "account_changed",
             "account_invited",
             "recovery_code_used",
+            "password_changed",
+            "password_reset",
             "legal_hold_set",
             "legal_hold_lifted",
             "form_created",

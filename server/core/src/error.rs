@@ -45,11 +45,15 @@ pub enum Error {
     BadCredentials,
     #[error("enter the 6-digit code from your authenticator app, or a recovery code")]
     SecondFactorRequired,
+    /// The password was set by someone else (the first start, a reset): the
+    /// account's holder must choose their own before anything else.
+    #[error("please choose a new password before going on")]
+    PasswordChangeRequired,
     #[error("too many requests; please wait {0} seconds")]
     RateLimited(u64),
     #[error("too many failed log-ins; please wait {0} minutes and try again")]
     TooManyAttempts(u64),
-    #[error("the database is busy; please retry")]
+    #[error("the server is busy; please retry in a moment")]
     Busy,
     // Display carries the details for the log; clients get `public_message`.
     #[error("unavailable: {0}")]
@@ -116,6 +120,7 @@ impl Error {
             Error::Unauthenticated => ErrorCode::Unauthenticated,
             Error::BadCredentials => ErrorCode::BadCredentials,
             Error::SecondFactorRequired => ErrorCode::SecondFactorRequired,
+            Error::PasswordChangeRequired => ErrorCode::PasswordChangeRequired,
             Error::Forbidden => ErrorCode::Forbidden,
             Error::RateLimited(_) => ErrorCode::RateLimited,
             Error::TooManyAttempts(_) => ErrorCode::TooManyAttempts,

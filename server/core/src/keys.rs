@@ -124,6 +124,11 @@ impl KeyRing {
         &self.keys[self.keys.len() - 1]
     }
 
+    /// Every key, oldest first (the last one signs).
+    pub fn all(&self) -> impl Iterator<Item = &InstanceKey> {
+        self.keys.iter()
+    }
+
     pub fn find(&self, id: &str) -> Option<&InstanceKey> {
         self.keys.iter().find(|k| k.id == id)
     }

@@ -5,6 +5,8 @@
 pub mod accounts;
 pub mod audit;
 mod chain_writer;
+pub mod client;
+pub mod cookies;
 pub mod csv_file;
 pub mod error;
 pub mod export;
@@ -12,6 +14,7 @@ pub mod forms;
 pub mod funnel;
 pub mod keys;
 pub mod links;
+pub mod passwords;
 pub mod permissions;
 pub mod person_index;
 pub mod pow;

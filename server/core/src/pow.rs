@@ -72,12 +72,16 @@ pub async fn check(state: &AppState, form_id: &str, proof: Option<&Proof>) -> Re
     Ok(SpentChallenge { id, expires: rfc3339_ms(expires.timestamp_millis()) })
 }
 
-/// Forgets expired used challenges every few minutes.
+/// Forgets expired used challenges (and personal-link openings too old to be
+/// accepted again) every few minutes.
 pub async fn sweep(state: AppState) {
     loop {
         tokio::time::sleep(std::time::Duration::from_secs(300)).await;
         if let Err(e) = state.store.forget_expired_challenges().await {
             tracing::warn!(error = %e, "could not forget expired challenges");
+        }
+        if let Err(e) = state.store.forget_old_link_opens(crate::time::now_ms()).await {
+            tracing::warn!(error = %e, "could not forget old link openings");
         }
     }
 }

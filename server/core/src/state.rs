@@ -15,6 +15,9 @@ pub struct Config {
     pub retired_grace_hours: u32,
     /// Leading zero bits a proof of work needs, for forms without their own setting.
     pub pow_difficulty: u32,
+    /// Peers whose `X-Forwarded-For` / `Forwarded` headers are believed (see
+    /// [`crate::client`]); empty: the TCP peer is the client.
+    pub trusted_proxies: crate::client::TrustedProxies,
 }
 
 /// Tuned so a mid-range phone needs about a second; see docs/widget-performance.md.
@@ -28,6 +31,7 @@ impl Config {
             session_max_ms: 12 * 60 * 60 * 1000,
             retired_grace_hours: 24,
             pow_difficulty: DEFAULT_POW_DIFFICULTY,
+            trusted_proxies: crate::client::TrustedProxies::default(),
         }
     }
 
@@ -45,9 +49,13 @@ pub struct AppState {
     pub keys: Arc<KeyRing>,
     pub config: Arc<Config>,
     pub login_throttle: Arc<crate::throttle::LoginThrottle>,
+    /// The bounded queue every password hash goes through.
+    pub passwords: Arc<crate::passwords::PasswordWork>,
     chain_locks: Arc<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>>,
     pub(crate) chains: Arc<crate::chain_writer::Chains>,
     pub(crate) accepting: Arc<crate::forms::AcceptingCache>,
+    /// Who has an export running (one at a time each).
+    pub(crate) exports_running: Arc<crate::export::Running>,
 }
 
 impl AppState {
@@ -57,9 +65,11 @@ impl AppState {
             keys: Arc::new(keys),
             config: Arc::new(config),
             login_throttle: Arc::default(),
+            passwords: Arc::default(),
             chain_locks: Arc::default(),
             chains: Arc::default(),
             accepting: Arc::default(),
+            exports_running: Arc::default(),
         }
     }
 
@@ -93,9 +103,11 @@ impl AppState {
             keys: self.keys.clone(),
             config: self.config.clone(),
             login_throttle: Arc::default(),
+            passwords: Arc::default(),
             chain_locks: Arc::default(),
             chains: Arc::default(),
             accepting: Arc::default(),
+            exports_running: Arc::default(),
         }
     }
 }

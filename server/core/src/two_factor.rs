@@ -15,10 +15,13 @@ fn totp(secret_b32: &str, account: &str) -> Result<TOTP> {
     let bytes = Secret::Encoded(secret_b32.to_owned())
         .to_bytes()
         .map_err(|e| Error::Internal(format!("stored TOTP secret: {e:?}")))?;
-    // The otpauth label may not contain ':'.
-    TOTP::new(Algorithm::SHA1, 6, 1, 30, bytes, Some("Formseal".into()), account.replace(':', "-"))
+    // The otpauth label may not contain ':'. Skew 0: [`matching_step`] looks at the
+    // neighbouring steps itself, to know which one matched.
+    TOTP::new(Algorithm::SHA1, 6, 0, STEP_SECONDS, bytes, Some("Formseal".into()), account.replace(':', "-"))
         .map_err(|e| Error::Internal(format!("TOTP: {e}")))
 }
+
+const STEP_SECONDS: u64 = 30;
 
 /// A new secret, base32 as authenticator apps take it.
 pub fn new_secret() -> Result<String> {
@@ -36,10 +39,20 @@ pub fn enrolment(secret_b32: &str, account: &str) -> Result<(String, String)> {
     Ok((url, image))
 }
 
-/// Whether `code` is the current one (one 30-second step of clock skew allowed).
-pub fn code_matches(secret_b32: &str, account: &str, code: &str) -> bool {
+/// The time step (`unix seconds / 30`) whose code `code` is, if it is the current
+/// one or a neighbour (one step of clock skew either way), compared in constant time.
+pub fn matching_step(secret_b32: &str, account: &str, code: &str, now_ms: i64) -> Option<i64> {
     let code: String = code.chars().filter(char::is_ascii_digit).collect();
-    code.len() == 6 && totp(secret_b32, account).is_ok_and(|t| t.check_current(&code).unwrap_or(false))
+    if code.len() != 6 {
+        return None;
+    }
+    let totp = totp(secret_b32, account).ok()?;
+    let now = u64::try_from(now_ms / 1000).ok()?;
+    let current = now / STEP_SECONDS;
+    [current.saturating_sub(1), current, current + 1]
+        .into_iter()
+        .find(|step| totp.check(&code, step * STEP_SECONDS))
+        .and_then(|step| i64::try_from(step).ok())
 }
 
 /// New recovery codes (shown once) and the hashes that are stored.
@@ -64,14 +77,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn codes_from_the_secret_match_and_others_do_not() {
+    fn codes_from_the_secret_match_their_step_and_others_do_not() {
         let secret = new_secret().unwrap();
-        let current = totp(&secret, "ada").unwrap().generate_current().unwrap();
-        assert!(code_matches(&secret, "ada", &current));
-        assert!(code_matches(&secret, "ada", &format!("{} {}", &current[..3], &current[3..])));
+        let now_ms = 1_800_000_000_000_i64;
+        let at = |seconds: i64| totp(&secret, "ada").unwrap().generate(u64::try_from(seconds).unwrap());
+        let step = now_ms / 1000 / 30;
+        let current = at(now_ms / 1000);
+        assert_eq!(matching_step(&secret, "ada", &current, now_ms), Some(step));
+        assert_eq!(matching_step(&secret, "ada", &format!("{} {}", &current[..3], &current[3..]), now_ms), Some(step));
+        // One step of clock skew either way, each named by its own step.
+        assert_eq!(matching_step(&secret, "ada", &at(now_ms / 1000 - 30), now_ms), Some(step - 1));
+        assert_eq!(matching_step(&secret, "ada", &at(now_ms / 1000 + 30), now_ms), Some(step + 1));
+        assert_eq!(matching_step(&secret, "ada", &at(now_ms / 1000 - 90), now_ms), None);
         let wrong = format!("{:06}", (current.parse::<u32>().unwrap() + 1) % 1_000_000);
-        assert!(!code_matches(&secret, "ada", &wrong));
-        assert!(!code_matches(&secret, "ada", "12345"));
+        assert!(matching_step(&secret, "ada", &wrong, now_ms).is_none() || wrong == at(now_ms / 1000 + 30));
+        assert_eq!(matching_step(&secret, "ada", "12345", now_ms), None);
         let (url, svg) = enrolment(&secret, "ada:x").unwrap();
         assert!(url.starts_with("otpauth://totp/Formseal:ada-x?") && url.contains(&secret), "{url}");
         assert!(svg.contains("<svg"));

@@ -101,7 +101,7 @@ async fn admins_cannot_touch_owners_and_the_last_owner_stays() {
 async fn repeated_failures_lock_an_account_and_an_address_without_revealing_accounts() {
     let server = start().await;
     accounts::create_account(&server.state, "ada", GOOD, Role::Viewer).await.unwrap();
-    for _ in 0..formseal_core::throttle::MAX_PER_ACCOUNT {
+    for _ in 0..formseal_core::throttle::MAX_PER_ACCOUNT_AND_ADDRESS {
         let (status, _) = post(&server, "login", &[("username", "ada"), ("password", "wrong wrong wrong")]).await;
         assert_eq!(status, 401);
         post(&server, "login", &[("username", "ghost"), ("password", "wrong wrong wrong")]).await;
@@ -114,12 +114,19 @@ async fn repeated_failures_lock_an_account_and_an_address_without_revealing_acco
     assert_eq!((status, ghost), (429, real));
 }
 
-fn current_code(secret: &str) -> String {
+fn totp(secret: &str) -> totp_rs::TOTP {
     let bytes = totp_rs::Secret::Encoded(secret.to_owned()).to_bytes().unwrap();
-    totp_rs::TOTP::new(totp_rs::Algorithm::SHA1, 6, 1, 30, bytes, Some("Formseal".into()), "x".into())
-        .unwrap()
-        .generate_current()
-        .unwrap()
+    totp_rs::TOTP::new(totp_rs::Algorithm::SHA1, 6, 1, 30, bytes, Some("Formseal".into()), "x".into()).unwrap()
+}
+
+fn current_code(secret: &str) -> String {
+    totp(secret).generate_current().unwrap()
+}
+
+/// The code of the next 30-second step (accepted: one step of clock skew).
+fn next_code(secret: &str) -> String {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    totp(secret).generate(now + 30)
 }
 
 #[tokio::test]
@@ -132,7 +139,8 @@ async fn a_second_factor_is_asked_for_and_recovery_codes_work_once() {
     assert!(
         accounts::enable_two_factor(&server.state, &me, "000000").await.is_err() || current_code(&secret) == "000000"
     );
-    let recovery = accounts::enable_two_factor(&server.state, &me, &current_code(&secret)).await.unwrap();
+    let confirm = current_code(&secret);
+    let recovery = accounts::enable_two_factor(&server.state, &me, &confirm).await.unwrap();
     assert_eq!(recovery.len(), 10);
 
     // The password alone is not enough; the server says what is missing.
@@ -142,10 +150,16 @@ async fn a_second_factor_is_asked_for_and_recovery_codes_work_once() {
     let (status, _) =
         post(&server, "login", &[("username", "totp-user"), ("password", GOOD), ("code", "not-a-code")]).await;
     assert_eq!(status, 401);
-    let code = current_code(&secret);
+    // The code that confirmed the app is used up; the next step's code is wanted.
+    let (status, _) =
+        post(&server, "login", &[("username", "totp-user"), ("password", GOOD), ("code", &confirm)]).await;
+    assert_eq!(status, 401, "a code works once");
+    let code = next_code(&secret);
     let (status, body) =
         post(&server, "login", &[("username", "totp-user"), ("password", GOOD), ("code", &code)]).await;
     assert!(status < 400, "{body}");
+    let (status, _) = post(&server, "login", &[("username", "totp-user"), ("password", GOOD), ("code", &code)]).await;
+    assert_eq!(status, 401, "a code seen by someone else cannot be used again");
     // A recovery code works once.
     let (status, _) =
         post(&server, "login", &[("username", "totp-user"), ("password", GOOD), ("code", &recovery[3])]).await;
@@ -158,8 +172,16 @@ async fn a_second_factor_is_asked_for_and_recovery_codes_work_once() {
         post(&server, "login", &[("username", "totp-user"), ("password", "wrong wrong wrong"), ("code", &code)]).await;
     assert_eq!(status, 401);
 
-    assert!(accounts::disable_two_factor(&server.state, &me, "wrong wrong wrong").await.is_err());
-    accounts::disable_two_factor(&server.state, &me, GOOD).await.unwrap();
+    // Turning it off needs the password and a code.
+    let off = |password: &'static str, code: Option<&'static str>| {
+        let (state, me) = (server.state.clone(), me.clone());
+        async move { accounts::disable_two_factor(&state, &me, password, code, None).await }
+    };
+    assert_eq!(off("wrong wrong wrong", None).await.unwrap_err().status(), 401);
+    assert_eq!(off(GOOD, None).await.unwrap_err().code(), formseal_model::ErrorCode::SecondFactorRequired);
+    assert_eq!(off(GOOD, Some("000000")).await.unwrap_err().status(), 401);
+    let spare = recovery[5].clone();
+    accounts::disable_two_factor(&server.state, &me, GOOD, Some(&spare), None).await.unwrap();
     let (status, _) = post(&server, "login", &[("username", "totp-user"), ("password", GOOD)]).await;
     assert!(status < 400);
 }
@@ -203,15 +225,16 @@ async fn sessions_end_after_inactivity_and_after_their_lifetime() {
 async fn an_overlong_user_name_is_refused_and_kept_nowhere() {
     let server = start().await;
     let flood = "x".repeat(10_000);
-    let err = accounts::login(&server.state, &flood, "whatever", None, None, None).await.unwrap_err();
+    let err = accounts::login(&server.state, &flood, "whatever", None, &accounts::Client::default()).await.unwrap_err();
     assert_eq!(err.status(), 401, "{err}");
     let long_password = "p".repeat(accounts::MAX_PASSWORD_CHARS + 1);
-    let err = accounts::login(&server.state, "owner", &long_password, None, None, None).await.unwrap_err();
+    let err =
+        accounts::login(&server.state, "owner", &long_password, None, &accounts::Client::default()).await.unwrap_err();
     assert_eq!(err.status(), 401, "{err}");
     let audit = server.state.store().audit_range(1, 1000).await.unwrap();
     assert!(audit.iter().all(|r| r.actor.len() <= accounts::MAX_USERNAME_BYTES), "a flood name was recorded");
     // An ordinary wrong attempt is still recorded.
-    accounts::login(&server.state, "owner", "wrong password", None, None, None).await.unwrap_err();
+    accounts::login(&server.state, "owner", "wrong password", None, &accounts::Client::default()).await.unwrap_err();
     let audit = server.state.store().audit_range(1, 1000).await.unwrap();
     assert!(audit.iter().any(|r| r.action == "login_failed" && r.actor == "owner"));
 }

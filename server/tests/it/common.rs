@@ -52,6 +52,9 @@ pub fn args(data_dir: &std::path::Path, listen: SocketAddr, db: Option<&str>) ->
         rate_limit_burst: 100_000,
         // Real challenges, little work: the tests post hundreds of submissions.
         pow_difficulty: TEST_POW_DIFFICULTY,
+        trusted_proxies: None,
+        max_connections: 4096,
+        header_timeout_seconds: 10,
     }
 }
 
@@ -78,8 +81,15 @@ pub async fn start_custom(
     adjust(&mut args);
     let state: ServerState = serve::prepare(&args).await.unwrap();
     let app_state = state.app.clone();
-    let service = router(state).into_make_service_with_connect_info::<SocketAddr>();
-    tokio::spawn(async move { axum::serve(listener, service).await.unwrap() });
+    // The binary's own listener (connection cap, header deadline), never stopped.
+    let limits = formseal::listener::Limits {
+        max_connections: args.max_connections,
+        header_timeout: std::time::Duration::from_secs(u64::from(args.header_timeout_seconds)),
+    };
+    let app = router(state);
+    tokio::spawn(
+        async move { formseal::listener::serve(listener, app, limits, std::future::pending()).await.unwrap() },
+    );
     TestServer { base: format!("http://{addr}"), state: app_state, client: reqwest::Client::new(), _dir: dir }
 }
 

@@ -131,6 +131,14 @@ async fn a_link_opens_prefilled_and_takes_one_signed_submission_whose_secret_is_
     assert_eq!(view["locked"], json!(["customer"]));
     let listed = links::list(&server.state, &owner(), FORM, None).await.unwrap();
     assert_eq!(listed[0].status.as_str(), "opened");
+    // A captured opening sent again does not get the prefill a second time.
+    let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let captured = SignedLinkOpen::sign(&id, &now, &key).unwrap();
+    let url = format!("{}/api/v1/links/{id}/open", server.base);
+    assert_eq!(server.client.post(&url).json(&captured).send().await.unwrap().status(), 200);
+    let replay = server.client.post(&url).json(&captured).send().await.unwrap();
+    assert_eq!(replay.status(), 409);
+    assert!(!replay.text().await.unwrap().contains("Ada Lovelace"));
 
     // Signed with the link's key: stored, no proof of work needed.
     let request = signed(&version, &id, &key, answers(), 1);
@@ -302,4 +310,12 @@ async fn viewers_cannot_make_links_and_partners_only_for_their_forms() {
     ));
     let assigned = Operator { role: Role::Partner, forms: vec![FORM.into()], ..owner() };
     assert!(links::create(&server.state, &assigned, FORM, spec(true)).await.is_ok());
+
+    // Labels and notes name recipients: the compact view (no personal data) lists
+    // the links without them; with personal data granted, they are there.
+    let listed = links::list(&server.state, &assigned, FORM, None).await.unwrap();
+    assert!(!listed.is_empty() && listed.iter().all(|l| l.label.is_none() && l.note.is_none()), "{listed:?}");
+    let trusted = Operator { personal_forms: vec![FORM.into()], ..assigned };
+    let listed = links::list(&server.state, &trusted, FORM, None).await.unwrap();
+    assert!(listed.iter().all(|l| l.label.as_deref() == Some("K-1001") && l.note.is_some()), "{listed:?}");
 }

@@ -129,7 +129,12 @@ fn sample(path: &str, role: Role, submission: &str) -> (Vec<(String, String)>, O
             None,
         ),
         "/admin/fn/two-factor-enable" => (form(&[("code", "000000")]), None),
-        "/admin/fn/two-factor-disable" => (form(&[("password", "wrong wrong wrong")]), None),
+        // The right password and a code (no second factor is on: turning it off is a no-op).
+        "/admin/fn/two-factor-disable" => (form(&[("password", PASSWORD), ("code", "000000")]), None),
+        "/admin/fn/password-state" => (form(&[("", "")]), None),
+        // The right current password (a wrong one would count towards the log-in
+        // limits of this test's one address), a new one too weak: 400.
+        "/admin/fn/change-password" => (form(&[("current", PASSWORD), ("new", "short"), ("repeat", "short")]), None),
         "/admin/fn/audit" => (form(&[("actor", ""), ("action", ""), ("from", ""), ("to", ""), ("page", "1")]), None),
         "/admin/fn/login" | "/admin/fn/unlock" => {
             (form(&[("username", "nobody"), ("password", "wrong wrong wrong")]), None)
@@ -303,6 +308,54 @@ async fn a_partner_sees_only_assigned_forms_without_personal_data() {
         post("submissions", vec![("form", "no-such-form".into()), ("page", "1".into())]).await;
     assert_eq!((guessed, missing), (404, 404));
     assert_eq!(guessed_body, missing_body);
+    // The same through every other function that takes a form id.
+    type Args = Vec<(&'static str, &'static str)>;
+    let probes: [(&str, &str, Args); 6] = [
+        ("links", "form", vec![("status", "")]),
+        (
+            "create-link",
+            "form",
+            vec![
+                ("label", ""),
+                ("note", ""),
+                ("days", "30"),
+                ("single_use", "true"),
+                ("prefill", "{}"),
+                ("locked", ""),
+            ],
+        ),
+        (
+            "check-links-csv",
+            "form",
+            vec![("csv", "label\nx\n"), ("locked", ""), ("single_use", "true"), ("days", "30")],
+        ),
+        ("funnel", "id", vec![]),
+        ("designer", "id", vec![]),
+        ("legal-hold", "form", vec![("submission", ""), ("reason", "")]),
+    ];
+    for (name, key, rest) in probes {
+        let with = |form: &'static str| {
+            let mut args: Vec<(&'static str, String)> = vec![(key, form.to_owned())];
+            args.extend(rest.iter().map(|(k, v)| (*k, (*v).to_owned())));
+            args
+        };
+        let guessed = post(name, with("secret-form")).await;
+        let missing = post(name, with("no-such-form")).await;
+        assert_eq!(guessed, missing, "{name}: an unassigned form must look like one that does not exist");
+        assert!(guessed.0 >= 400, "{name}: {guessed:?}");
+    }
+    let export = |form: &str| {
+        let request = server
+            .client
+            .post(format!("{}/admin/forms/{form}/export", server.base))
+            .header("cookie", &cookie)
+            .form(&[("format", "csv"), ("scope", "compact")]);
+        async move {
+            let res = request.send().await.unwrap();
+            (res.status().as_u16(), res.text().await.unwrap())
+        }
+    };
+    assert_eq!(export("secret-form").await, export("no-such-form").await);
 
     // Granted personal data for the form: the full view.
     accounts::update_account(

@@ -53,7 +53,13 @@ fn short_and_long_text() {
     assert!(matches!(check(short, json!(5)), Err(Problem::WrongType { .. })));
     let long = FieldKind::LongText { max_len: Some(10) };
     assert_eq!(check(long.clone(), json!("two\nlines")), Ok(()));
-    assert_eq!(check(long, json!("much too long text")), Err(Problem::TooLong { max: 10 }));
+    assert_eq!(check(long.clone(), json!("much too long text")), Err(Problem::TooLong { max: 10 }));
+    // The maximum counts what would be stored, spaces included; the minimum what was typed.
+    let padded = format!("ok{}", " ".repeat(40_000));
+    assert_eq!(check(long, json!(padded)), Err(Problem::TooLong { max: 10 }));
+    let short = FieldKind::ShortText { min_len: Some(2), max_len: Some(200), pattern: None };
+    assert_eq!(check(short.clone(), json!(" a ")), Err(Problem::TooShort { min: 2 }));
+    assert_eq!(check(short, json!(format!("{}xy", " ".repeat(40_000)))), Err(Problem::TooLong { max: 200 }));
 }
 
 #[test]

@@ -187,7 +187,10 @@ pub fn check_spec(form: &FormDef, spec: &LinkSpec) -> std::result::Result<(), Ve
 
 /// The form a link may be made for: published, not archived, visible to the
 /// operator, who may manage links.
-async fn linkable_form(state: &AppState, operator: &Operator, form_id: &str) -> Result<FormDef> {
+/// The current definition of a form `operator` may make links for. The access is
+/// checked before the form is looked at, so a form the operator is not assigned to
+/// looks exactly like one that does not exist.
+pub async fn linkable_form(state: &AppState, operator: &Operator, form_id: &str) -> Result<FormDef> {
     operator.require(Permission::ManageLinks)?;
     if !operator.sees_form(form_id) {
         return Err(Error::NotFound("form"));
@@ -267,7 +270,10 @@ pub async fn list(
     form_id: &str,
     only: Option<LinkStatus>,
 ) -> Result<Vec<LinkInfo>> {
-    operator.form_access(form_id)?;
+    // Labels and notes name the recipients (a customer number, "Mrs Meier's
+    // claim"): a reader with the compact view, who may not see personal answers,
+    // does not see them either.
+    let compact = operator.form_access(form_id)?.is_compact();
     let now = Utc::now();
     let rows = state.store.links_of_form(form_id).await?;
     Ok(rows
@@ -275,8 +281,8 @@ pub async fn list(
         .map(|r| LinkInfo {
             status: status(&r, now),
             link_id: r.link_id,
-            label: r.label,
-            note: r.note,
+            label: r.label.filter(|_| !compact),
+            note: r.note.filter(|_| !compact),
             single_use: r.single_use,
             uses: r.uses,
             created_at: r.created_at,
@@ -347,6 +353,12 @@ pub async fn open(state: &AppState, link_id: &str, request: &SignedLinkOpen) -> 
     }
     if let Some(why) = closed(&row, Utc::now()) {
         return Err(Error::LinkClosed(why));
+    }
+    // The answer holds the prefill (personal data): a captured request must not get
+    // it a second time. The page signs a fresh one at every load.
+    let seen = formseal_model::b64_encode(&formseal_model::digest(request.signature.as_bytes()));
+    if !state.store.first_link_open(&seen, time.timestamp_millis() + OPEN_SKEW_MS).await? {
+        return Err(Error::Conflict("this link was opened with this request already; please reload the page".into()));
     }
     let form = forms::current(state, &row.form_id).await?;
     let prefill = state.store.link_prefill(link_id).await?;

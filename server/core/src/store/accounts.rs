@@ -22,6 +22,15 @@ pub struct AccountRow {
     pub totp_secret: Option<String>,
     #[serde(default)]
     pub totp_pending: Option<String>,
+    /// Someone else set the password: the holder must choose their own first.
+    #[serde(default)]
+    pub must_change_password: Option<bool>,
+}
+
+impl AccountRow {
+    pub fn must_change_password(&self) -> bool {
+        self.must_change_password == Some(true)
+    }
 }
 
 /// An invitation to the console (the token itself is never stored).
@@ -43,17 +52,61 @@ impl Store {
         Ok(n.unwrap_or(0))
     }
 
-    pub async fn create_account(&self, username: &str, password_hash: &str, role: &str) -> Result<()> {
+    /// `must_change`: the password is one someone else chose (the first start's).
+    pub async fn create_account(
+        &self,
+        username: &str,
+        password_hash: &str,
+        role: &str,
+        must_change: bool,
+    ) -> Result<()> {
         self.exec(
-            "CREATE account CONTENT { username: $username, password_hash: $hash, role: $role, disabled: false, created_at: time::now() }",
-            json!({ "username": username, "hash": password_hash, "role": role }),
+            "CREATE account CONTENT {
+                 username: $username, password_hash: $hash, role: $role, disabled: false, created_at: time::now(),
+                 must_change_password: $must_change
+             }",
+            json!({ "username": username, "hash": password_hash, "role": role, "must_change": must_change }),
         )
         .await
     }
 
+    /// Sets a new password and ends the account's sessions but `keep_session` (the
+    /// one its holder changed it from), in one transaction.
+    pub async fn set_password(
+        &self,
+        username: &str,
+        password_hash: &str,
+        must_change: bool,
+        keep_session: Option<&str>,
+    ) -> Result<()> {
+        self.exec(
+            "BEGIN;
+             UPDATE account SET password_hash = $hash, must_change_password = $must_change WHERE username = $username;
+             DELETE session WHERE username = $username AND token_hash != $keep;
+             COMMIT;",
+            json!({ "username": username, "hash": password_hash, "must_change": must_change, "keep": keep_session }),
+        )
+        .await
+    }
+
+    /// Records `step` as the last authenticator time step used: `false` if it (or a
+    /// later one) was used already, so one code works once.
+    pub async fn use_totp_step(&self, username: &str, step: i64) -> Result<bool> {
+        let updated: Vec<Value> = self
+            .rows(
+                "UPDATE account SET totp_last_step = $step
+                 WHERE username = $username AND (totp_last_step IS NONE OR totp_last_step < $step)
+                 RETURN username",
+                json!({ "username": username, "step": step }),
+            )
+            .await?;
+        Ok(!updated.is_empty())
+    }
+
     pub async fn account(&self, username: &str) -> Result<Option<AccountRow>> {
         self.first(
-            "SELECT username, password_hash, role, disabled, forms, personal_forms, totp_secret, totp_pending
+            "SELECT username, password_hash, role, disabled, forms, personal_forms, totp_secret, totp_pending,
+                 must_change_password
              FROM account WHERE username = $username",
             json!({ "username": username }),
         )
@@ -203,7 +256,7 @@ mod tests {
     #[tokio::test]
     async fn an_invitation_makes_one_account_once() {
         let store = store().await;
-        store.create_account("ada", "h-ada", "owner").await.unwrap();
+        store.create_account("ada", "h-ada", "owner", false).await.unwrap();
         assert_eq!(store.account_count().await.unwrap(), 1);
 
         store.create_invite(&invite("bob"), "t1").await.unwrap();
@@ -228,7 +281,7 @@ mod tests {
     #[tokio::test]
     async fn a_second_factor_is_pending_then_active_and_a_recovery_code_works_once() {
         let store = store().await;
-        store.create_account("ada", "h", "owner").await.unwrap();
+        store.create_account("ada", "h", "owner", false).await.unwrap();
         store.set_totp_pending("ada", "S1").await.unwrap();
         assert_eq!(store.account("ada").await.unwrap().unwrap().totp_pending.as_deref(), Some("S1"));
         store.enable_totp("ada", "S1", &["r1".into(), "r2".into()]).await.unwrap();
@@ -244,7 +297,7 @@ mod tests {
     #[tokio::test]
     async fn disabling_an_account_ends_its_sessions() {
         let store = store().await;
-        store.create_account("bob", "h", "editor").await.unwrap();
+        store.create_account("bob", "h", "editor", false).await.unwrap();
         store.create_session("s1", "bob", 1, 100, None, None).await.unwrap();
         store.update_account("bob", "reader", &["f".into()], &[], false).await.unwrap();
         assert!(store.session("s1").await.unwrap().is_some());

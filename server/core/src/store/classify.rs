@@ -39,6 +39,7 @@ const AUDIT_SEQ: &str = "audit_seq";
 
 /// A spent proof-of-work challenge: its record exists, so a second CREATE fails.
 const POW_SPENT: &str = "pow_spent";
+const LINK_OPEN_SEEN: &str = "link_open_seen";
 
 /// How the message of an [`Error::Unavailable`] for a storage fault begins (for the log).
 const STORAGE_FAULT: &str = "database storage fault";
@@ -104,14 +105,16 @@ impl UniqueIndex {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Table {
     PowSpent,
+    LinkOpenSeen,
 }
 
 impl Table {
-    const ALL: [Table; 1] = [Table::PowSpent];
+    const ALL: [Table; 2] = [Table::PowSpent, Table::LinkOpenSeen];
 
     const fn name(self) -> &'static str {
         match self {
             Table::PowSpent => POW_SPENT,
+            Table::LinkOpenSeen => LINK_OPEN_SEEN,
         }
     }
 }

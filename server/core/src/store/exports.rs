@@ -21,6 +21,17 @@ impl Store {
         .await
     }
 
+    /// How many of a form's submissions were deleted (a tombstone in their place).
+    pub async fn deleted_count(&self, form_id: &str) -> Result<u64> {
+        let n: Option<u64> = self
+            .first(
+                "RETURN count(SELECT VALUE sequence FROM submission WHERE form_id = $form_id AND tombstone != NONE)",
+                json!({ "form_id": form_id }),
+            )
+            .await?;
+        Ok(n.unwrap_or(0))
+    }
+
     /// Every published version of a form with its definition, newest first.
     pub async fn version_rows(&self, form_id: &str) -> Result<Vec<VersionRow>> {
         self.rows(

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::Store;
+use super::classify::{DbOutcome, Table};
 use crate::error::{Error, Result};
 
 /// A link to create. `prefill` (personal data) goes to its own table.
@@ -54,6 +55,29 @@ const LINK_COLUMNS: &str = "link_id, form_id, label, note, public_key, single_us
      (IF revoked_at != NONE THEN <string>revoked_at END) AS revoked_at";
 
 impl Store {
+    /// Notes a signed link opening by its digest until `expires_ms`: `false` if it
+    /// was noted already (a replay).
+    pub async fn first_link_open(&self, digest: &str, expires_ms: i64) -> Result<bool> {
+        let created = self
+            .exec_classified(
+                "CREATE type::record('link_open_seen', $digest) CONTENT { expires_ms: $expires }",
+                json!({ "digest": digest, "expires": expires_ms }),
+            )
+            .await;
+        match created {
+            Ok(()) => Ok(true),
+            Err(f) => match f.outcome() {
+                DbOutcome::RecordExists(Table::LinkOpenSeen) => Ok(false),
+                _ => Err(f.into()),
+            },
+        }
+    }
+
+    /// Forgets noted openings whose time could no longer be accepted anyway.
+    pub async fn forget_old_link_opens(&self, now_ms: i64) -> Result<()> {
+        self.exec("DELETE link_open_seen WHERE expires_ms < $now", json!({ "now": now_ms })).await
+    }
+
     /// Creates all the links or none (one transaction).
     pub async fn create_links(&self, links: &[NewLink]) -> Result<()> {
         if links.is_empty() {

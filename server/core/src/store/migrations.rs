@@ -20,6 +20,7 @@ const MIGRATIONS: &[(u32, &str)] = &[
     (8, include_str!("migrations/0008_links.surql")),
     (9, include_str!("migrations/0009_sweep_index.surql")),
     (10, include_str!("migrations/0010_funnel.surql")),
+    (11, include_str!("migrations/0011_security.surql")),
 ];
 
 /// Every migration's version, in order.
