@@ -170,7 +170,7 @@ pub async fn login(
                     agent.map(|a| a.chars().take(200).collect::<String>()).as_deref(),
                 )
                 .await?;
-            tracing::info!(user = %a.username, "logged in");
+            tracing::info!(user = ?a.username, "logged in");
             state.login_throttle.succeeded(username);
             audit::record(
                 state,
@@ -183,7 +183,8 @@ pub async fn login(
             Ok(token)
         }
         _ => {
-            tracing::warn!(user = %username, "failed log-in");
+            // Quoted and escaped (`?`): the name is whatever was typed into the form.
+            tracing::warn!(user = ?username, "failed log-in");
             state.login_throttle.failed(username, ip, now_ms());
             let detail = ip.map(|i| i.to_string()).unwrap_or_default();
             audit::record_or_log(state, username, Action::LoginFailed, username, &detail).await;

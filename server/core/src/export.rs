@@ -140,7 +140,7 @@ pub async fn export(state: &AppState, operator: &Operator, form_id: &str, option
             submissions: count,
         },
     };
-    tracing::info!(form = form_id, by = %operator.username, %detail, "export");
+    tracing::info!(form = form_id, by = ?operator.username, %detail, "export");
     Ok(file)
 }
 
