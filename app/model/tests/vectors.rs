@@ -84,7 +84,8 @@ fn receipts_match_and_chain() {
     assert_eq!(v["receipts"][0]["signed"]["receipt"]["envelope"], v["submission"]["digest"]);
     assert_eq!(v["receipts"][1]["signed"]["receipt"]["envelope"], v["second_submission"]["digest"]);
     // An envelope is stored once, so it has one receipt: no digest named twice.
-    let named: Vec<&Value> = v["receipts"].as_array().unwrap().iter().map(|r| &r["signed"]["receipt"]["envelope"]).collect();
+    let named: Vec<&Value> =
+        v["receipts"].as_array().unwrap().iter().map(|r| &r["signed"]["receipt"]["envelope"]).collect();
     let distinct: std::collections::BTreeSet<String> = named.iter().map(|d| d.to_string()).collect();
     assert_eq!(distinct.len(), named.len(), "an envelope named by two receipts");
 }
