@@ -43,7 +43,6 @@ pub fn init_tracing(format: LogFormat) {
 /// a line that reads like one of the server's own. The human format writes every
 /// field, the message too, with its control characters escaped.
 fn one_line_fields() -> impl for<'writer> tracing_subscriber::fmt::FormatFields<'writer> + Send + Sync + 'static {
-    use std::fmt::Write as _;
     use tracing_subscriber::field::MakeExt as _;
     tracing_subscriber::fmt::format::debug_fn(|writer, field, value| {
         let text = format!("{value:?}");

@@ -41,6 +41,14 @@ pub enum ErrorCode {
     /// The password was right; the log-in needs the authenticator or a recovery code.
     SecondFactorRequired,
     Forbidden,
+    /// A browser page on an origin the form does not list sent to it.
+    OriginNotAllowed,
+    /// The address exists but does not take this method.
+    MethodNotAllowed,
+    /// A body that is not `application/json` where JSON is read.
+    UnsupportedMediaType,
+    UriTooLong,
+    HeadersTooLarge,
     RateLimited,
     TooManyAttempts,
     Busy,
@@ -50,7 +58,7 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 31] = [
+    pub const ALL: [ErrorCode; 36] = [
         ErrorCode::NotFound,
         ErrorCode::InvalidAnswers,
         ErrorCode::BadSignature,
@@ -77,6 +85,11 @@ impl ErrorCode {
         ErrorCode::BadCredentials,
         ErrorCode::SecondFactorRequired,
         ErrorCode::Forbidden,
+        ErrorCode::OriginNotAllowed,
+        ErrorCode::MethodNotAllowed,
+        ErrorCode::UnsupportedMediaType,
+        ErrorCode::UriTooLong,
+        ErrorCode::HeadersTooLarge,
         ErrorCode::RateLimited,
         ErrorCode::TooManyAttempts,
         ErrorCode::Busy,
@@ -112,6 +125,11 @@ impl ErrorCode {
             ErrorCode::BadCredentials => "bad_credentials",
             ErrorCode::SecondFactorRequired => "second_factor_required",
             ErrorCode::Forbidden => "forbidden",
+            ErrorCode::OriginNotAllowed => "origin_not_allowed",
+            ErrorCode::MethodNotAllowed => "method_not_allowed",
+            ErrorCode::UnsupportedMediaType => "unsupported_media_type",
+            ErrorCode::UriTooLong => "uri_too_long",
+            ErrorCode::HeadersTooLarge => "headers_too_large",
             ErrorCode::RateLimited => "rate_limited",
             ErrorCode::TooManyAttempts => "too_many_attempts",
             ErrorCode::Busy => "busy",
@@ -133,7 +151,11 @@ impl ErrorCode {
             NonceReused | ProofSpent | UnknownVersion | Conflict => 409,
             VersionRetired | FormArchived | Gone | LinkExpired | LinkRevoked | LinkUsed => 410,
             Unauthenticated | BadCredentials | SecondFactorRequired => 401,
-            Forbidden => 403,
+            Forbidden | OriginNotAllowed => 403,
+            MethodNotAllowed => 405,
+            UnsupportedMediaType => 415,
+            UriTooLong => 414,
+            HeadersTooLarge => 431,
             RateLimited | TooManyAttempts => 429,
             Busy | Unavailable => 503,
             Internal => 500,
@@ -172,5 +194,14 @@ mod tests {
             assert!((400..600).contains(&code.status()), "{code}");
         }
         assert!("please_log_in".parse::<ErrorCode>().is_err());
+    }
+
+    #[test]
+    fn every_code_is_in_the_protocols_table_with_its_status() {
+        let doc = include_str!("../../../docs/protocol.md");
+        for code in ErrorCode::ALL {
+            let row = format!("| {} | `{}` |", code.status(), code.as_str());
+            assert!(doc.contains(&row), "docs/protocol.md lacks the row {row}");
+        }
     }
 }
