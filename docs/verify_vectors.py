@@ -179,6 +179,20 @@ def main() -> None:
         previous = entry["digest"]
     check("receipt 1 names the envelope", v["receipts"][0]["signed"]["receipt"]["envelope"] == sub["digest"])
 
+    second = v["second_submission"]
+    request = second["request"]
+    data = canonical("envelope", request["envelope"])
+    check("second envelope canonical bytes", data.decode() == second["canonical"])
+    check("second envelope digest", b64(hashlib.sha256(data).digest()) == second["digest"])
+    check("second envelope signature", verifies(request["public_key"], request["signature"], data))
+    check("receipt 2 names the second envelope", v["receipts"][1]["signed"]["receipt"]["envelope"] == second["digest"])
+    # A nonce is unique per form and a stored envelope has one receipt (a retry gets
+    # the first one back): no two receipts of a form name the same envelope.
+    named = [entry["signed"]["receipt"]["envelope"] for entry in v["receipts"]]
+    check("no envelope is named by two receipts", len(set(named)) == len(named))
+    nonces = [s["request"]["envelope"]["nonce"] for s in (sub, second) if s["request"]["envelope"]["form"] == sub["request"]["envelope"]["form"]]
+    check("no nonce is used twice in a form", len(set(nonces)) == len(nonces))
+
     link = v["link"]
     secret = unb64(link["secret"])
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey

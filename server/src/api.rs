@@ -3,13 +3,13 @@
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, Path, State};
-use axum::http::{HeaderValue, Method, StatusCode, header, request::Parts};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header, request::Parts};
 use axum::response::IntoResponse;
-use axum::routing::get;
+use axum::routing::{any, get};
 use axum::{Json, Router};
 use formseal_core::{AppState, Error, forms, links, pow, submissions};
-use formseal_model::SubmissionRequest;
 use formseal_model::link::SignedLinkOpen;
+use formseal_model::{SubmissionRequest, ijson};
 use governor::middleware::NoOpMiddleware;
 use serde_json::{Value, json};
 use tower_governor::GovernorError;
@@ -71,12 +71,54 @@ pub fn routes(state: &AppState, limit: &RateLimit) -> Router<ServerState> {
             axum::routing::post(post_event).layer(DefaultBodyLimit::max(MAX_EVENT_BYTES)),
         )
         .layer(limited(limit))
-        .layer(cors(state.clone()));
+        .layer(cors(state.clone()))
+        .layer(axum::middleware::from_fn_with_state(
+            Preflights { limit: limit.clone(), key: ClientKey::new(&state.config.trusted_proxies) },
+            limit_preflights,
+        ));
     // Personal links are opened from their page on this origin only: no CORS.
     let links_api = Router::new()
         .route("/api/v1/links/{id}/open", axum::routing::post(open_link).layer(DefaultBodyLimit::max(4096)))
         .layer(limited(limit));
-    Router::new().merge(forms_api).merge(links_api).route("/.well-known/formseal-keys.json", get(keys))
+    Router::new()
+        .merge(forms_api)
+        .merge(links_api)
+        .route("/.well-known/formseal-keys.json", get(keys))
+        // Unknown addresses under the public prefixes get the API's JSON 404, not
+        // the console's page.
+        .route("/api", any(no_route))
+        .route("/api/{*rest}", any(no_route))
+        .route("/.well-known/{*rest}", any(no_route))
+}
+
+/// The CORS layer answers a preflight (`OPTIONS`) itself, before the rate limit
+/// sees it: preflights are counted here against the same per-address allowance, so
+/// they cannot be sent without limit either.
+#[derive(Clone)]
+struct Preflights {
+    limit: RateLimit,
+    key: ClientKey,
+}
+
+async fn limit_preflights(
+    State(preflights): State<Preflights>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use governor::clock::{Clock as _, DefaultClock};
+    use tower_governor::key_extractor::KeyExtractor as _;
+    if request.method() == Method::OPTIONS
+        && let Ok(ip) = preflights.key.extract(&request)
+        && let Err(not_until) = preflights.limit.limiter().check_key(&ip)
+    {
+        let wait = not_until.wait_time_from(DefaultClock::default().now()).as_secs().max(1);
+        return ApiError(Error::RateLimited(wait)).into_response();
+    }
+    next.run(request).await
+}
+
+async fn no_route() -> ApiError {
+    ApiError(Error::NoRoute)
 }
 
 /// Cross-origin calls are allowed only from the origins each form lists.
@@ -115,14 +157,16 @@ async fn get_challenge(State(state): State<AppState>, Path(id): Path<String>) ->
 async fn post_submission(
     State(state): State<AppState>,
     Path(id): Path<String>,
+    headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<impl IntoResponse> {
+    forms::require_origin(&state, &id, origin(&headers)?).await?;
+    require_json(&headers)?;
     let body = body.map_err(|e| match e.status() {
         StatusCode::PAYLOAD_TOO_LARGE => Error::TooLarge(MAX_SUBMISSION_BYTES),
         _ => Error::BadRequest("the body could not be read".into()),
     })?;
-    let request: SubmissionRequest =
-        serde_json::from_slice(&body).map_err(|e| Error::BadRequest(format!("the body is not a submission: {e}")))?;
+    let request: SubmissionRequest = read_signed(&body, "a submission")?;
     let accepted = submissions::accept(&state, &id, request).await?;
     let status = if accepted.created { StatusCode::CREATED } else { StatusCode::OK };
     Ok((status, Json(accepted.receipt)))
@@ -135,8 +179,11 @@ const MAX_EVENT_BYTES: usize = 512;
 async fn post_event(
     State(state): State<AppState>,
     Path(id): Path<String>,
+    headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<impl IntoResponse> {
+    forms::require_origin(&state, &id, origin(&headers)?).await?;
+    require_json(&headers)?;
     let body = body.map_err(|e| match e.status() {
         StatusCode::PAYLOAD_TOO_LARGE => Error::TooLarge(MAX_EVENT_BYTES),
         _ => Error::BadRequest("the body could not be read".into()),
@@ -152,13 +199,50 @@ async fn post_event(
 async fn open_link(
     State(state): State<AppState>,
     Path(id): Path<String>,
+    headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<impl IntoResponse> {
+    require_json(&headers)?;
     let body = body.map_err(|_| Error::BadRequest("the body could not be read".into()))?;
-    let request: SignedLinkOpen =
-        serde_json::from_slice(&body).map_err(|e| Error::BadRequest(format!("the body is not a link opening: {e}")))?;
+    let request: SignedLinkOpen = read_signed(&body, "a link opening")?;
     let view = links::open(&state, &id, &request).await?;
     Ok(([(header::CACHE_CONTROL, "no-store")], Json(view)))
+}
+
+/// The page that sent the request, if a browser says so. A header that is not
+/// text is no origin any form lists.
+fn origin(headers: &HeaderMap) -> Result<Option<&str>, Error> {
+    headers
+        .get(header::ORIGIN)
+        .map(|value| {
+            value.to_str().map_err(|_| Error::OriginNotAllowed(String::from_utf8_lossy(value.as_bytes()).into()))
+        })
+        .transpose()
+}
+
+/// The bodies read here are JSON and nothing else. A browser sends `text/plain`
+/// (or a form encoding) across origins without asking first (no CORS preflight);
+/// insisting on `application/json` means another site's page can only send after
+/// the preflight that the form's embed origins decide.
+fn require_json(headers: &HeaderMap) -> Result<(), Error> {
+    let media_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.split(';').next())
+        .map(str::trim);
+    match media_type {
+        Some(media_type) if media_type.eq_ignore_ascii_case("application/json") => Ok(()),
+        _ => Err(Error::UnsupportedMediaType),
+    }
+}
+
+/// Reads a body that is (or carries) a signed object: as I-JSON, so a member name
+/// twice is refused and never read last-wins (see `formseal_model::ijson`).
+fn read_signed<T: serde::de::DeserializeOwned>(body: &[u8], what: &str) -> Result<T, Error> {
+    ijson::from_slice(body).map_err(|e| match e {
+        ijson::ReadError::Duplicate(duplicate) => Error::DuplicateMember(duplicate),
+        ijson::ReadError::Json(e) => Error::BadRequest(format!("the body is not {what}: {e}")),
+    })
 }
 
 async fn keys(State(state): State<AppState>) -> impl IntoResponse {

@@ -25,6 +25,10 @@ pub struct ClientKey {
 }
 
 impl ClientKey {
+    pub fn new(trusted: &TrustedProxies) -> Self {
+        ClientKey { trusted: Arc::new(trusted.clone()) }
+    }
+
     /// The client's address of a request (without connection info, e.g. in a test
     /// that calls the router directly: none).
     pub fn address<T>(&self, req: &Request<T>) -> Option<IpAddr> {

@@ -6,6 +6,7 @@ pub mod audit_export;
 pub mod cli;
 pub mod client;
 pub mod console;
+pub mod edge;
 pub mod embed;
 pub mod error;
 pub mod export;
@@ -48,13 +49,19 @@ impl FromRef<ServerState> for LeptosOptions {
 
 /// Every route Formseal serves.
 pub fn router(state: ServerState) -> Router {
-    Router::new()
+    let routes = Router::new()
         .merge(api::routes(&state.app, &state.rate_limit))
         .merge(embed::routes(&state.leptos.site_root))
         .merge(link_page::routes(&state.leptos.site_root))
         .merge(health::routes())
         .merge(console::routes(&state))
-        .with_state(state)
+        .with_state(state);
+    // Around the whole router as one service, not each route: a layer on the
+    // routes would see a 405 before the router adds its `Allow` header.
+    Router::new()
+        .fallback_service(routes)
+        .layer(axum::middleware::from_fn(edge::public_errors_as_json))
+        .layer(axum::middleware::from_fn(edge::bounded_head))
         .layer(axum::middleware::from_fn(listener::request_deadline))
         .layer(serve::trace_layer())
 }

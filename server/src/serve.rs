@@ -31,9 +31,48 @@ pub fn init_tracing(format: LogFormat) {
         .unwrap_or_else(|_| EnvFilter::new("info,surrealdb=warn,surrealdb_core=warn"));
     let builder = tracing_subscriber::fmt().with_env_filter(filter);
     let _ = match format {
-        LogFormat::Human => builder.try_init(),
+        LogFormat::Human => builder.fmt_fields(one_line_fields()).try_init(),
+        // JSON strings escape control characters already.
         LogFormat::Json => builder.json().flatten_event(true).try_init(),
     };
+}
+
+/// One event, one line. A value someone outside chose (a user name typed into the
+/// log-in form, a form id from an address, the text of an error about their
+/// request) may hold a line break or a terminal escape; written raw, it would start
+/// a line that reads like one of the server's own. The human format writes every
+/// field, the message too, with its control characters escaped.
+fn one_line_fields() -> impl for<'writer> tracing_subscriber::fmt::FormatFields<'writer> + Send + Sync + 'static {
+    use tracing_subscriber::field::MakeExt as _;
+    tracing_subscriber::fmt::format::debug_fn(|writer, field, value| {
+        let text = format!("{value:?}");
+        let text = one_line(&text);
+        match field.name() {
+            "message" => writer.write_str(&text),
+            name => write!(writer, "{name}={text}"),
+        }
+    })
+    .delimited(" ")
+}
+
+/// `text` with line breaks and other control characters (C0, DEL, C1, and the
+/// Unicode line and paragraph separators) written as escapes.
+pub fn one_line(text: &str) -> std::borrow::Cow<'_, str> {
+    let breaks = |c: char| c.is_control() || c == '\u{2028}' || c == '\u{2029}';
+    if !text.chars().any(breaks) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if breaks(c) => out.push_str(&format!("\\u{{{:04x}}}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// The database URL for the arguments: `--db`, else embedded RocksDB in the data dir.
@@ -122,7 +161,7 @@ pub async fn prepare(args: &ServeArgs) -> Result<ServerState, StartError> {
         pow_difficulty = args.pow_difficulty,
         "ready"
     );
-    let key = crate::client::ClientKey { trusted: std::sync::Arc::new(state.config.trusted_proxies.clone()) };
+    let key = crate::client::ClientKey::new(&state.config.trusted_proxies);
     let rate_limit = crate::api::rate_limit(args.rate_limit_burst, key.clone())?;
     // The console's calls come in short bursts (a page's data); five times the
     // public API's burst, refilled at 5 a second.
@@ -177,7 +216,8 @@ pub fn trace_layer()
 -> TraceLayer<SharedClassifier<ServerErrorsAsFailures>, impl Fn(&Request<axum::body::Body>) -> Span + Clone> {
     TraceLayer::new_for_http().make_span_with(|request: &Request<axum::body::Body>| {
         // The path only: query strings and fragments may carry secrets.
-        tracing::info_span!("request", method = %request.method(), path = %request.uri().path())
+        // Debug (`?`) quotes and escapes it: the path is the client's text.
+        tracing::info_span!("request", method = %request.method(), path = ?request.uri().path())
     })
 }
 

@@ -50,10 +50,29 @@ fn main() {
         previous: None,
     };
     let first = SignedReceipt::sign(receipt.clone(), &instance_id, &instance).unwrap();
+    // The form's second submission: another visitor's envelope (a nonce is unique
+    // per form, and a stored envelope has exactly one receipt).
+    let second_envelope = Envelope {
+        answers: [
+            ("name".to_owned(), json!("Jan Kowalski")),
+            ("address".to_owned(), json!("Hauptstraße 5\n80331 München")),
+            ("phone".to_owned(), json!("+4989123456")),
+            ("visit_date".to_owned(), json!("2026-11-27")),
+            ("visit_time".to_owned(), json!("2026-11-27T18:45")),
+        ]
+        .into(),
+        nonce: b64_encode(&[0x34; 16]),
+        client_time: "2026-11-27T18:46:10.000Z".into(),
+        ..envelope.clone()
+    };
+    let second_request = SubmissionRequest::sign(&second_envelope, &visitor).unwrap();
+    let second_envelope_bytes = canonical_bytes(Domain::Envelope, &second_envelope).unwrap();
     let second_receipt = Receipt {
         sequence: 2,
         previous: Some(receipt.digest().unwrap()),
         submission: "0193a5f0-0000-7000-8000-000000000002".into(),
+        envelope: b64_encode(&digest(&second_envelope_bytes)),
+        received_at: "2026-11-27T18:46:10.789Z".into(),
         ..receipt.clone()
     };
     let second = SignedReceipt::sign(second_receipt.clone(), &instance_id, &instance).unwrap();
@@ -178,6 +197,11 @@ fn main() {
             "request": request,
             "canonical": String::from_utf8(envelope_bytes).unwrap(),
             "digest": receipt.envelope,
+        },
+        "second_submission": {
+            "request": second_request,
+            "canonical": String::from_utf8(second_envelope_bytes).unwrap(),
+            "digest": second_receipt.envelope,
         },
         "challenge": {
             "signed": signed_challenge,

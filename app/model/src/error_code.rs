@@ -44,6 +44,14 @@ pub enum ErrorCode {
     /// person must choose their own before anything else works.
     PasswordChangeRequired,
     Forbidden,
+    /// A browser page on an origin the form does not list sent to it.
+    OriginNotAllowed,
+    /// The address exists but does not take this method.
+    MethodNotAllowed,
+    /// A body that is not `application/json` where JSON is read.
+    UnsupportedMediaType,
+    UriTooLong,
+    HeadersTooLarge,
     RateLimited,
     TooManyAttempts,
     Busy,
@@ -53,7 +61,7 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 32] = [
+    pub const ALL: [ErrorCode; 37] = [
         ErrorCode::NotFound,
         ErrorCode::InvalidAnswers,
         ErrorCode::BadSignature,
@@ -81,6 +89,11 @@ impl ErrorCode {
         ErrorCode::SecondFactorRequired,
         ErrorCode::PasswordChangeRequired,
         ErrorCode::Forbidden,
+        ErrorCode::OriginNotAllowed,
+        ErrorCode::MethodNotAllowed,
+        ErrorCode::UnsupportedMediaType,
+        ErrorCode::UriTooLong,
+        ErrorCode::HeadersTooLarge,
         ErrorCode::RateLimited,
         ErrorCode::TooManyAttempts,
         ErrorCode::Busy,
@@ -117,6 +130,11 @@ impl ErrorCode {
             ErrorCode::SecondFactorRequired => "second_factor_required",
             ErrorCode::PasswordChangeRequired => "password_change_required",
             ErrorCode::Forbidden => "forbidden",
+            ErrorCode::OriginNotAllowed => "origin_not_allowed",
+            ErrorCode::MethodNotAllowed => "method_not_allowed",
+            ErrorCode::UnsupportedMediaType => "unsupported_media_type",
+            ErrorCode::UriTooLong => "uri_too_long",
+            ErrorCode::HeadersTooLarge => "headers_too_large",
             ErrorCode::RateLimited => "rate_limited",
             ErrorCode::TooManyAttempts => "too_many_attempts",
             ErrorCode::Busy => "busy",
@@ -138,7 +156,11 @@ impl ErrorCode {
             NonceReused | ProofSpent | UnknownVersion | Conflict => 409,
             VersionRetired | FormArchived | Gone | LinkExpired | LinkRevoked | LinkUsed => 410,
             Unauthenticated | BadCredentials | SecondFactorRequired => 401,
-            Forbidden | PasswordChangeRequired => 403,
+            Forbidden | PasswordChangeRequired | OriginNotAllowed => 403,
+            MethodNotAllowed => 405,
+            UnsupportedMediaType => 415,
+            UriTooLong => 414,
+            HeadersTooLarge => 431,
             RateLimited | TooManyAttempts => 429,
             Busy | Unavailable => 503,
             Internal => 500,
@@ -177,5 +199,14 @@ mod tests {
             assert!((400..600).contains(&code.status()), "{code}");
         }
         assert!("please_log_in".parse::<ErrorCode>().is_err());
+    }
+
+    #[test]
+    fn every_code_is_in_the_protocols_table_with_its_status() {
+        let doc = include_str!("../../../docs/protocol.md");
+        for code in ErrorCode::ALL {
+            let row = format!("| {} | `{}` |", code.status(), code.as_str());
+            assert!(doc.contains(&row), "docs/protocol.md lacks the row {row}");
+        }
     }
 }

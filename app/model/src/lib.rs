@@ -17,6 +17,7 @@ pub mod error_code;
 pub mod export;
 pub mod form;
 pub mod funnel;
+pub mod ijson;
 pub mod lang;
 pub mod link;
 pub mod logic;

@@ -82,6 +82,24 @@ fn receipts_match_and_chain() {
         previous = Some(signed.receipt.digest().unwrap());
     }
     assert_eq!(v["receipts"][0]["signed"]["receipt"]["envelope"], v["submission"]["digest"]);
+    assert_eq!(v["receipts"][1]["signed"]["receipt"]["envelope"], v["second_submission"]["digest"]);
+    // An envelope is stored once, so it has one receipt: no digest named twice.
+    let named: Vec<&Value> =
+        v["receipts"].as_array().unwrap().iter().map(|r| &r["signed"]["receipt"]["envelope"]).collect();
+    let distinct: std::collections::BTreeSet<String> = named.iter().map(|d| d.to_string()).collect();
+    assert_eq!(distinct.len(), named.len(), "an envelope named by two receipts");
+}
+
+#[test]
+fn the_second_submission_matches() {
+    let v = vectors();
+    let request: SubmissionRequest = serde_json::from_value(v["second_submission"]["request"].clone()).unwrap();
+    let verified = request.verify().unwrap();
+    assert_eq!(verified.digest, v["second_submission"]["digest"]);
+    let bytes = canonical_bytes(Domain::Envelope, &verified.envelope).unwrap();
+    assert_eq!(String::from_utf8(bytes).unwrap(), v["second_submission"]["canonical"]);
+    let first: SubmissionRequest = serde_json::from_value(v["submission"]["request"].clone()).unwrap();
+    assert_ne!(first.verify().unwrap().envelope.nonce, verified.envelope.nonce, "a nonce is unique per form");
 }
 
 #[test]

@@ -150,7 +150,7 @@ pub async fn login(
         }
         _ => {
             drop(attempt);
-            // Debug formatting: a name with a line break cannot forge a log line.
+            // Quoted and escaped (`?`): the name is whatever was typed into the form.
             tracing::warn!(user = ?username, "failed log-in");
             audit::record_or_log(state, username, Action::LoginFailed, username, &ip_text).await;
             Err(Error::BadCredentials)

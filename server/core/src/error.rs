@@ -14,6 +14,24 @@ pub enum Error {
     Protocol(#[from] ProtocolError),
     #[error("{0}")]
     BadRequest(String),
+    /// Signed input must be I-JSON: a member name twice is refused, never read last-wins.
+    #[error("{0}")]
+    DuplicateMember(#[from] formseal_model::ijson::DuplicateMember),
+    /// The request's `Origin` (a browser page there sent it) is not one the form lists.
+    #[error("a page on {0:?} may not send to this form: the form's embed origins do not list it")]
+    OriginNotAllowed(String),
+    #[error("the body must be JSON, sent with the header Content-Type: application/json")]
+    UnsupportedMediaType,
+    /// The address exists, the method does not: what it takes instead.
+    #[error("this address does not take {method}; it takes {allowed}")]
+    MethodNotAllowed { method: String, allowed: String },
+    /// No route at all under a public prefix (`/api/…`, `/.well-known/…`).
+    #[error("there is nothing at this address")]
+    NoRoute,
+    #[error("the address is longer than {0} bytes")]
+    UriTooLong(usize),
+    #[error("the request's headers are too large: at most {1} headers of {0} bytes in all are read")]
+    HeadersTooLarge(usize, usize),
     #[error("the body is larger than {0} bytes")]
     TooLarge(usize),
     #[error("this nonce was already used for a different submission")]
@@ -96,7 +114,13 @@ impl Error {
             Error::Validation(_) => ErrorCode::InvalidAnswers,
             Error::Protocol(ProtocolError::SignatureMismatch) => ErrorCode::BadSignature,
             Error::Protocol(_) => ErrorCode::BadEnvelope,
-            Error::BadRequest(_) => ErrorCode::BadRequest,
+            Error::BadRequest(_) | Error::DuplicateMember(_) => ErrorCode::BadRequest,
+            Error::OriginNotAllowed(_) => ErrorCode::OriginNotAllowed,
+            Error::UnsupportedMediaType => ErrorCode::UnsupportedMediaType,
+            Error::MethodNotAllowed { .. } => ErrorCode::MethodNotAllowed,
+            Error::NoRoute => ErrorCode::NotFound,
+            Error::UriTooLong(_) => ErrorCode::UriTooLong,
+            Error::HeadersTooLarge(..) => ErrorCode::HeadersTooLarge,
             Error::TooLarge(_) => ErrorCode::TooLarge,
             Error::NonceReused => ErrorCode::NonceReused,
             // The widget fetches a new challenge and sends again on any `proof_` code.

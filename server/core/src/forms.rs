@@ -336,6 +336,16 @@ pub fn origin_allowed(state: &AppState, form: &FormRow, origin: &str) -> bool {
         || form.allowed_origins.iter().any(|o| o == "*" || o.trim_end_matches('/') == origin)
 }
 
+/// Refuses a write (a submission, a funnel event) that a browser page on `origin`
+/// sent to a form that does not list it. CORS alone only stops that page from
+/// reading the answer: a `text/plain` post needs no preflight and is sent anyway.
+/// No `Origin` (not a browser page, or an old browser's same-origin request) passes.
+pub async fn require_origin(state: &AppState, form_id: &str, origin: Option<&str>) -> Result<()> {
+    let Some(origin) = origin else { return Ok(()) };
+    let form = state.store.form(form_id).await?.ok_or(Error::NotFound("form"))?;
+    if origin_allowed(state, &form, origin) { Ok(()) } else { Err(Error::OriginNotAllowed(origin.to_owned())) }
+}
+
 /// Whether a page on `origin` may embed form `form_id` (false for an unknown form).
 pub async fn embeddable(state: &AppState, form_id: &str, origin: &str) -> bool {
     match state.store.form(form_id).await {

@@ -82,6 +82,7 @@ async fn rejections_are_readable_4xx_and_store_nothing() {
     let res = server
         .client
         .post(format!("{}/api/v1/forms/{DEMO_FORM_ID}/submissions", server.base))
+        .header("content-type", "application/json")
         .body("{not json")
         .send()
         .await

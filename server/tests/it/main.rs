@@ -12,6 +12,7 @@ mod common;
 mod console;
 mod designer;
 mod durability;
+mod edge;
 mod embed;
 mod exports;
 mod faults;

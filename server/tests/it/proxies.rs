@@ -78,3 +78,25 @@ async fn without_trusted_proxies_a_forged_forwarded_header_changes_nothing() {
     }
     assert_eq!(form_status(&server, "192.0.2.99").await, 429);
 }
+
+#[tokio::test]
+async fn cors_preflights_count_against_the_rate_limit() {
+    let server = server(None).await;
+    let preflight = || {
+        server
+            .client
+            .request(
+                reqwest::Method::OPTIONS,
+                format!("{}/api/v1/forms/{}/submissions", server.base, formseal_model::demo::DEMO_FORM_ID),
+            )
+            .header("origin", "https://shop.example")
+            .header("access-control-request-method", "POST")
+            .send()
+    };
+    for _ in 0..3 {
+        assert!(preflight().await.unwrap().status().as_u16() < 400);
+    }
+    let limited = preflight().await.unwrap();
+    assert_eq!(limited.status(), 429);
+    assert!(limited.headers().contains_key("retry-after"));
+}
