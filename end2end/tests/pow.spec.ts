@@ -62,7 +62,7 @@ test('a post without a valid proof of work is refused; the widget solves one by 
   expect(work[0].hashes).toBeGreaterThan(0);
 });
 
-test('the honeypot: people never meet it, robots that fill it are refused', async ({ page }) => {
+test('the honeypot: people never meet it; filled, the form says why, keeps the answers, and sends them again on request', async ({ page }) => {
   const events: string[] = [];
   await page.exposeFunction('formsealError', (detail: string) => events.push(detail));
   await page.addInitScript(() => document.addEventListener('formseal:error', (e) => (window as any).formsealError((e as CustomEvent).detail)));
@@ -79,12 +79,29 @@ test('the honeypot: people never meet it, robots that fill it are refused', asyn
   await page.keyboard.press('Tab');
   await expect(page.getByRole('button', { name: 'Clear form' })).toBeFocused();
 
-  // A robot fills every input it finds.
+  // A robot (or a browser's automatic filling) fills every input it finds.
   const person = await fillDemo(page);
   await trap.fill('https://cheap-pills.example', { force: true });
   await page.getByRole('button', { name: 'Submit' }).click();
-  await expect(page.getByRole('alert').filter({ hasText: 'The submission was refused.' })).toBeVisible();
-  expect(events).toEqual(['The submission was refused.']);
+  const told = page.getByRole('alert').filter({ hasText: 'filled in a field that is hidden on this form' });
+  await expect(told).toBeVisible();
+  await expect(told).toContainText('Your answers are kept');
+  expect(events).toHaveLength(1);
+  expect(events[0]).toContain('password manager');
+  // Nothing was stored, and what the person typed is still in the form.
+  await expect(page.getByLabel('Full name')).toHaveValue(person);
+  await expect(trap).toHaveValue('');
+  const demo = page.url();
   await login(page);
   expect(await storedFor(page, person)).toBe(0);
+
+  // A person sends again as they are told: the trap is empty now, the same answers go.
+  await page.goto(demo);
+  const again = await fillDemo(page);
+  await trap.fill('autofilled by a password manager', { force: true });
+  await page.getByRole('button', { name: 'Submit' }).click();
+  await expect(page.getByRole('alert').filter({ hasText: 'hidden on this form' })).toBeVisible();
+  await page.getByRole('button', { name: 'Send again' }).click();
+  await expect(page.getByText('Thank you, your visit is registered.')).toBeVisible();
+  expect(await storedFor(page, again)).toBe(1);
 });

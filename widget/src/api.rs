@@ -1,5 +1,7 @@
 use formseal_form::Problems;
 use formseal_model::{FieldError, PublishedVersion, SignedChallenge, SignedReceipt, SubmissionRequest};
+
+use crate::texts::Texts;
 use serde::Deserialize;
 use wasm_bindgen::{JsCast as _, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -8,7 +10,12 @@ use web_sys::{Request, RequestInit, Response};
 pub enum Outcome {
     Receipt(SignedReceipt),
     Invalid(Problems),
-    Rejected(String),
+    /// Refused for good: the code (empty if the body could not be read) and a
+    /// message for the visitor.
+    Rejected {
+        code: String,
+        message: String,
+    },
     Network(String),
     /// The proof of work was refused (expired, say): a new one may succeed.
     NeedsProof(String),
@@ -63,27 +70,28 @@ pub async fn fetch_challenge(api_base: &str, form_id: &str) -> Result<SignedChal
     serde_json::from_str(&text).map_err(|_| "The form could not be prepared for sending.".to_owned())
 }
 
-pub async fn post_submission(api_base: &str, form_id: &str, request: &SubmissionRequest) -> Outcome {
-    let Ok(body) = serde_json::to_string(request) else { return Outcome::Rejected("could not encode".into()) };
+/// Posts a signed request; every message it returns is one the visitor can act on
+/// (`t`: the form's language).
+pub async fn post_submission(api_base: &str, form_id: &str, request: &SubmissionRequest, t: &Texts) -> Outcome {
+    let Ok(body) = serde_json::to_string(request) else {
+        return Outcome::Rejected { code: String::new(), message: (t.refused_status)(0) };
+    };
     match send(&format!("{api_base}/api/v1/forms/{form_id}/submissions"), Some(body)).await {
         Err(message) => Outcome::Network(message),
+        // Stored: sending the same signed request again gets the same receipt.
         Ok((200 | 201, text)) => match serde_json::from_str(&text) {
             Ok(receipt) => Outcome::Receipt(receipt),
-            Err(_) => Outcome::Rejected("The receipt could not be read.".into()),
+            Err(_) => Outcome::Network(t.receipt_unreadable.to_owned()),
         },
         // Server trouble is worth retrying with the same signed request.
-        Ok((status, text)) if status >= 500 || status == 429 => Outcome::Network(
-            serde_json::from_str::<ErrorBody>(&text)
-                .map(|e| e.message)
-                .unwrap_or_else(|_| format!("The server is busy ({status}); please send again.")),
-        ),
-        Ok((_, text)) => match serde_json::from_str::<ErrorBody>(&text) {
+        Ok((status, _)) if status >= 500 || status == 429 => Outcome::Network((t.busy)(status)),
+        Ok((status, text)) => match serde_json::from_str::<ErrorBody>(&text) {
             Ok(body) if body.error.starts_with("proof_") => Outcome::NeedsProof(body.message),
             Ok(body) if !body.fields.is_empty() => {
                 Outcome::Invalid(body.fields.into_iter().map(|f| (f.field, f.problem)).collect())
             }
-            Ok(body) => Outcome::Rejected(body.message),
-            Err(_) => Outcome::Rejected("The submission was refused.".into()),
+            Ok(body) => Outcome::Rejected { code: body.error, message: body.message },
+            Err(_) => Outcome::Rejected { code: String::new(), message: (t.refused_status)(status) },
         },
     }
 }

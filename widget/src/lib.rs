@@ -127,7 +127,7 @@ fn Widget(version: PublishedVersion, api_base: String, lang: String, host: web_s
             phase.set(Phase::Sending);
             let (api_base, form_id, host) = (api_base.clone(), form_id.clone(), host.clone());
             leptos::task::spawn_local(async move {
-                let (outcome, request) = deliver(&api_base, &form_id, request, work).await;
+                let (outcome, request) = deliver(&api_base, &form_id, request, work, t).await;
                 // The proof stays with the request: a retry re-sends both unchanged.
                 let unspent = request.proof.clone();
                 pending.set_value(Some(request));
@@ -146,10 +146,33 @@ fn Widget(version: PublishedVersion, api_base: String, lang: String, host: web_s
                         problems.set(fields);
                         phase.set(Phase::Filling);
                     }
-                    Outcome::Rejected(message) | Outcome::NeedsProof(message) => {
+                    // The honeypot was filled: a robot, or a person's browser filling
+                    // forms by itself. The person is told, the trap emptied, and the
+                    // same signed answers may be sent again (the proof is unspent).
+                    Outcome::Rejected { code, .. } if code == "refused" => {
+                        honeypot.set(String::new());
+                        pending.update_value(|p| {
+                            if let Some(p) = p {
+                                p.hp.clear();
+                            }
+                        });
+                        api::announce(&host, "formseal:error", t.refused_autofill);
+                        phase.set(Phase::Failed(t.refused_autofill.to_owned()));
+                    }
+                    Outcome::Rejected { message, .. } => {
                         api::announce(&host, "formseal:error", &message);
                         pending.set_value(None);
                         phase.set(Phase::Failed(message));
+                    }
+                    // A fresh proof failed too: "Send again" fetches another one.
+                    Outcome::NeedsProof(_) => {
+                        pending.update_value(|p| {
+                            if let Some(p) = p {
+                                p.proof = None;
+                            }
+                        });
+                        api::announce(&host, "formseal:error", t.proof_failed);
+                        phase.set(Phase::Failed(t.proof_failed.to_owned()));
                     }
                     Outcome::Network(message) => {
                         // Try again by itself: 1 s, 2 s, 4 s … at most 30 s apart,
@@ -271,6 +294,7 @@ async fn deliver(
     form_id: &str,
     mut request: SubmissionRequest,
     work: StoredValue<pow::Work>,
+    t: &'static texts::Texts,
 ) -> (Outcome, SubmissionRequest) {
     let mut renewed = false;
     loop {
@@ -280,7 +304,7 @@ async fn deliver(
                 Err(message) => return (Outcome::Network(message), request),
             }
         }
-        match post_submission(api_base, form_id, &request).await {
+        match post_submission(api_base, form_id, &request, t).await {
             Outcome::NeedsProof(_) if !renewed => {
                 renewed = true;
                 request.proof = None;

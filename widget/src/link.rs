@@ -92,7 +92,7 @@ fn LinkForm(opened: LinkView, signing_key: SigningKey, api_base: String, lang: S
             phase.set(Phase::Sending);
             let (api_base, form_id) = (api_base.clone(), form_id.clone());
             leptos::task::spawn_local(async move {
-                match post_submission(&api_base, &form_id, &request).await {
+                match post_submission(&api_base, &form_id, &request, t).await {
                     Outcome::Receipt(receipt) => {
                         sent.set_value(Some(request));
                         pending.set_value(None);
@@ -103,7 +103,7 @@ fn LinkForm(opened: LinkView, signing_key: SigningKey, api_base: String, lang: S
                         problems.set(fields);
                         phase.set(Phase::Filling);
                     }
-                    Outcome::Rejected(message) | Outcome::NeedsProof(message) => {
+                    Outcome::Rejected { message, .. } | Outcome::NeedsProof(message) => {
                         pending.set_value(None);
                         phase.set(Phase::Failed(message));
                     }

@@ -21,6 +21,16 @@ pub struct Texts {
     pub link_incomplete: &'static str,
     pub copy_html: &'static str,
     pub copy_json: &'static str,
+    /// The honeypot was filled: by a robot, or by a browser's or password
+    /// manager's automatic filling. Says what to do; the answers stay in the form.
+    pub refused_autofill: &'static str,
+    /// The proof of work failed twice (expired while the page was open, say).
+    pub proof_failed: &'static str,
+    /// A refusal whose body could not be read, with its HTTP status.
+    pub refused_status: fn(u16) -> String,
+    /// The server is busy or failed (5xx, 429), with its status: sent again by itself.
+    pub busy: fn(u16) -> String,
+    pub receipt_unreadable: &'static str,
 }
 
 pub fn of(lang: Lang) -> &'static Texts {
