@@ -67,17 +67,41 @@ impl ConsoleLimit {
     }
 }
 
+/// A log-in is a user name, a password and perhaps a code: a larger body is refused
+/// before it is read, so a flood of 1 MB "user names" costs the server next to nothing.
+pub const MAX_LOGIN_BODY_BYTES: usize = 16 * 1024;
+
 pub async fn limit_server_functions(
     State(limit): State<ConsoleLimit>,
     request: Request<axum::body::Body>,
     next: Next,
 ) -> Response {
-    if request.uri().path().starts_with("/admin/fn/")
-        && let Some(ip) = limit.key.address(&request).map(counted_address)
+    let path = request.uri().path();
+    if !path.starts_with("/admin/fn/") {
+        return next.run(request).await;
+    }
+    if let Some(ip) = limit.key.address(&request).map(counted_address)
         && let Err(not_until) = limit.limiter.check_key(&ip)
     {
         let wait = not_until.wait_time_from(DefaultClock::default().now()).as_secs().max(1);
         return ApiError(formseal_core::Error::RateLimited(wait)).into_response();
+    }
+    if matches!(path, "/admin/fn/login" | "/admin/fn/unlock") {
+        let too_large = || ApiError(formseal_core::Error::TooLarge(MAX_LOGIN_BODY_BYTES)).into_response();
+        let declared = request
+            .headers()
+            .get(axum::http::header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<usize>().ok());
+        if declared.is_some_and(|bytes| bytes > MAX_LOGIN_BODY_BYTES) {
+            return too_large();
+        }
+        // Without a length (chunked), at most the limit is read.
+        let (parts, body) = request.into_parts();
+        return match axum::body::to_bytes(body, MAX_LOGIN_BODY_BYTES).await {
+            Ok(bytes) => next.run(Request::from_parts(parts, axum::body::Body::from(bytes))).await,
+            Err(_) => too_large(),
+        };
     }
     next.run(request).await
 }
