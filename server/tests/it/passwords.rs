@@ -28,15 +28,18 @@ async fn log_in(server: &TestServer, client: &reqwest::Client, user: &str, passw
         .await
         .unwrap();
     let location = res.headers().get("location").map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default();
-    let cookie = res
-        .headers()
+    let cookie = set_cookie(&res, "formseal_session").unwrap_or_default();
+    (res.status().as_u16(), location, cookie)
+}
+
+/// The `name=value` of the cookie `name` that a response sets.
+fn set_cookie(res: &reqwest::Response, name: &str) -> Option<String> {
+    res.headers()
         .get_all("set-cookie")
         .iter()
         .map(|v| v.to_str().unwrap())
-        .find(|v| v.starts_with("formseal_session="))
+        .find(|v| v.starts_with(&format!("{name}=")))
         .map(|v| v.split(';').next().unwrap().to_owned())
-        .unwrap_or_default();
-    (res.status().as_u16(), location, cookie)
 }
 
 async fn call(server: &TestServer, cookie: &str, name: &str, args: &[(&str, &str)]) -> (u16, String) {
@@ -223,14 +226,7 @@ async fn a_browser_that_logged_in_before_is_not_held_by_the_account_wide_limit()
         .send()
         .await
         .unwrap();
-    let device = res
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .map(|v| v.to_str().unwrap())
-        .find(|v| v.starts_with("formseal_device="))
-        .map(|v| v.split(';').next().unwrap().to_owned())
-        .expect("a device cookie");
+    let device = set_cookie(&res, "formseal_device").expect("a device cookie");
     // Guessing from many addresses exhausts the account-wide limit: a few over HTTP,
     // the rest counted straight into the server's throttle (each HTTP attempt costs
     // an argon2id hash, slow in a debug build).
