@@ -78,7 +78,10 @@ pub fn routes(state: &AppState, limit: &RateLimit) -> Router<ServerState> {
         ));
     // Personal links are opened from their page on this origin only: no CORS.
     let links_api = Router::new()
-        .route("/api/v1/links/{id}/open", axum::routing::post(open_link).layer(DefaultBodyLimit::max(4096)))
+        .route(
+            "/api/v1/links/{id}/open",
+            axum::routing::post(open_link).layer(DefaultBodyLimit::max(MAX_LINK_OPEN_BYTES)),
+        )
         .layer(limited(limit));
     Router::new()
         .merge(forms_api)
@@ -194,6 +197,9 @@ async fn post_event(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// A link opening is a link id, a time and a signature.
+const MAX_LINK_OPEN_BYTES: usize = 4096;
+
 /// The link page proves it holds the link's secret (a signed, fresh request) and
 /// gets the form with the prefill; the first opening is noted.
 async fn open_link(
@@ -203,7 +209,10 @@ async fn open_link(
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<impl IntoResponse> {
     require_json(&headers)?;
-    let body = body.map_err(|_| Error::BadRequest("the body could not be read".into()))?;
+    let body = body.map_err(|e| match e.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => Error::TooLarge(MAX_LINK_OPEN_BYTES),
+        _ => Error::BadRequest("the body could not be read".into()),
+    })?;
     let request: SignedLinkOpen = read_signed(&body, "a link opening")?;
     let view = links::open(&state, &id, &request).await?;
     Ok(([(header::CACHE_CONTROL, "no-store")], Json(view)))

@@ -138,6 +138,8 @@ async fn a_link_opens_prefilled_and_takes_one_signed_submission_whose_secret_is_
     assert_eq!(server.client.post(&url).json(&captured).send().await.unwrap().status(), 200);
     let replay = server.client.post(&url).json(&captured).send().await.unwrap();
     assert_eq!(replay.status(), 409);
+    let padded = serde_json::json!({ "open": captured.open, "signature": "x".repeat(5000) });
+    assert_eq!(server.client.post(&url).json(&padded).send().await.unwrap().status(), 413);
     assert!(!replay.text().await.unwrap().contains("Ada Lovelace"));
 
     // Signed with the link's key: stored, no proof of work needed.
