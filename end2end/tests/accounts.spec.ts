@@ -59,6 +59,11 @@ test('an invited partner sets a password, sees only its form, and no personal an
   // The owner's audit log shows the partner's view of that submission.
   await page.goto(`/admin/audit?actor=${user}`);
   await expect(page.getByRole('cell', { name: 'submission_viewed' })).toBeVisible();
+  // The action filter offers every action the server records, the newest too.
+  const actions = page.getByLabel('Action');
+  for (const action of ['password_changed', 'password_reset', 'link_qr', 'funnel_switched', 'submissions_exported']) {
+    await expect(actions.locator(`option[value="${action}"]`)).toHaveCount(1);
+  }
   await page.getByRole('button', { name: 'Check the chain' }).click();
   await expect(page.getByRole('status').filter({ hasText: 'Intact' })).toBeVisible();
 });

@@ -7,6 +7,7 @@
 pub mod access_report;
 pub mod address;
 pub mod answer;
+pub mod audit_action;
 pub mod canonical;
 pub mod copy;
 pub mod correction;

@@ -48,7 +48,11 @@ pub fn AuditPage() -> impl IntoView {
             <label for="f-action">"Action"</label>
             <select id="f-action" name="action" prop:value=move || get("action")>
                 <option value="">"(any)"</option>
-                {ACTIONS.iter().map(|a| view! { <option value=*a>{*a}</option> }).collect_view()}
+                // Every action the server records: the list cannot fall behind.
+                {formseal_model::audit_action::Action::ALL
+                    .iter()
+                    .map(|a| view! { <option value=a.as_str()>{a.as_str()}</option> })
+                    .collect_view()}
             </select>
             <label for="f-from">"From"</label><input id="f-from" name="from" type="date" prop:value=move || get("from") />
             <label for="f-to">"To"</label><input id="f-to" name="to" type="date" prop:value=move || get("to") />
@@ -83,35 +87,6 @@ pub fn AuditPage() -> impl IntoView {
         </Suspense>
     }
 }
-
-const ACTIONS: &[&str] = &[
-    "login",
-    "login_failed",
-    "logout",
-    "account_created",
-    "account_invited",
-    "account_changed",
-    "password_changed",
-    "password_reset",
-    "form_created",
-    "form_published",
-    "form_archived",
-    "form_restored",
-    "submission_viewed",
-    "submissions_listed",
-    "audit_exported",
-    "audit_verified",
-    "key_changed",
-    "legal_hold_set",
-    "legal_hold_lifted",
-    "request_registered",
-    "request_searched",
-    "request_reviewed",
-    "request_reported",
-    "request_status",
-    "erased",
-    "rectified",
-];
 
 /// Percent-encodes a query value.
 fn enc(text: &str) -> String {

@@ -1,0 +1,163 @@
+//! The actions of the audit log, shared by the server (which records them) and the
+//! console (whose filter offers every one of them).
+
+use serde::{Deserialize, Serialize};
+
+/// What happened. Stored (and filtered, exported) as [`Action::as_str`]; those
+/// names are stable: records already written keep them, so a variant is never
+/// renamed, only added.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    Login,
+    /// A refused log-in (wrong password, second factor or throttled).
+    LoginFailed,
+    Logout,
+    AccountCreated,
+    AccountChanged,
+    AccountInvited,
+    RecoveryCodeUsed,
+    /// The holder changed their own password.
+    PasswordChanged,
+    /// A one-time password was set on the server's command line.
+    PasswordReset,
+    LegalHoldSet,
+    LegalHoldLifted,
+    FormCreated,
+    FormPublished,
+    FormArchived,
+    FormRestored,
+    /// The proof-of-work difficulty of a form was changed.
+    SpamProtectionChanged,
+    /// Counting a form's funnel was switched on or off.
+    FunnelSwitched,
+    SubmissionViewed,
+    SubmissionsListed,
+    /// A download of a form's submissions (what it contained is in the detail).
+    SubmissionsExported,
+    /// The integrity check of forms, envelopes, receipts and chains was run.
+    IntegrityVerified,
+    AuditExported,
+    AuditVerified,
+    RequestRegistered,
+    RequestSearched,
+    RequestReviewed,
+    RequestReported,
+    /// A data-subject request's status was changed.
+    RequestStatus,
+    Erased,
+    Rectified,
+    LinkCreated,
+    LinksImported,
+    LinkRevoked,
+    LinkExtended,
+    LinkOpened,
+    LinkSubmitted,
+    /// A personal link's QR code was shown.
+    LinkQr,
+}
+
+impl Action {
+    pub const ALL: [Action; 37] = [
+        Action::Login,
+        Action::LoginFailed,
+        Action::Logout,
+        Action::AccountCreated,
+        Action::AccountChanged,
+        Action::AccountInvited,
+        Action::RecoveryCodeUsed,
+        Action::PasswordChanged,
+        Action::PasswordReset,
+        Action::LegalHoldSet,
+        Action::LegalHoldLifted,
+        Action::FormCreated,
+        Action::FormPublished,
+        Action::FormArchived,
+        Action::FormRestored,
+        Action::SpamProtectionChanged,
+        Action::FunnelSwitched,
+        Action::SubmissionViewed,
+        Action::SubmissionsListed,
+        Action::SubmissionsExported,
+        Action::IntegrityVerified,
+        Action::AuditExported,
+        Action::AuditVerified,
+        Action::RequestRegistered,
+        Action::RequestSearched,
+        Action::RequestReviewed,
+        Action::RequestReported,
+        Action::RequestStatus,
+        Action::Erased,
+        Action::Rectified,
+        Action::LinkCreated,
+        Action::LinksImported,
+        Action::LinkRevoked,
+        Action::LinkExtended,
+        Action::LinkOpened,
+        Action::LinkSubmitted,
+        Action::LinkQr,
+    ];
+
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Login => "login",
+            Action::LoginFailed => "login_failed",
+            Action::Logout => "logout",
+            Action::AccountCreated => "account_created",
+            Action::AccountChanged => "account_changed",
+            Action::AccountInvited => "account_invited",
+            Action::RecoveryCodeUsed => "recovery_code_used",
+            Action::PasswordChanged => "password_changed",
+            Action::PasswordReset => "password_reset",
+            Action::LegalHoldSet => "legal_hold_set",
+            Action::LegalHoldLifted => "legal_hold_lifted",
+            Action::FormCreated => "form_created",
+            Action::FormPublished => "form_published",
+            Action::FormArchived => "form_archived",
+            Action::FormRestored => "form_restored",
+            Action::SpamProtectionChanged => "spam_protection_changed",
+            Action::FunnelSwitched => "funnel_switched",
+            Action::SubmissionViewed => "submission_viewed",
+            Action::SubmissionsListed => "submissions_listed",
+            Action::SubmissionsExported => "submissions_exported",
+            Action::IntegrityVerified => "integrity_verified",
+            Action::AuditExported => "audit_exported",
+            Action::AuditVerified => "audit_verified",
+            Action::RequestRegistered => "request_registered",
+            Action::RequestSearched => "request_searched",
+            Action::RequestReviewed => "request_reviewed",
+            Action::RequestReported => "request_reported",
+            Action::RequestStatus => "request_status",
+            Action::Erased => "erased",
+            Action::Rectified => "rectified",
+            Action::LinkCreated => "link_created",
+            Action::LinksImported => "links_imported",
+            Action::LinkRevoked => "link_revoked",
+            Action::LinkExtended => "link_extended",
+            Action::LinkOpened => "link_opened",
+            Action::LinkSubmitted => "link_submitted",
+            Action::LinkQr => "link_qr",
+        }
+    }
+}
+
+impl std::fmt::Display for Action {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A stored action name this version does not know.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("unknown audit action {0:?}")]
+pub struct UnknownAction(pub String);
+
+impl std::str::FromStr for Action {
+    type Err = UnknownAction;
+
+    /// Reads a stored name back.
+    fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
+        Action::ALL.into_iter().find(|a| a.as_str() == s).ok_or_else(|| UnknownAction(s.to_owned()))
+    }
+}
