@@ -200,8 +200,9 @@ async fn a_burst_of_wrong_log_ins_runs_a_few_password_checks_and_the_owner_still
     assert!(checks <= u64::from(MAX_PER_ACCOUNT_AND_ADDRESS), "{checks} password checks ran");
     assert_eq!(wrong, MAX_PER_ACCOUNT_AND_ADDRESS as usize);
     assert_eq!(refused, 400 - wrong, "{statuses:?}");
-    // Five argon2id computations at most; 400 at once would need about 7.5 GiB.
-    assert!(rss_growth_mib < 300, "RSS grew by {rss_growth_mib} MiB");
+    // Five argon2id computations at most; 400 at once would need about 7.5 GiB. The
+    // bound is loose because the other tests of this binary share its RSS.
+    assert!(rss_growth_mib < 1024, "RSS grew by {rss_growth_mib} MiB");
 
     // The owner, from their own address in the same minute, gets in.
     let (status, location, _) = log_in(&server, &client_from("127.0.0.3"), "boss", GOOD).await;
