@@ -5,7 +5,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::address;
-use crate::form::{DateBound, Field, FieldKind, FormDef, Theme};
+use crate::calculation::Exact;
+use crate::form::{ChoiceOption, DateBound, Field, FieldKind, FormDef, MatrixRow, Theme};
 use crate::logic::{self, JumpTarget};
 use crate::phone;
 use crate::text::LocalText;
@@ -270,6 +271,21 @@ fn check_field(form: &FormDef, index: usize, field: &Field, duplicate: bool, out
                 out.text(form, at, "max_label", "The label of the highest point", label);
             }
         }
+        FieldKind::Matrix { rows, columns } => check_matrix(form, at, rows, columns, out),
+        FieldKind::Ranking { options } => {
+            if !(2..=MAX_RANKED).contains(&options.len()) {
+                out.add(at, "options", format!("A ranking orders 2 to {MAX_RANKED} options."));
+            }
+            check_options(form, at, options, out);
+        }
+        FieldKind::Calculation { formula, .. } => {
+            if field.required {
+                out.add(at, "required", "A calculation is computed, not answered, so it cannot be required.");
+            }
+            for message in logic::formula_problems(form, formula, index) {
+                out.add(at, "formula", message);
+            }
+        }
         FieldKind::PageBreak { .. } if field.required => {
             out.add(at, "required", "A page break asks nothing, so it cannot be required.");
         }
@@ -300,7 +316,7 @@ fn check_logic(form: &FormDef, index: usize, field: &Field, out: &mut Problems) 
         }
     }
     if let Some(condition) = &field.required_if {
-        if field.kind.is_static() || matches!(field.kind, FieldKind::Hidden) {
+        if field.kind.is_static() || matches!(field.kind, FieldKind::Hidden | FieldKind::Calculation { .. }) {
             out.add(at, "required_if", "This field takes no answer from the visitor, so it cannot be required.");
         }
         for message in logic::condition_problems(form, condition, index) {
@@ -329,16 +345,50 @@ fn check_logic(form: &FormDef, index: usize, field: &Field, out: &mut Problems) 
     }
 }
 
-fn check_options(form: &FormDef, at: Option<usize>, options: &[crate::form::ChoiceOption], out: &mut Problems) {
+/// Most options a ranking may order, and rows and columns a matrix may have: more
+/// than a person can weigh on a phone's screen.
+pub const MAX_RANKED: usize = 20;
+pub const MAX_MATRIX_ROWS: usize = 30;
+pub const MAX_MATRIX_COLUMNS: usize = 11;
+
+fn check_options(form: &FormDef, at: Option<usize>, options: &[ChoiceOption], out: &mut Problems) {
+    let values: Vec<&str> = options.iter().map(|o| o.value.as_str()).collect();
+    check_values(at, "options", "Option", &values, out);
     for (i, option) in options.iter().enumerate() {
-        let value = option.value.trim();
-        if value.is_empty() || value.len() > 100 || value != option.value {
-            out.add(at, "options", format!("Option {} needs a value (1–100 characters, no outer spaces).", i + 1));
-        } else if options[..i].iter().any(|o| o.value == option.value) {
-            out.add(at, "options", format!("The option value {:?} is used twice.", option.value));
-        }
         out.text(form, at, "options", &format!("The label of option {}", i + 1), &option.label);
+        if let Some(score) = option.score.as_deref()
+            && Exact::parse(score).is_none()
+        {
+            out.add(at, "options", format!("The score of option {} ({score:?}) is not a number.", i + 1));
+        }
     }
+}
+
+/// Option and row values: present, short, without outer spaces, each once.
+fn check_values(at: Option<usize>, setting: &str, what: &str, values: &[&str], out: &mut Problems) {
+    for (i, value) in values.iter().enumerate() {
+        let trimmed = value.trim();
+        if trimmed.is_empty() || value.len() > 100 || trimmed != *value {
+            out.add(at, setting, format!("{what} {} needs a value (1–100 characters, no outer spaces).", i + 1));
+        } else if values[..i].contains(value) {
+            out.add(at, setting, format!("The {} value {value:?} is used twice.", what.to_lowercase()));
+        }
+    }
+}
+
+fn check_matrix(form: &FormDef, at: Option<usize>, rows: &[MatrixRow], columns: &[ChoiceOption], out: &mut Problems) {
+    if !(1..=MAX_MATRIX_ROWS).contains(&rows.len()) {
+        out.add(at, "rows", format!("A matrix has 1 to {MAX_MATRIX_ROWS} rows."));
+    }
+    if !(2..=MAX_MATRIX_COLUMNS).contains(&columns.len()) {
+        out.add(at, "options", format!("A matrix has 2 to {MAX_MATRIX_COLUMNS} columns to choose from."));
+    }
+    let values: Vec<&str> = rows.iter().map(|r| r.value.as_str()).collect();
+    check_values(at, "rows", "Row", &values, out);
+    for (i, row) in rows.iter().enumerate() {
+        out.text(form, at, "rows", &format!("The label of row {}", i + 1), &row.label);
+    }
+    check_options(form, at, columns, out);
 }
 
 fn check_number(

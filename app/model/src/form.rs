@@ -6,6 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::calculation::Formula;
 use crate::lang::Lang;
 use crate::logic::{Condition, Jump};
 use crate::text::LocalText;
@@ -224,6 +225,27 @@ pub enum FieldKind {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         max_label: Option<LocalText>,
     },
+    /// A grid: one single choice among `columns` per row, answered as an object
+    /// from row value to column value (`{"speed": "good"}`). `required` on the field
+    /// asks for every row; a row's own `required` asks for that row.
+    Matrix {
+        rows: Vec<MatrixRow>,
+        columns: Vec<ChoiceOption>,
+    },
+    /// The visitor puts every option in their order of preference, answered as the
+    /// list of all option values, most preferred first.
+    Ranking {
+        options: Vec<ChoiceOption>,
+    },
+    /// A value the form computes from earlier answers ([`crate::calculation`]), such as
+    /// a score or a total, answered as its exact decimal (`"64.92"`). The browser
+    /// fills it in; the server computes it again. `show` puts the live value in front
+    /// of the visitor; otherwise only the operator sees it.
+    Calculation {
+        formula: Formula,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        show: bool,
+    },
     /// A checkbox; the exact text shown is part of the answer.
     Consent {
         text: LocalText,
@@ -325,6 +347,9 @@ impl FieldKind {
             FieldKind::YesNo => "yes_no",
             FieldKind::Rating { .. } => "rating",
             FieldKind::OpinionScale { .. } => "opinion_scale",
+            FieldKind::Matrix { .. } => "matrix",
+            FieldKind::Ranking { .. } => "ranking",
+            FieldKind::Calculation { .. } => "calculation",
             FieldKind::Consent { .. } => "consent",
             FieldKind::Signature { .. } => "signature",
             FieldKind::Heading => "heading",
@@ -334,7 +359,6 @@ impl FieldKind {
         }
     }
 
-    /// Headings, paragraphs and page breaks show text but take no answer.
     /// The points a rating or opinion scale offers, lowest first.
     pub fn points(&self) -> Option<std::ops::RangeInclusive<u32>> {
         match self {
@@ -344,6 +368,7 @@ impl FieldKind {
         }
     }
 
+    /// Headings, paragraphs and page breaks show text but take no answer.
     pub fn is_static(&self) -> bool {
         matches!(self, FieldKind::Heading | FieldKind::Paragraph { .. } | FieldKind::PageBreak { .. })
     }
@@ -366,6 +391,9 @@ impl FieldKind {
             "yes_no" => FieldKind::YesNo,
             "rating" => FieldKind::Rating { max: 5 },
             "opinion_scale" => FieldKind::OpinionScale { min: 0, max: 10, min_label: None, max_label: None },
+            "matrix" => FieldKind::Matrix { rows: Vec::new(), columns: Vec::new() },
+            "ranking" => FieldKind::Ranking { options: Vec::new() },
+            "calculation" => FieldKind::Calculation { formula: Formula::Sum { terms: Vec::new() }, show: true },
             "consent" => FieldKind::Consent { text: text() },
             "signature" => FieldKind::Signature { statement: text() },
             "heading" => FieldKind::Heading,
@@ -377,7 +405,7 @@ impl FieldKind {
     }
 
     /// Every type name, in the order the designer's palette lists them.
-    pub const TYPE_NAMES: [&'static str; 19] = [
+    pub const TYPE_NAMES: [&'static str; 22] = [
         "short_text",
         "long_text",
         "email",
@@ -391,6 +419,9 @@ impl FieldKind {
         "yes_no",
         "rating",
         "opinion_scale",
+        "matrix",
+        "ranking",
+        "calculation",
         "consent",
         "signature",
         "heading",
@@ -404,6 +435,26 @@ impl FieldKind {
 pub struct ChoiceOption {
     pub value: String,
     pub label: LocalText,
+    /// What choosing this option counts in a calculation (an exact decimal);
+    /// an option without one counts 0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub score: Option<String>,
+}
+
+impl ChoiceOption {
+    pub fn new(value: &str, label: LocalText) -> ChoiceOption {
+        ChoiceOption { value: value.to_owned(), label, score: None }
+    }
+}
+
+/// One row of a matrix.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MatrixRow {
+    pub value: String,
+    pub label: LocalText,
+    /// This row must be answered whenever the matrix is shown.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub required: bool,
 }
 
 /// A bound for a date field: a fixed day, or a day relative to the day of submission

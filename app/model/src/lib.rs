@@ -8,6 +8,7 @@ pub mod access_report;
 pub mod address;
 pub mod answer;
 pub mod audit_action;
+pub mod calculation;
 pub mod canonical;
 pub mod copy;
 pub mod correction;
@@ -36,11 +37,12 @@ pub mod texts;
 pub mod tombstone;
 pub mod validate;
 
+pub use calculation::{Exact, Formula};
 pub use canonical::{Domain, b64_decode, b64_encode, canonical_bytes, digest, digest_b64};
 pub use error_code::ErrorCode;
 pub use form::{
-    ChoiceDisplay, ChoiceOption, Controller, DataClass, DateBound, Field, FieldKind, FormDef, LegalBasis, Notice,
-    TextPattern, Theme,
+    ChoiceDisplay, ChoiceOption, Controller, DataClass, DateBound, Field, FieldKind, FormDef, LegalBasis, MatrixRow,
+    Notice, TextPattern, Theme,
 };
 pub use lang::Lang;
 pub use logic::{Condition, Jump, JumpTarget};

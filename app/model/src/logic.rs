@@ -17,7 +17,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::form::{FieldKind, FormDef};
+use crate::calculation::{self, Exact, Formula};
+use crate::form::{ChoiceOption, FieldKind, FormDef};
 use crate::validate::{Answers, compare_numbers};
 
 /// A test on earlier answers.
@@ -105,6 +106,9 @@ pub struct Outcome {
     pub required: Vec<bool>,
     /// The pages reached, in order (positions in [`pages`]).
     pub path: Vec<usize>,
+    /// By field position: a shown calculation's value, canonically written
+    /// ([`crate::calculation`]); `None` for every other field.
+    pub values: Vec<Option<String>>,
 }
 
 impl Outcome {
@@ -114,6 +118,11 @@ impl Outcome {
 
     pub fn is_required(&self, index: usize) -> bool {
         self.required.get(index).copied().unwrap_or(false)
+    }
+
+    /// The value of the calculation at `index`, if it is shown and has one.
+    pub fn computed(&self, index: usize) -> Option<&str> {
+        self.values.get(index).and_then(Option::as_deref)
     }
 }
 
@@ -143,6 +152,7 @@ pub fn evaluate(form: &FormDef, answers: &Answers) -> Outcome {
     let count = form.fields.len();
     let mut shown = vec![false; count];
     let mut required = vec![false; count];
+    let mut values: Vec<Option<String>> = vec![None; count];
     let ranges = pages(form);
     let mut path = Vec::new();
     let mut page = 0;
@@ -153,14 +163,20 @@ pub fn evaluate(form: &FormDef, answers: &Answers) -> Outcome {
             let field = &form.fields[index];
             let is_break = matches!(field.kind, FieldKind::PageBreak { .. });
             // A break's own condition is its page's, tested before the page was entered.
-            let visible =
-                is_break || field.visible_if.as_ref().is_none_or(|c| holds(c, &Known { form, answers, shown: &shown }));
+            let known = Known { form, answers, shown: &shown, values: &values };
+            let visible = is_break || field.visible_if.as_ref().is_none_or(|c| holds(c, &known));
+            let needed = visible && (field.required || field.required_if.as_ref().is_some_and(|c| holds(c, &known)));
+            let value = match &field.kind {
+                FieldKind::Calculation { formula, .. } if visible => {
+                    formula.compute(&|key| known.number(key)).map(|v| v.to_string())
+                }
+                _ => None,
+            };
             shown[index] = visible;
-            required[index] = visible
-                && (field.required
-                    || field.required_if.as_ref().is_some_and(|c| holds(c, &Known { form, answers, shown: &shown })));
+            required[index] = needed;
+            values[index] = value;
         }
-        let known = Known { form, answers, shown: &shown };
+        let known = Known { form, answers, shown: &shown, values: &values };
         let jump = match form.fields.get(range.start).map(|f| &f.kind) {
             Some(FieldKind::PageBreak { jumps }) => jumps.iter().find(|j| holds(&j.when, &known)).map(|j| &j.to),
             _ => None,
@@ -179,17 +195,26 @@ pub fn evaluate(form: &FormDef, answers: &Answers) -> Outcome {
         }
         page = next;
     }
-    Outcome { shown, required, path }
+    Outcome { shown, required, path, values }
 }
 
 fn page_applies(form: &FormDef, range: &std::ops::Range<usize>, known: &Known) -> bool {
     form.fields.get(range.start).and_then(|f| f.visible_if.as_ref()).is_none_or(|c| holds(c, known))
 }
 
-/// Keeps only the answers to fields that `answers` itself calls for.
+/// Keeps only the answers to fields that `answers` itself calls for, and writes
+/// each shown calculation's value (removing those without one).
 pub fn drop_unasked(form: &FormDef, answers: &mut Answers) {
     let outcome = evaluate(form, answers);
     answers.retain(|key, _| form.fields.iter().position(|f| &f.key == key).is_none_or(|i| outcome.is_shown(i)));
+    for (index, field) in form.fields.iter().enumerate() {
+        if let FieldKind::Calculation { .. } = field.kind {
+            match outcome.computed(index) {
+                Some(value) => answers.insert(field.key.clone(), Value::String(value.to_owned())),
+                None => answers.remove(&field.key),
+            };
+        }
+    }
 }
 
 /// The answers a condition may look at: those of fields shown so far.
@@ -197,16 +222,57 @@ struct Known<'a> {
     form: &'a FormDef,
     answers: &'a Answers,
     shown: &'a [bool],
+    /// Calculations' values so far: a calculation's answer is never taken from
+    /// the answers given, so a wrong one cannot steer the logic.
+    values: &'a [Option<String>],
 }
 
 impl<'a> Known<'a> {
-    fn get(&self, key: &str) -> Option<(&'a FieldKind, &'a Value)> {
+    fn get(&self, key: &str) -> Option<(&'a FieldKind, Value)> {
         let index = self.form.fields.iter().position(|f| f.key == key)?;
         if !self.shown.get(index).copied().unwrap_or(false) {
             return None;
         }
+        let kind = &self.form.fields[index].kind;
+        if let FieldKind::Calculation { .. } = kind {
+            let value = self.values.get(index).cloned().flatten()?;
+            return Some((kind, Value::String(value)));
+        }
         let value = self.answers.get(key).filter(|v| !crate::validate::is_blank(Some(v)))?;
-        Some((&self.form.fields[index].kind, value))
+        Some((kind, value.clone()))
+    }
+
+    /// The number the answer to `key` stands for in a calculation: 0 when not
+    /// answered or not asked; `None` when it is no number (or a calculation without
+    /// a value).
+    fn number(&self, key: &str) -> Option<Exact> {
+        let Some((kind, answer)) = self.get(key) else {
+            let index = self.form.fields.iter().position(|f| f.key == key);
+            // A shown calculation without a value has no number; it is not a 0.
+            let blank_calculation = index.is_some_and(|i| {
+                matches!(self.form.fields[i].kind, FieldKind::Calculation { .. }) && self.shown.get(i) == Some(&true)
+            });
+            return if blank_calculation { None } else { Some(Exact::ZERO) };
+        };
+        let score = |options: &[ChoiceOption], value: &Value| {
+            let option = options.iter().find(|o| value.as_str() == Some(o.value.as_str()));
+            option.and_then(|o| o.score.as_deref()).map_or(Some(Exact::ZERO), Exact::parse)
+        };
+        fn sum(scores: impl Iterator<Item = Option<Exact>>) -> Option<Exact> {
+            scores.fold(Some(Exact::ZERO), |total, s| total?.checked_add(s?))
+        }
+        match (kind, &answer) {
+            (FieldKind::YesNo, Value::Bool(yes)) => Some(Exact::from_int(i64::from(*yes))),
+            (FieldKind::SingleChoice { options, .. }, chosen) => score(options, chosen),
+            (FieldKind::MultipleChoice { options, .. }, Value::Array(chosen)) => {
+                sum(chosen.iter().map(|c| score(options, c)))
+            }
+            (FieldKind::Matrix { columns, .. }, Value::Object(chosen)) => {
+                sum(chosen.values().map(|c| score(columns, c)))
+            }
+            (_, Value::String(text)) => Exact::parse(text),
+            _ => None,
+        }
     }
 }
 
@@ -215,24 +281,24 @@ fn holds(condition: &Condition, known: &Known) -> bool {
         Condition::AllOf { conditions } => conditions.iter().all(|c| holds(c, known)),
         Condition::AnyOf { conditions } => conditions.iter().any(|c| holds(c, known)),
         Condition::Equals { field, value } => {
-            known.get(field).is_some_and(|(kind, answer)| equals(kind, answer, value))
+            known.get(field).is_some_and(|(kind, answer)| equals(kind, &answer, value))
         }
         Condition::NotEquals { field, value } => {
-            !known.get(field).is_some_and(|(kind, answer)| equals(kind, answer, value))
+            !known.get(field).is_some_and(|(kind, answer)| equals(kind, &answer, value))
         }
         Condition::OneOf { field, values } => {
-            known.get(field).is_some_and(|(kind, answer)| values.iter().any(|v| equals(kind, answer, v)))
+            known.get(field).is_some_and(|(kind, answer)| values.iter().any(|v| equals(kind, &answer, v)))
         }
-        Condition::Contains { field, value } => known.get(field).is_some_and(|(_, answer)| match answer {
+        Condition::Contains { field, value } => known.get(field).is_some_and(|(_, answer)| match &answer {
             Value::Array(items) => items.iter().any(|item| item.as_str() == Some(value.as_str())),
             Value::String(text) => text.to_lowercase().contains(&value.to_lowercase()),
             _ => false,
         }),
         Condition::GreaterThan { field, value } => {
-            known.get(field).is_some_and(|(kind, answer)| order(kind, answer, value).is_some_and(|o| o.is_gt()))
+            known.get(field).is_some_and(|(kind, answer)| order(kind, &answer, value).is_some_and(|o| o.is_gt()))
         }
         Condition::LessThan { field, value } => {
-            known.get(field).is_some_and(|(kind, answer)| order(kind, answer, value).is_some_and(|o| o.is_lt()))
+            known.get(field).is_some_and(|(kind, answer)| order(kind, &answer, value).is_some_and(|o| o.is_lt()))
         }
         Condition::Answered { field } => known.get(field).is_some(),
         Condition::NotAnswered { field } => known.get(field).is_none(),
@@ -241,7 +307,7 @@ fn holds(condition: &Condition, known: &Known) -> bool {
 
 fn equals(kind: &FieldKind, answer: &Value, value: &Value) -> bool {
     match (kind, answer, value) {
-        (FieldKind::Number { .. }, Value::String(a), Value::String(b)) => {
+        (FieldKind::Number { .. } | FieldKind::Calculation { .. }, Value::String(a), Value::String(b)) => {
             compare_numbers(a, b).is_some_and(|o| o.is_eq())
         }
         (FieldKind::Consent { .. }, Value::Object(o), Value::Bool(b)) => o.get("accepted") == Some(&Value::Bool(*b)),
@@ -252,9 +318,10 @@ fn equals(kind: &FieldKind, answer: &Value, value: &Value) -> bool {
 fn order(kind: &FieldKind, answer: &Value, value: &str) -> Option<std::cmp::Ordering> {
     let answer = answer.as_str()?;
     match kind {
-        FieldKind::Number { .. } | FieldKind::Rating { .. } | FieldKind::OpinionScale { .. } => {
-            compare_numbers(answer, value)
-        }
+        FieldKind::Number { .. }
+        | FieldKind::Rating { .. }
+        | FieldKind::OpinionScale { .. }
+        | FieldKind::Calculation { .. } => compare_numbers(answer, value),
         // `YYYY-MM-DD` and `YYYY-MM-DDTHH:MM` order as their text does.
         FieldKind::Date { .. } | FieldKind::DateTime => Some(answer.cmp(value)),
         _ => None,
@@ -340,14 +407,8 @@ fn comparison_problems(form: &FormDef, condition: &Condition, before: usize, out
         Condition::GreaterThan { field, value } | Condition::LessThan { field, value } => (
             field,
             kind_of(form, field, before).and_then(|kind| match kind {
-                FieldKind::Number { .. } | FieldKind::Rating { .. } | FieldKind::OpinionScale { .. }
-                    if compare_numbers(value, value).is_some() =>
-                {
-                    Ok(())
-                }
-                FieldKind::Number { .. } | FieldKind::Rating { .. } | FieldKind::OpinionScale { .. } => {
-                    Err(format!("is a number, and {value:?} is not one"))
-                }
+                kind if is_numeric(kind) && compare_numbers(value, value).is_some() => Ok(()),
+                kind if is_numeric(kind) => Err(format!("is a number, and {value:?} is not one")),
                 FieldKind::Date { .. } if chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d").is_ok() => Ok(()),
                 FieldKind::Date { .. } => Err(format!("is a date, and {value:?} is not one (YYYY-MM-DD)")),
                 _ => Err("has no order: compare numbers and dates only".into()),
@@ -360,6 +421,49 @@ fn comparison_problems(form: &FormDef, condition: &Condition, before: usize, out
     if let Err(reason) = check {
         out.push(format!("The condition on {key:?} {reason}."));
     }
+}
+
+/// What is wrong with the formula of the calculation at position `at`.
+pub fn formula_problems(form: &FormDef, formula: &Formula, at: usize) -> Vec<String> {
+    let mut problems = Vec::new();
+    let (terms, depth) = formula.size();
+    if terms > calculation::MAX_TERMS {
+        problems.push(format!("A formula can use at most {} numbers and answers.", calculation::MAX_TERMS));
+    }
+    if depth > calculation::MAX_DEPTH {
+        problems.push(format!("Sums and products in a formula can nest at most {} deep.", calculation::MAX_DEPTH));
+    }
+    if formula.fields().is_empty() {
+        problems.push("The formula uses no answer: add at least one.".into());
+    }
+    for key in formula.fields() {
+        match kind_of(form, key, at) {
+            Err(reason) => problems.push(format!("The formula's {key:?} {reason}.")),
+            Ok(kind) if !counts_in_formula(kind) => problems.push(format!(
+                "The formula's {key:?} stands for no number: use numbers, ratings, scales, choices and matrices \
+                 with scores, yes/no questions and earlier calculations."
+            )),
+            Ok(_) => {}
+        }
+    }
+    for constant in formula.constants() {
+        if Exact::parse(constant).is_none() {
+            problems.push(format!("{constant:?} in the formula is not a number (use digits and a dot)."));
+        }
+    }
+    problems
+}
+
+/// The kinds whose answers stand for a number in a formula.
+pub fn counts_in_formula(kind: &FieldKind) -> bool {
+    is_numeric(kind)
+        || matches!(
+            kind,
+            FieldKind::SingleChoice { .. }
+                | FieldKind::MultipleChoice { .. }
+                | FieldKind::Matrix { .. }
+                | FieldKind::YesNo
+        )
 }
 
 /// The kind of the field `key` if a condition before position `before` may read it.
@@ -377,6 +481,17 @@ fn kind_of<'a>(form: &'a FormDef, key: &str, before: usize) -> Result<&'a FieldK
         return Err("names something that takes no answer".into());
     }
     Ok(kind)
+}
+
+/// The kinds whose answers are numbers, which `greater_than` and `less_than` compare.
+fn is_numeric(kind: &FieldKind) -> bool {
+    matches!(
+        kind,
+        FieldKind::Number { .. }
+            | FieldKind::Rating { .. }
+            | FieldKind::OpinionScale { .. }
+            | FieldKind::Calculation { .. }
+    )
 }
 
 /// The kinds answered with free text, which `contains` and `one_of` compare.
@@ -400,8 +515,14 @@ fn value_fits(kind: &FieldKind, value: &Value) -> Result<(), String> {
         }
         (FieldKind::SingleChoice { options, .. }, Value::String(v)) if options.iter().any(|o| &o.value == v) => Ok(()),
         (FieldKind::SingleChoice { .. }, v) => Err(format!("has no option {v}")),
-        (FieldKind::Number { .. }, Value::String(v)) if compare_numbers(v, v).is_some() => Ok(()),
-        (FieldKind::Number { .. }, v) => Err(format!("is a number, and {v} is not one")),
+        (FieldKind::Number { .. } | FieldKind::Calculation { .. }, Value::String(v))
+            if compare_numbers(v, v).is_some() =>
+        {
+            Ok(())
+        }
+        (FieldKind::Number { .. } | FieldKind::Calculation { .. }, v) => {
+            Err(format!("is a number, and {v} is not one"))
+        }
         (kind @ (FieldKind::Rating { .. } | FieldKind::OpinionScale { .. }), Value::String(v))
             if v.parse::<u32>().is_ok_and(|p| kind.points().is_some_and(|r| r.contains(&p))) =>
         {
@@ -419,3 +540,6 @@ fn value_fits(kind: &FieldKind, value: &Value) -> Result<(), String> {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod calculation_tests;

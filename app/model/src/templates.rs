@@ -63,7 +63,7 @@ fn email_field(required: bool) -> Field {
 }
 
 fn options(items: &[(&str, &str, &str)]) -> Vec<ChoiceOption> {
-    items.iter().map(|(value, en, de)| ChoiceOption { value: (*value).into(), label: LocalText::new(en, de) }).collect()
+    items.iter().map(|(value, en, de)| ChoiceOption::new(value, LocalText::new(en, de))).collect()
 }
 
 /// A new form from template `template`, with the operator's id and title.

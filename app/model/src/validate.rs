@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::address;
-use crate::form::{DateBound, Field, FieldKind, FormDef, TextPattern};
+use crate::form::{ChoiceOption, DateBound, Field, FieldKind, FormDef, MatrixRow, TextPattern};
 use crate::phone::normalize_phone;
 use crate::text::LocalText;
 
@@ -105,6 +105,18 @@ pub enum Problem {
     /// The form's logic did not ask this question for these answers, so the
     /// envelope may not answer it.
     NotAsked,
+    /// A matrix row that must be answered (the row's or the whole matrix's
+    /// `required`) has no answer; `row` is the row's value.
+    RowRequired {
+        row: String,
+    },
+    /// A ranking must order every option, each once.
+    RankAll,
+    /// A calculation's value is not what the form computes from these answers;
+    /// `expected` is that value (empty when it has none).
+    CalculationMismatch {
+        expected: String,
+    },
 }
 
 /// Limits that keep a signature answer bounded in size.
@@ -125,7 +137,10 @@ pub fn validate(form: &FormDef, answers: &Answers, ctx: &ValidationContext) -> R
     let outcome = crate::logic::evaluate(form, answers);
     for (index, field) in form.fields.iter().enumerate() {
         let value = answers.get(&field.key);
-        let result = if outcome.is_shown(index) {
+        let result = if let FieldKind::Calculation { .. } = field.kind {
+            // Shown or not, the answer is what the form computes (none when hidden).
+            check_calculation(outcome.computed(index), value)
+        } else if outcome.is_shown(index) {
             check_answer(field, outcome.is_required(index), value, ctx)
         } else if is_blank(value) {
             Ok(())
@@ -137,6 +152,17 @@ pub fn validate(form: &FormDef, answers: &Answers, ctx: &ValidationContext) -> R
         }
     }
     if errors.is_empty() { Ok(()) } else { Err(errors) }
+}
+
+/// A calculation's answer must be the value the form computes, written exactly as
+/// [`crate::calculation::Exact`] writes it; no value, no answer.
+fn check_calculation(expected: Option<&str>, value: Option<&Value>) -> Result<(), Problem> {
+    let given = if is_blank(value) { None } else { value };
+    match (expected, given) {
+        (None, None) => Ok(()),
+        (Some(e), Some(Value::String(v))) if v == e => Ok(()),
+        (expected, _) => Err(Problem::CalculationMismatch { expected: expected.unwrap_or_default().to_owned() }),
+    }
 }
 
 /// An answer that says nothing: absent, null, blank text, or an empty selection.
@@ -164,6 +190,10 @@ pub fn check_answer(
 ) -> Result<(), Problem> {
     if field.kind.is_static() {
         return if is_blank(value) { Ok(()) } else { Err(Problem::NoAnswerExpected) };
+    }
+    // A matrix's rows may be required on their own, so blank is decided per row.
+    if let FieldKind::Matrix { rows, columns } = &field.kind {
+        return check_matrix(value, rows, columns, required);
     }
     if is_blank(value) {
         return match (&field.kind, required) {
@@ -260,7 +290,59 @@ pub fn check_answer(
             if required && !accepted { Err(Problem::ConsentRequired) } else { Ok(()) }
         }
         FieldKind::Signature { statement } => check_signature(value, statement),
+        FieldKind::Ranking { options } => check_ranking(value, options),
+        // Its value is checked against the form's own computation in [`validate`].
+        FieldKind::Calculation { .. } => parse_number(as_text(value)?).ok_or(Problem::NotANumber),
+        FieldKind::Matrix { rows, columns } => check_matrix(Some(value), rows, columns, required),
     }
+}
+
+/// A matrix answer: an object from row value to the value of one of `columns`.
+fn check_matrix(
+    value: Option<&Value>,
+    rows: &[MatrixRow],
+    columns: &[ChoiceOption],
+    required: bool,
+) -> Result<(), Problem> {
+    let chosen = match value {
+        None | Some(Value::Null) => None,
+        Some(Value::Object(chosen)) => Some(chosen),
+        Some(_) => return Err(Problem::WrongType { expected: "one choice per row".into() }),
+    };
+    if chosen.is_none_or(|c| c.is_empty()) && required {
+        return Err(Problem::Required);
+    }
+    for (row, column) in chosen.into_iter().flatten() {
+        if !rows.iter().any(|r| &r.value == row) {
+            return Err(Problem::UnknownOption { value: row.clone() });
+        }
+        let column = as_text(column)?;
+        if !columns.iter().any(|c| c.value == column) {
+            return Err(Problem::UnknownOption { value: column.to_owned() });
+        }
+    }
+    let answered = |row: &MatrixRow| chosen.is_some_and(|c| c.contains_key(&row.value));
+    match rows.iter().find(|row| (required || row.required) && !answered(row)) {
+        Some(row) => Err(Problem::RowRequired { row: row.value.clone() }),
+        None => Ok(()),
+    }
+}
+
+/// A ranking answer: every option's value once, most preferred first.
+fn check_ranking(value: &Value, options: &[ChoiceOption]) -> Result<(), Problem> {
+    let Value::Array(items) = value else { return Err(Problem::WrongType { expected: "list of options".into() }) };
+    let mut seen: Vec<&str> = Vec::with_capacity(items.len());
+    for item in items {
+        let value = as_text(item)?;
+        if !options.iter().any(|o| o.value == value) {
+            return Err(Problem::UnknownOption { value: value.to_owned() });
+        }
+        if seen.contains(&value) {
+            return Err(Problem::DuplicateChoice { value: value.to_owned() });
+        }
+        seen.push(value);
+    }
+    if seen.len() == options.len() { Ok(()) } else { Err(Problem::RankAll) }
 }
 
 /// A point of a rating or scale: one of its whole numbers, written plainly (`"7"`).

@@ -89,10 +89,8 @@ fn texts_are_needed_in_every_language() {
 fn choices_need_options_with_unique_values() {
     let none = check(&with_field(FieldKind::SingleChoice { options: vec![], display: Default::default() }));
     assert_eq!(settings_of(&none, Some(3)), vec!["options"]);
-    let twice = vec![
-        ChoiceOption { value: "a".into(), label: LocalText::new("A", "A") },
-        ChoiceOption { value: "a".into(), label: LocalText::new("B", "B") },
-    ];
+    let twice =
+        vec![ChoiceOption::new("a", LocalText::new("A", "A")), ChoiceOption::new("a", LocalText::new("B", "B"))];
     let dup =
         check(&with_field(FieldKind::MultipleChoice { options: twice, min: Some(3), max: Some(2), other: false }));
     let settings = settings_of(&dup, Some(3));

@@ -24,7 +24,7 @@ fn page(key: &str, jumps: Vec<Jump>) -> Field {
 }
 
 fn options(values: &[&str]) -> Vec<ChoiceOption> {
-    values.iter().map(|v| ChoiceOption { value: (*v).into(), label: LocalText::new(v, v) }).collect()
+    values.iter().map(|v| ChoiceOption::new(v, LocalText::new(v, v))).collect()
 }
 
 fn when(mut f: Field, condition: Condition) -> Field {

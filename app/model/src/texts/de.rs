@@ -36,6 +36,11 @@ pub static PROBLEMS: ProblemTexts = ProblemTexts {
     locked: "Diese Angabe ist vorgegeben und kann nicht geändert werden.",
     no_answer_expected: "Hier wird keine Antwort erwartet.",
     not_asked: "Diese Frage entfällt nach Ihren anderen Angaben; lassen Sie sie weg.",
+    row_required: "Bitte wählen Sie in jeder Pflichtzeile eine Antwort.",
+    rank_all: "Bitte bringen Sie alle Einträge in Ihre Reihenfolge.",
+    calculation_mismatch: |expected: &str| {
+        format!("Der berechnete Wert passt nicht zu den Angaben (er ist {expected}).")
+    },
 };
 
 pub static LEGAL_BASES: LegalBasisTexts = LegalBasisTexts {

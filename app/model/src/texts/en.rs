@@ -36,6 +36,9 @@ pub static PROBLEMS: ProblemTexts = ProblemTexts {
     locked: "This answer was given by the sender and cannot be changed.",
     no_answer_expected: "No answer is expected here.",
     not_asked: "This question does not apply to your other answers; leave it out.",
+    row_required: "Please choose an answer in every row marked as required.",
+    rank_all: "Please put every item in your order.",
+    calculation_mismatch: |expected: &str| format!("The computed value does not fit the answers (it is {expected})."),
 };
 
 pub static LEGAL_BASES: LegalBasisTexts = LegalBasisTexts {

@@ -62,6 +62,12 @@ pub struct ProblemTexts {
     pub no_answer_expected: &'static str,
     /// An answer to a question the form's logic hid for the other answers.
     pub not_asked: &'static str,
+    /// A matrix row that must be answered was not.
+    pub row_required: &'static str,
+    /// A ranking that leaves items out.
+    pub rank_all: &'static str,
+    /// The value the form computes, shown to whoever sent a different one.
+    pub calculation_mismatch: fn(&str) -> String,
 }
 
 /// The labels of GDPR Art. 6 (1) a–f ([`crate::LegalBasis::label`]).

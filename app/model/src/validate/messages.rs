@@ -52,6 +52,9 @@ impl Problem {
             Problem::Locked => t.locked.into(),
             Problem::NoAnswerExpected => t.no_answer_expected.into(),
             Problem::NotAsked => t.not_asked.into(),
+            Problem::RowRequired { .. } => t.row_required.into(),
+            Problem::RankAll => t.rank_all.into(),
+            Problem::CalculationMismatch { expected } => (t.calculation_mismatch)(expected),
         }
     }
 }

@@ -30,7 +30,7 @@ fn check(kind: FieldKind, value: Value) -> Result<(), Problem> {
 }
 
 fn options() -> Vec<ChoiceOption> {
-    ["a", "b", "c"].iter().map(|v| ChoiceOption { value: (*v).into(), label: LocalText::only("en", v) }).collect()
+    ["a", "b", "c"].iter().map(|v| ChoiceOption::new(v, LocalText::only("en", v))).collect()
 }
 
 #[test]

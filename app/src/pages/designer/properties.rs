@@ -290,7 +290,7 @@ fn choice_settings(editor: Editor, shape: &Shape) -> impl IntoView {
         kind_edit(editor, i, "add-option", |k| {
             if let Some(options) = options_of(k) {
                 let n = options.len() + 1;
-                options.push(ChoiceOption { value: format!("option_{n}"), label: LocalText::default() });
+                options.push(ChoiceOption::new(&format!("option_{n}"), LocalText::default()));
             }
         })
     };
