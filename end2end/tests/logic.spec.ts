@@ -197,3 +197,93 @@ test('a rating and an opinion scale, answered by keyboard, are signed as their p
   await expect(page.locator('.fs-receipt-id')).toBeVisible();
   expect([answers.stars, answers.recommend]).toEqual(['4', '9']);
 });
+
+test('a matrix, a ranking and a live score, by keyboard: the score steers a question, the console shows it', async ({ page }) => {
+  await login(page);
+  const id = `service-${Date.now()}`;
+  let res = await page.request.post('/admin/fn/create-form', { form: { start: 'service_feedback', id, title: 'Service feedback' } });
+  expect(res.status()).toBe(200);
+  const data = await (await page.request.post('/admin/fn/designer', { form: { id } })).json();
+  data.definition.notice.controller = { name: 'Café Beispiel GmbH', address: 'Musterstraße 1, 10115 Berlin', contact: 'privacy@example.com' };
+  // The score shown to the visitor this time, so its live value can be watched.
+  const score = data.definition.fields.find((f: { key: string }) => f.key === 'service_score');
+  score.show = true;
+  res = await page.request.post('/admin/fn/save-draft', { data: { id, definition: data.definition, origins: ['*'] } });
+  expect(res.status()).toBe(200);
+  const published = await (await page.request.post('/admin/fn/publish', { form: { id } })).json();
+  expect(published.version, JSON.stringify(published)).toBeTruthy();
+
+  await embed(page, id);
+  const stars = page.getByRole('group', { name: /How was your visit overall/ });
+  await stars.getByRole('radio', { name: '1 of 5 stars' }).focus();
+  await page.keyboard.press('Space');
+  await page.keyboard.press('ArrowRight');
+  await expect(stars.getByRole('radio', { name: '2 of 5 stars' })).toBeChecked();
+
+  // The matrix: a radio group per row; arrows move along a row, Tab to the next.
+  const row = (name: string) => page.getByRole('group', { name: new RegExp(`^${name}`) });
+  const output = page.locator('output');
+  await expect(output).toHaveText('0');
+  await row('Speed').getByRole('radio', { name: 'Poor' }).focus();
+  await page.keyboard.press('Space');
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Space');
+  await page.keyboard.press('ArrowRight');
+  await expect(row('Friendliness').getByRole('radio', { name: 'Fair' })).toBeChecked();
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Space');
+  await expect(row('Value for money').getByRole('radio', { name: 'Poor' })).toBeChecked();
+  // 0 + 1 + 0: a low score asks what to improve.
+  await expect(output).toHaveText('1');
+  const improve = page.getByLabel('What should we do better?');
+  await expect(improve).toBeVisible();
+  await improve.fill('Faster service at lunch.');
+  await noViolations(page, 'matrix with a low score');
+  // Speed excellent, friendliness good: 3 + 2 + 0 = 5, the question goes, its text is not sent.
+  await row('Speed').getByRole('radio', { name: 'Poor' }).focus();
+  for (let i = 0; i < 3; i++) await page.keyboard.press('ArrowRight');
+  await row('Friendliness').getByRole('radio', { name: 'Fair' }).focus();
+  await page.keyboard.press('ArrowRight');
+  await expect(output).toHaveText('5');
+  await expect(improve).toHaveCount(0);
+
+  // The ranking: choose quality, then price; speed takes the last place by itself.
+  const ranking = page.getByRole('group', { name: /What matters most/ });
+  await ranking.getByRole('button', { name: /^Quality/ }).focus();
+  await page.keyboard.press('Enter');
+  await ranking.getByRole('button', { name: /^Price/ }).focus();
+  await page.keyboard.press('Enter');
+  await expect(ranking.getByRole('button', { name: 'Speed: place 3' })).toHaveAttribute('aria-pressed', 'true');
+  await expect(ranking.getByText('3 of 3 in order')).toBeVisible();
+  await noViolations(page, 'ranked');
+
+  const posted = page.waitForRequest((r) => r.url().endsWith(`/api/v1/forms/${id}/submissions`) && r.method() === 'POST');
+  await page.getByRole('button', { name: 'Submit' }).click();
+  const answers = JSON.parse((await posted).postData() ?? '{}').envelope.answers;
+  await expect(page.locator('.fs-receipt-id')).toBeVisible();
+  expect(answers.service).toEqual({ speed: 'excellent', friendliness: 'good', value: 'poor' });
+  expect(answers.service_score).toBe('5');
+  expect(answers.priorities).toEqual(['quality', 'price', 'speed']);
+  expect(answers.improve).toBeUndefined();
+
+  // The console shows the submission with the score the server computed again.
+  await page.goto(`${server}/admin/forms/${id}`);
+  await page.locator('tbody tr').first().getByRole('link').click();
+  await expect(page.getByText('Speed: Excellent; Friendliness: Good; Value for money: Poor')).toBeVisible();
+  await expect(page.getByText('Service score (0–9)')).toBeVisible();
+  await expect(page.getByText('1. quality, 2. price, 3. speed')).toBeVisible();
+
+  // The designer: the formula as text, a mistake named, the matrix's rows; no axe violations.
+  await page.goto(`${server}/admin/forms/${id}/design`);
+  await page.getByRole('button', { name: /^Service score/ }).click();
+  const formula = page.getByLabel('Formula');
+  await expect(formula).toHaveValue('service');
+  await formula.fill('service * 2 +');
+  await expect(page.getByText('The formula ends where a field key or a number should follow.')).toBeVisible();
+  await formula.fill('service * 2');
+  await expect(page.getByText('«Service score (0–9)» = service * 2')).toBeVisible();
+  expect((await new AxeBuilder({ page }).analyze()).violations).toEqual([]);
+  await page.getByRole('button', { name: /^How did we do/ }).click();
+  await expect(page.getByLabel('Row 3 label (English)')).toHaveValue('Value for money');
+  expect((await new AxeBuilder({ page }).analyze()).violations).toEqual([]);
+});

@@ -3,7 +3,7 @@ use formseal_model::{Answers, ChoiceDisplay, ChoiceOption, Field, FieldKind, Lan
 use leptos::prelude::*;
 use serde_json::{Value, json};
 
-use crate::{Problems, signature::SignaturePad, texts};
+use crate::{Problems, choices, signature::SignaturePad, texts};
 
 /// What the browser may offer to autofill, guessed from the field's key and type.
 fn autocomplete(field: &Field) -> &'static str {
@@ -25,7 +25,8 @@ fn static_view(field: &Field, lang: &str) -> Option<AnyView> {
         FieldKind::Paragraph { text } => {
             Some(view! { <p class="fs-paragraph">{text.get(lang).to_owned()}</p> }.into_any())
         }
-        FieldKind::Hidden | FieldKind::PageBreak { .. } => Some(().into_any()),
+        // A calculation is shown by the form, which knows its value (crate::FormView).
+        FieldKind::Hidden | FieldKind::PageBreak { .. } | FieldKind::Calculation { .. } => Some(().into_any()),
         _ => None,
     }
 }
@@ -238,9 +239,13 @@ pub fn FieldView(
         FieldKind::Address { countries } => {
             address_inputs(&id, &key, countries, &lang, described_by.clone(), invalid, answers, on_edit, on_leave)
         }
-        FieldKind::Heading | FieldKind::Paragraph { .. } | FieldKind::Hidden | FieldKind::PageBreak { .. } => {
-            ().into_any()
-        }
+        FieldKind::Matrix { rows, columns } => choices::matrix(&id, &key, rows, columns, &lang, required, answers, on_edit),
+        FieldKind::Ranking { options } => choices::ranking(&id, &key, options, &lang, answers, on_edit),
+        FieldKind::Heading
+        | FieldKind::Paragraph { .. }
+        | FieldKind::Hidden
+        | FieldKind::PageBreak { .. }
+        | FieldKind::Calculation { .. } => ().into_any(),
         FieldKind::Consent { text } => {
             let shown = text.get(&lang).to_owned();
             let key = key.clone();
@@ -284,6 +289,8 @@ pub fn FieldView(
             | FieldKind::Rating { .. }
             | FieldKind::OpinionScale { .. }
             | FieldKind::Address { .. }
+            | FieldKind::Matrix { .. }
+            | FieldKind::Ranking { .. }
     );
     let kind = field.kind.type_name();
     let head = if is_group {

@@ -2,6 +2,7 @@
 //! (client-side), in the console's preview and on the personal-link page, and they
 //! validate with the model's one `validate`.
 
+mod choices;
 mod fields;
 mod notice;
 mod signature;
@@ -215,6 +216,27 @@ pub fn FormView(
                     return view! {
                         <Show when=shown>
                             <h3 class="fs-page-title" id=id.clone() tabindex="-1">{title.clone()}</h3>
+                        </Show>
+                    }
+                    .into_any();
+                }
+                if let FieldKind::Calculation { show, .. } = field.kind {
+                    // The value as the form computes it, live; the operator may keep it
+                    // to themselves (it is in the envelope either way).
+                    let label_id = format!("{id_prefix}-{}-label", field.key);
+                    let label = field.label.get(&lang).to_owned();
+                    let decimal_comma = lang == "de";
+                    let value = move || {
+                        let value =
+                            outcome.with(|o| o.computed(index).map(str::to_owned)).unwrap_or_else(|| "–".into());
+                        if decimal_comma { value.replace('.', ",") } else { value }
+                    };
+                    return view! {
+                        <Show when=move || show && shown()>
+                            <div class="fs-field fs-calculation" data-kind="calculation">
+                                <span class="fs-calculation-label" id=label_id.clone()>{label.clone()}</span>
+                                <output aria-labelledby=label_id.clone() aria-live="polite">{value}</output>
+                            </div>
                         </Show>
                     }
                     .into_any();

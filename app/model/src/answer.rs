@@ -8,6 +8,23 @@ use crate::form::FieldKind;
 pub fn answer_text(kind: Option<&FieldKind>, value: &Value) -> String {
     match (kind, value) {
         (_, Value::String(s)) => s.clone(),
+        // Rows in the form's order, each with the label of the column chosen.
+        (Some(FieldKind::Matrix { rows, columns }), Value::Object(chosen)) => rows
+            .iter()
+            .filter_map(|row| {
+                let column = chosen.get(&row.value)?.as_str()?;
+                let label = columns.iter().find(|c| c.value == column).map_or(column, |c| c.label.get("en"));
+                Some(format!("{}: {label}", row.label.get("en")))
+            })
+            .collect::<Vec<_>>()
+            .join("; "),
+        (Some(FieldKind::Ranking { .. }), Value::Array(items)) => items
+            .iter()
+            .filter_map(Value::as_str)
+            .enumerate()
+            .map(|(place, value)| format!("{}. {value}", place + 1))
+            .collect::<Vec<_>>()
+            .join(", "),
         (_, Value::Array(items)) => items.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", "),
         (Some(FieldKind::Consent { .. }), Value::Object(o)) => {
             let accepted = o.get("accepted").and_then(Value::as_bool).unwrap_or(false);

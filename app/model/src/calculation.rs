@@ -11,6 +11,10 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+// Formulas as text: `price * quantity + 4.95`.
+mod notation;
+pub use notation::MAX_FORMULA_CHARS;
+
 /// How a calculation's value is computed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "snake_case")]

@@ -39,6 +39,7 @@ pub fn copy_json(request: &SubmissionRequest, receipt: &SignedReceipt) -> String
 fn answer_html(kind: Option<&FieldKind>, value: &Value) -> String {
     match (kind, value) {
         (_, Value::String(s)) => escape(s),
+        (Some(FieldKind::Matrix { .. } | FieldKind::Ranking { .. }), v) => escape(&crate::answer::answer_text(kind, v)),
         (_, Value::Bool(b)) => (if *b { "yes" } else { "no" }).to_owned(),
         (_, Value::Array(items)) => escape(
             &items

@@ -386,29 +386,54 @@ pub struct Column {
     pub label: String,
     pub kind: FieldKind,
     pub class: DataClass,
+    /// A matrix gets one column per row: the row's value here.
+    pub row: Option<String>,
+}
+
+impl Column {
+    /// The cell of this column for a submission's answers.
+    pub fn cell(&self, answers: Option<&serde_json::Map<String, Value>>) -> String {
+        let answer = answers.and_then(|a| a.get(&self.key));
+        let answer = match &self.row {
+            Some(row) => answer.and_then(|a| a.get(row)),
+            None => answer,
+        };
+        answer.map_or(String::new(), |v| cell_text(&self.kind, v))
+    }
 }
 
 /// The columns of a table export over several versions of a form: the newest
 /// version's fields in form order, then fields only older versions had.
-/// Headings and paragraphs ask nothing and get no column.
+/// Headings and paragraphs ask nothing and get no column; a matrix gets one column
+/// per row, "Matrix label: row label".
 pub fn columns(newest_first: &[&FormDef], compact: bool) -> Vec<Column> {
     let mut out: Vec<Column> = Vec::new();
     for def in newest_first {
         let lang = def.default_lang();
         for f in &def.fields {
-            if f.kind.is_static() || out.iter().any(|c| c.key == f.key) {
-                continue;
-            }
             // The one rule of what a compact reader sees (crate::reader).
-            if compact && !FormAccess::Compact.shows(f) {
+            if f.kind.is_static() || compact && !FormAccess::Compact.shows(f) {
                 continue;
             }
-            out.push(Column {
+            let column = |label: String, row: Option<String>| Column {
                 key: f.key.clone(),
-                label: f.label.get(lang).to_owned(),
+                label,
                 kind: f.kind.clone(),
                 class: f.class,
-            });
+                row,
+            };
+            let label = f.label.get(lang).to_owned();
+            match &f.kind {
+                FieldKind::Matrix { rows, .. } => {
+                    for row in rows {
+                        if !out.iter().any(|c| c.key == f.key && c.row.as_ref() == Some(&row.value)) {
+                            out.push(column(format!("{label}: {}", row.label.get(lang)), Some(row.value.clone())));
+                        }
+                    }
+                }
+                _ if out.iter().any(|c| c.key == f.key) => {}
+                _ => out.push(column(label, None)),
+            }
         }
     }
     out
@@ -424,6 +449,7 @@ pub fn cell_text(kind: &FieldKind, value: &Value) -> String {
     match (kind, value) {
         (_, Value::String(s)) => s.clone(),
         (_, Value::Bool(b)) => (if *b { "yes" } else { "no" }).to_owned(),
+        (FieldKind::Ranking { .. }, Value::Array(_)) => crate::answer::answer_text(Some(kind), value),
         (_, Value::Array(items)) => items
             .iter()
             .map(|i| match i {

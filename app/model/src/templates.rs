@@ -2,14 +2,16 @@
 
 use serde_json::json;
 
+use crate::calculation::Formula;
 use crate::form::{
-    ChoiceDisplay, ChoiceOption, Controller, DataClass, DateBound, Field, FieldKind, FormDef, LegalBasis, Notice,
+    ChoiceDisplay, ChoiceOption, Controller, DataClass, DateBound, Field, FieldKind, FormDef, LegalBasis, MatrixRow,
+    Notice,
 };
 use crate::logic::{Condition, Jump, JumpTarget};
 use crate::text::LocalText;
 
 /// Template id, English name, what it is for.
-pub const TEMPLATES: [(&str, &str, &str); 5] = [
+pub const TEMPLATES: [(&str, &str, &str); 6] = [
     ("blank", "Blank form", "Start from nothing."),
     (
         "contact_tracing",
@@ -26,6 +28,11 @@ pub const TEMPLATES: [(&str, &str, &str); 5] = [
         "damage_report",
         "Damage report",
         "Three pages with logic: what happened, injuries only if someone was hurt, the vehicle page only for vehicle damage.",
+    ),
+    (
+        "service_feedback",
+        "Service feedback",
+        "A rating, a matrix of service aspects, a ranking and a recommendation scale; a service score the form computes asks what to improve when it is low.",
     ),
 ];
 
@@ -213,9 +220,110 @@ pub fn build(template: &str, id: &str, title: &str) -> Option<FormDef> {
             form.notice.retention_days = 365;
             form.fields = damage_report_fields();
         }
+        "service_feedback" => {
+            form.notice.purpose = LocalText::new(
+                "To improve our service from your feedback and, if you wish, to answer you.",
+                "Um unseren Service nach Ihrer Rückmeldung zu verbessern und Ihnen auf Wunsch zu antworten.",
+            );
+            form.notice.retention_days = 180;
+            form.fields = service_feedback_fields();
+        }
         _ => return None,
     }
     Some(form)
+}
+
+/// Feedback with every kind that is scored: the matrix's columns count 0 to 3, the
+/// service score sums them (0 to 9), and a low score asks what to improve. The score
+/// is for the operator; the visitor does not see it.
+fn service_feedback_fields() -> Vec<Field> {
+    let scored = |items: &[(&str, &str, &str)]| {
+        options(items).into_iter().enumerate().map(|(n, o)| ChoiceOption { score: Some(n.to_string()), ..o }).collect()
+    };
+    let row = |value: &str, en: &str, de: &str| MatrixRow {
+        value: value.into(),
+        label: LocalText::new(en, de),
+        required: true,
+    };
+    let recommend = field(
+        "recommend",
+        "How likely are you to recommend us to a friend?",
+        "Wie wahrscheinlich ist es, dass Sie uns einem Freund empfehlen?",
+        false,
+        DataClass::None,
+        FieldKind::OpinionScale {
+            min: 0,
+            max: 10,
+            min_label: Some(LocalText::new("Not at all likely", "Sehr unwahrscheinlich")),
+            max_label: Some(LocalText::new("Extremely likely", "Sehr wahrscheinlich")),
+        },
+    );
+    let score = Formula::Answer { field: "service".into() };
+    vec![
+        field(
+            "overall",
+            "How was your visit overall?",
+            "Wie war Ihr Besuch insgesamt?",
+            true,
+            DataClass::None,
+            FieldKind::Rating { max: 5 },
+        ),
+        field(
+            "service",
+            "How did we do?",
+            "Wie waren wir?",
+            true,
+            DataClass::None,
+            FieldKind::Matrix {
+                rows: vec![
+                    row("speed", "Speed", "Schnelligkeit"),
+                    row("friendliness", "Friendliness", "Freundlichkeit"),
+                    row("value", "Value for money", "Preis-Leistung"),
+                ],
+                columns: scored(&[
+                    ("poor", "Poor", "Schlecht"),
+                    ("fair", "Fair", "Mittel"),
+                    ("good", "Good", "Gut"),
+                    ("excellent", "Excellent", "Sehr gut"),
+                ]),
+            },
+        ),
+        field(
+            "service_score",
+            "Service score (0–9)",
+            "Service-Wert (0–9)",
+            false,
+            DataClass::None,
+            FieldKind::Calculation { formula: score, show: false },
+        ),
+        shown_when(
+            field(
+                "improve",
+                "What should we do better?",
+                "Was sollten wir besser machen?",
+                false,
+                DataClass::None,
+                FieldKind::LongText { max_len: Some(2000) },
+            ),
+            Condition::LessThan { field: "service_score".into(), value: "5".into() },
+        ),
+        field(
+            "priorities",
+            "What matters most to you?",
+            "Was ist Ihnen am wichtigsten?",
+            false,
+            DataClass::None,
+            FieldKind::Ranking {
+                options: options(&[
+                    ("price", "Price", "Preis"),
+                    ("speed", "Speed", "Schnelligkeit"),
+                    ("quality", "Quality", "Qualität"),
+                ]),
+            },
+        ),
+        recommend,
+        email_field(false),
+    ]
 }
 
 fn page(key: &str, en: &str, de: &str) -> Field {

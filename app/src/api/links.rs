@@ -228,7 +228,9 @@ mod ssr {
                 !f.kind.is_static()
                     && !matches!(
                         f.kind,
-                        formseal_model::FieldKind::Consent { .. } | formseal_model::FieldKind::Signature { .. }
+                        formseal_model::FieldKind::Consent { .. }
+                            | formseal_model::FieldKind::Signature { .. }
+                            | formseal_model::FieldKind::Calculation { .. }
                     )
             })
             .map(|f| PrefillField {

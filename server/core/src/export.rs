@@ -11,7 +11,7 @@ use std::io::Write as _;
 use std::ops::ControlFlow;
 
 use formseal_model::export::{
-    ChainHead, Column, EXPORT_FORMAT, ExportDoc, ExportedSubmission, cell_text, columns, compact_answers,
+    ChainHead, Column, EXPORT_FORMAT, ExportDoc, ExportedSubmission, columns, compact_answers,
 };
 use formseal_model::tombstone::SignedTombstone;
 use formseal_model::{FormDef, PublishedVersion, SignedReceipt};
@@ -464,11 +464,7 @@ fn row_cells(s: &ExportedSubmission, columns: &[Column]) -> Vec<String> {
         None => "held".to_owned(),
     };
     let mut row = vec![s.sequence.to_string(), s.id.clone(), s.received_at.clone(), s.version.clone(), status];
-    row.extend(
-        columns
-            .iter()
-            .map(|c| s.answers.as_ref().and_then(|a| a.get(&c.key)).map_or(String::new(), |v| cell_text(&c.kind, v))),
-    );
+    row.extend(columns.iter().map(|c| c.cell(s.answers.as_ref())));
     row
 }
 

@@ -8,6 +8,7 @@
 
 mod accounts;
 mod api;
+mod calculations;
 mod common;
 mod console;
 mod designer;

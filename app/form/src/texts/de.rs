@@ -40,4 +40,9 @@ pub static TEXTS: Texts = Texts {
     back: "Zurück",
     page_of: |n: usize, m: usize| format!("Seite {n} von {m}"),
     points_of: |n: u32, m: u32| format!("{n} von {m} Sternen"),
+    rank_hint: "Wählen Sie die Einträge nacheinander, Ihre erste Wahl zuerst. Erneut wählen nimmt einen Eintrag heraus.",
+    ranked_as: |label: &str, n: usize| format!("{label}: Platz {n}"),
+    not_ranked: |label: &str| format!("{label}: noch ohne Platz"),
+    ranked_count: |n: usize, m: usize| format!("{n} von {m} geordnet"),
+    rank_reset: "Neu beginnen",
 };

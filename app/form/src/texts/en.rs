@@ -40,4 +40,9 @@ pub static TEXTS: Texts = Texts {
     back: "Back",
     page_of: |n: usize, m: usize| format!("Page {n} of {m}"),
     points_of: |n: u32, m: u32| format!("{n} of {m} stars"),
+    rank_hint: "Choose the items one after another, your first choice first. Choose one again to take it out.",
+    ranked_as: |label: &str, n: usize| format!("{label}: place {n}"),
+    not_ranked: |label: &str| format!("{label}: no place yet"),
+    ranked_count: |n: usize, m: usize| format!("{n} of {m} in order"),
+    rank_reset: "Start again",
 };

@@ -49,6 +49,14 @@ pub struct Texts {
     pub page_of: fn(usize, usize) -> String,
     /// A rating's point as read out: `n` of `m` stars.
     pub points_of: fn(u32, u32) -> String,
+    /// How a ranking is answered.
+    pub rank_hint: &'static str,
+    /// An option of a ranking as read out: its label and place, or that it has none.
+    pub ranked_as: fn(&str, usize) -> String,
+    pub not_ranked: fn(&str) -> String,
+    /// How many of a ranking's options have their place.
+    pub ranked_count: fn(usize, usize) -> String,
+    pub rank_reset: &'static str,
 }
 
 pub fn of(lang: Lang) -> &'static Texts {

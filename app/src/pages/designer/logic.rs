@@ -307,10 +307,11 @@ fn ops_for(kind: Option<&FieldKind>) -> Vec<Op> {
             FieldKind::Number { .. }
             | FieldKind::Date { .. }
             | FieldKind::Rating { .. }
-            | FieldKind::OpinionScale { .. },
+            | FieldKind::OpinionScale { .. }
+            | FieldKind::Calculation { .. },
         ) => &[Op::Equals, Op::NotEquals, Op::GreaterThan, Op::LessThan],
         Some(k) if logic::is_text(k) => &[Op::Equals, Op::NotEquals, Op::OneOf, Op::Contains],
-        // Address, signature, date and time: only whether it was answered.
+        // Address, signature, date and time, matrix, ranking: only whether it was answered.
         Some(_) => &[],
     };
     compare.iter().copied().chain([Op::Answered, Op::NotAnswered]).collect()
@@ -357,7 +358,7 @@ fn value_control(kind: Option<&FieldKind>, op: Op, lang: &str) -> ValueControl {
             ValueControl::Pick(option_choices(options, lang))
         }
         (_, Op::OneOf) => ValueControl::List,
-        (Some(FieldKind::Number { .. }), _) => ValueControl::Text("Value (a number)"),
+        (Some(FieldKind::Number { .. } | FieldKind::Calculation { .. }), _) => ValueControl::Text("Value (a number)"),
         (Some(FieldKind::Date { .. }), _) => ValueControl::Text("Value (YYYY-MM-DD)"),
         _ => ValueControl::Text("Value"),
     }
@@ -431,7 +432,8 @@ fn answer_value(kind: Option<&FieldKind>, text: &str) -> Value {
             FieldKind::Number { .. }
             | FieldKind::Date { .. }
             | FieldKind::Rating { .. }
-            | FieldKind::OpinionScale { .. },
+            | FieldKind::OpinionScale { .. }
+            | FieldKind::Calculation { .. },
         ) => Value::String(text.trim().to_owned()),
         _ => Value::String(text.to_owned()),
     }
@@ -941,6 +943,9 @@ pub fn logic_lines(form: &FormDef) -> Vec<LogicLine> {
         }
         for jump in jumps_in(field).unwrap_or_default() {
             add(jump_text(form, &name, jump));
+        }
+        if let FieldKind::Calculation { formula, .. } = &field.kind {
+            add(format!("{name} = {}", formula.to_text()));
         }
     }
     lines

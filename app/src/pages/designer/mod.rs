@@ -5,6 +5,7 @@
 //! The editor is drawn in the browser only (after hydration): it is all
 //! interaction, and drawing it on the server would only risk hydration mismatches.
 
+mod choices;
 mod inputs;
 mod logic;
 mod properties;

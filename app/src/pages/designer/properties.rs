@@ -1,9 +1,10 @@
 //! The property panel of the selected field.
 
 use formseal_model::definition::DefinitionProblem;
-use formseal_model::{ChoiceDisplay, ChoiceOption, DataClass, DateBound, FieldKind, LocalText, TextPattern};
+use formseal_model::{DataClass, DateBound, FieldKind, LocalText, TextPattern};
 use leptos::prelude::*;
 
+use super::choices::{calculation_settings, choice_settings, counts, matrix_settings};
 use super::inputs::{check_input, count_input, field_text, list_input, optional_text, text_input};
 use super::logic::logic_settings;
 use super::state::Editor;
@@ -15,7 +16,9 @@ use super::structure::type_label;
 struct Shape {
     index: usize,
     type_name: &'static str,
+    /// Options, or a matrix's columns.
     options: usize,
+    rows: usize,
 }
 
 #[component]
@@ -23,15 +26,9 @@ pub fn FieldProperties(editor: Editor, problems: Memo<Vec<DefinitionProblem>>) -
     let shape = Memo::new(move |_| {
         let index = editor.selected.get()?;
         editor.with_def(|d| {
-            d.fields.get(index).map(|f| Shape {
-                index,
-                type_name: f.kind.type_name(),
-                options: match &f.kind {
-                    FieldKind::SingleChoice { options, .. } | FieldKind::MultipleChoice { options, .. } => {
-                        options.len()
-                    }
-                    _ => 0,
-                },
+            d.fields.get(index).map(|f| {
+                let (options, rows) = counts(&f.kind);
+                Shape { index, type_name: f.kind.type_name(), options, rows }
             })
         })
     });
@@ -75,12 +72,13 @@ fn panel(editor: Editor, problems: Memo<Vec<DefinitionProblem>>, shape: Shape) -
         {field_text(editor, i, "label", label_name, false, |f| Some(f.label.clone()), |f| Some(&mut f.label))}
         {(!is_static).then(|| view! {
             {field_text(editor, i, "help", "Help text", false, |f| f.help.clone(), |f| optional_text(&mut f.help))}
-            {check_input(
+            // A calculation is computed, never typed: nothing to require.
+            {(shape.type_name != "calculation").then(|| check_input(
                 format!("field-{i}-required"),
                 "Required".into(),
                 move || editor.with_def(|d| d.fields.get(i).is_some_and(|f| f.required)),
                 move |v| editor.field_edit(i, "required", |f| f.required = v),
-            )}
+            ))}
             {class_select(editor, i)}
         })}
         {matches!(shape.type_name, "short_text" | "long_text" | "email" | "phone" | "number").then(|| {
@@ -124,11 +122,11 @@ fn class_select(editor: Editor, i: usize) -> impl IntoView {
 }
 
 /// Reads a value out of the selected field's kind.
-fn kind_value<T: Default>(editor: Editor, i: usize, f: impl Fn(&FieldKind) -> Option<T>) -> T {
+pub(super) fn kind_value<T: Default>(editor: Editor, i: usize, f: impl Fn(&FieldKind) -> Option<T>) -> T {
     editor.with_def(|d| d.fields.get(i).and_then(|field| f(&field.kind)).unwrap_or_default())
 }
 
-fn kind_edit(editor: Editor, i: usize, target: &str, f: impl FnOnce(&mut FieldKind)) {
+pub(super) fn kind_edit(editor: Editor, i: usize, target: &str, f: impl FnOnce(&mut FieldKind)) {
     editor.field_edit(i, target, |field| f(&mut field.kind));
 }
 
@@ -217,7 +215,11 @@ fn kind_settings(editor: Editor, shape: &Shape) -> AnyView {
             move || kind_value(editor, i, |k| match k { FieldKind::Address { countries } => Some(countries.clone()), _ => None }),
             |text| text.split([',', ' ']).map(|c| c.trim().to_uppercase()).filter(|c| !c.is_empty()).collect(),
             move |v| kind_edit(editor, i, "countries", |k| if let FieldKind::Address { countries } = k { *countries = v })).into_any(),
-        "single_choice" | "multiple_choice" => choice_settings(editor, shape).into_any(),
+        "single_choice" | "multiple_choice" | "ranking" => {
+            choice_settings(editor, i, shape.type_name, shape.options).into_any()
+        }
+        "matrix" => matrix_settings(editor, i, shape.rows, shape.options).into_any(),
+        "calculation" => calculation_settings(editor, i).into_any(),
         "rating" => count_input(id("rating-max"), "Number of stars (3–10)".into(),
             move || kind_value(editor, i, |k| match k { FieldKind::Rating { max } => Some(Some(*max)), _ => None }),
             move |v| kind_edit(editor, i, "rating-max", |k| if let FieldKind::Rating { max } = k { *max = v.unwrap_or(5) })).into_any(),
@@ -246,94 +248,5 @@ fn kind_settings(editor: Editor, shape: &Shape) -> AnyView {
             |f| match &mut f.kind { FieldKind::Paragraph { text } => Some(text), _ => None }).into_any(),
         "hidden" => view! { <p class="muted small">"Not shown to visitors; a personal link fills it in."</p> }.into_any(),
         _ => ().into_any(),
-    }
-}
-
-fn options_of(kind: &mut FieldKind) -> Option<&mut Vec<ChoiceOption>> {
-    match kind {
-        FieldKind::SingleChoice { options, .. } | FieldKind::MultipleChoice { options, .. } => Some(options),
-        _ => None,
-    }
-}
-
-fn choice_settings(editor: Editor, shape: &Shape) -> impl IntoView {
-    let i = shape.index;
-    let options = (0..shape.options)
-        .map(|j| {
-            view! {
-                <li class="option">
-                    {text_input(format!("field-{i}-option-{j}-value"), format!("Option {} value", j + 1),
-                        move || kind_value(editor, i, |k| match k {
-                            FieldKind::SingleChoice { options, .. } | FieldKind::MultipleChoice { options, .. } =>
-                                options.get(j).map(|o| o.value.clone()),
-                            _ => None,
-                        }),
-                        move |v| kind_edit(editor, i, &format!("option-{j}-value"), |k| {
-                            if let Some(o) = options_of(k).and_then(|o| o.get_mut(j)) { o.value = v.trim().to_owned() }
-                        }))}
-                    {field_text(editor, i, format!("option-{j}-label"), format!("Option {} label", j + 1), false,
-                        move |f| match &f.kind {
-                            FieldKind::SingleChoice { options, .. } | FieldKind::MultipleChoice { options, .. } =>
-                                options.get(j).map(|o| o.label.clone()),
-                            _ => None,
-                        },
-                        move |f| options_of(&mut f.kind).and_then(|o| o.get_mut(j)).map(|o| &mut o.label))}
-                    <button type="button" class="link" aria-label=format!("Remove option {}", j + 1)
-                        on:click=move |_| kind_edit(editor, i, "remove-option", |k| {
-                            if let Some(o) = options_of(k).filter(|o| j < o.len()) { o.remove(j); }
-                        })>"Remove option"</button>
-                </li>
-            }
-        })
-        .collect_view();
-    let add = move |_| {
-        kind_edit(editor, i, "add-option", |k| {
-            if let Some(options) = options_of(k) {
-                let n = options.len() + 1;
-                options.push(ChoiceOption::new(&format!("option_{n}"), LocalText::default()));
-            }
-        })
-    };
-    let single = shape.type_name == "single_choice";
-    view! {
-        <fieldset class="options">
-            <legend>"Options"</legend>
-            <ol>{options}</ol>
-            <button type="button" on:click=add>"+ Add option"</button>
-        </fieldset>
-        {if single {
-            let id = format!("field-{i}-display");
-            view! {
-                <div class="prop">
-                    <label for=id.clone()>"Show as"</label>
-                    <select id=id
-                        prop:value=move || kind_value(editor, i, |k| match k {
-                            FieldKind::SingleChoice { display: ChoiceDisplay::Dropdown, .. } => Some("dropdown"),
-                            _ => Some("radio"),
-                        })
-                        on:change=move |ev| {
-                            let dropdown = event_target_value(&ev) == "dropdown";
-                            kind_edit(editor, i, "display", |k| if let FieldKind::SingleChoice { display, .. } = k {
-                                *display = if dropdown { ChoiceDisplay::Dropdown } else { ChoiceDisplay::Radio };
-                            });
-                        }>
-                        <option value="radio">"Radio buttons"</option>
-                        <option value="dropdown">"Drop-down list"</option>
-                    </select>
-                </div>
-            }.into_any()
-        } else {
-            view! {
-                {count_input(format!("field-{i}-min-choices"), "At least (choices)".into(),
-                    move || kind_value(editor, i, |k| match k { FieldKind::MultipleChoice { min, .. } => Some(*min), _ => None }),
-                    move |v| kind_edit(editor, i, "min-choices", |k| if let FieldKind::MultipleChoice { min, .. } = k { *min = v }))}
-                {count_input(format!("field-{i}-max-choices"), "At most (choices)".into(),
-                    move || kind_value(editor, i, |k| match k { FieldKind::MultipleChoice { max, .. } => Some(*max), _ => None }),
-                    move |v| kind_edit(editor, i, "max-choices", |k| if let FieldKind::MultipleChoice { max, .. } = k { *max = v }))}
-                {check_input(format!("field-{i}-other"), "Allow an own answer (“Other: …”)".into(),
-                    move || kind_value(editor, i, |k| match k { FieldKind::MultipleChoice { other, .. } => Some(*other), _ => None }),
-                    move |v| kind_edit(editor, i, "other", |k| if let FieldKind::MultipleChoice { other, .. } = k { *other = v }))}
-            }.into_any()
-        }}
     }
 }

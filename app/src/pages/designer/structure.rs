@@ -24,6 +24,9 @@ pub fn type_label(type_name: &str) -> &'static str {
         "yes_no" => "Yes / no",
         "rating" => "Rating (stars)",
         "opinion_scale" => "Opinion scale (0–10)",
+        "matrix" => "Matrix (rows × columns)",
+        "ranking" => "Ranking",
+        "calculation" => "Calculation (score, total)",
         "consent" => "Consent checkbox",
         "signature" => "E-signature",
         "heading" => "Heading",
@@ -175,6 +178,7 @@ fn has_logic(field: &Field) -> bool {
     field.visible_if.is_some()
         || field.required_if.is_some()
         || matches!(&field.kind, FieldKind::PageBreak { jumps } if !jumps.is_empty())
+        || matches!(field.kind, FieldKind::Calculation { .. })
 }
 
 /// The row's title: the label, or for a page break "Page 2: title", so the pages

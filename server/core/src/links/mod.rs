@@ -142,7 +142,25 @@ pub fn prefill_value(kind: &FieldKind, text: &str) -> Result<Value, Problem> {
             }
             serde_json::json!({"street": parts[0], "postcode": parts[1], "city": parts[2], "country": parts[3]})
         }
-        FieldKind::Consent { .. } | FieldKind::Signature { .. } => return Err(Problem::NoAnswerExpected),
+        // The visitor's own act, or the form's own computation: never given by a link.
+        FieldKind::Consent { .. } | FieldKind::Signature { .. } | FieldKind::Calculation { .. } => {
+            return Err(Problem::NoAnswerExpected);
+        }
+        // Most preferred first: "a; b; c".
+        FieldKind::Ranking { .. } => Value::Array(
+            text.split(';').map(str::trim).filter(|s| !s.is_empty()).map(|s| Value::String(s.into())).collect(),
+        ),
+        // "row=column; row=column"
+        FieldKind::Matrix { .. } => {
+            let mut chosen = serde_json::Map::new();
+            for pair in text.split(';').map(str::trim).filter(|s| !s.is_empty()) {
+                let Some((row, column)) = pair.split_once('=') else {
+                    return Err(Problem::WrongType { expected: "row=column; row=column".into() });
+                };
+                chosen.insert(row.trim().to_owned(), Value::String(column.trim().to_owned()));
+            }
+            Value::Object(chosen)
+        }
         kind if kind.is_static() => {
             return Err(Problem::NoAnswerExpected);
         }
