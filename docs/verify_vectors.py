@@ -78,7 +78,8 @@ def logic_outcome(form, answers):
     numeric = ("number", "rating", "opinion_scale")
 
     def equals(field, answer, value):
-        if field["type"] in numeric:
+        # Numbers by value; ratings and scales, like everything else, as written.
+        if field["type"] == "number":
             return decimal.Decimal(answer) == decimal.Decimal(value)
         if field["type"] == "consent":
             return answer.get("accepted") is value
@@ -148,6 +149,23 @@ def logic_outcome(form, answers):
     return shown, required, [fields[ranges[p][0]]["key"] for p in path]
 
 
+def version_digest(definition) -> str:
+    """A published version's id: digest(form-version, definition)."""
+    return b64(hashlib.sha256(canonical("form-version", definition)).digest())
+
+
+def answers_fit(form, answers):
+    """What the server refuses of an envelope's answers for want of the form's
+    logic: keys that are no field, answers to fields not asked, required fields
+    without answer. (The checks of each kind are not repeated here.)"""
+    shown, required, _ = logic_outcome(form, answers)
+    keys = [f["key"] for f in form["fields"]]
+    unknown = sorted(set(answers) - set(keys))
+    not_asked = [k for k, s in zip(keys, shown) if not s and not blank(answers.get(k))]
+    missing = [k for k, r in zip(keys, required) if r and blank(answers.get(k))]
+    return unknown, not_asked, missing
+
+
 def main() -> None:
     path = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else pathlib.Path(__file__).with_name("test-vectors.json"))
     v = json.loads(path.read_text(encoding="utf-8"))
@@ -158,6 +176,34 @@ def main() -> None:
     check("form version canonical bytes", data.decode() == fv["canonical"])
     check("form version digest", b64(hashlib.sha256(data).digest()) == fv["digest"])
     check("form version signature", verifies(instance, fv["signature"], data))
+
+    # Every form a vector names is in the file, published: its version is the
+    # digest of its definition, recomputed here, and the instance key signed it.
+    lv = v["link"]["form_version"]
+    data = canonical("form-version", lv["definition"])
+    check("link form version digest", version_digest(lv["definition"]) == lv["version"])
+    check("link form version signature",
+          lv["key"] == v["keys"]["instance_key_id"] and verifies(instance, lv["signature"], data))
+    definitions = {fv["digest"]: fv["definition"], lv["version"]: lv["definition"]}
+    definitions[version_digest(v["logic"]["definition"])] = v["logic"]["definition"]
+
+    def named(what, form_id, version):
+        definition = definitions.get(version)
+        check(f"{what} names a version in the file", definition is not None)
+        check(f"{what} names the form of that version", definition["id"] == form_id)
+        return definition
+
+    for what, s in (("submission", v["submission"]), ("second submission", v["second_submission"]), ("link envelope", v["link"])):
+        envelope = s["request"]["envelope"]
+        definition = named(what, envelope["form"], envelope["version"])
+        unknown, not_asked, missing = answers_fit(definition, envelope["answers"])
+        check(f"{what} answers only fields of its form", not unknown)
+        check(f"{what} answers only fields asked", not not_asked)
+        check(f"{what} answers every required field", not missing)
+    for n, entry in enumerate(v["receipts"], start=1):
+        receipt = entry["signed"]["receipt"]
+        named(f"receipt {n}", receipt["form"], receipt["version"])
+    check("the challenge names a form in the file", v["challenge"]["signed"]["challenge"]["form"] in {d["id"] for d in definitions.values()})
 
     sub = v["submission"]
     request = sub["request"]
@@ -213,6 +259,9 @@ def main() -> None:
     strokes = request["envelope"]["answers"]["signature"]["strokes"]
     check("signature points are [x, y, t] or [x, y, t, pressure]",
           all(len(p) in (3, 4) and all(isinstance(n, int) for n in p) for s in strokes for p in s))
+    statement = request["envelope"]["answers"]["signature"]["statement"]
+    signature_field = next(f for f in lv["definition"]["fields"] if f["key"] == "signature")
+    check("signature statement is one the field shows", statement in signature_field["statement"].values())
 
     ch = v["challenge"]
     signed = ch["signed"]

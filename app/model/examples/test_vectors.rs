@@ -100,13 +100,29 @@ fn main() {
     let link_id = "bGluay0wMDAwMDAwMDAwMDE";
     let open = SignedLinkOpen::sign(link_id, "2026-11-27T18:30:00.000Z", &link_key).unwrap();
     let open_bytes = canonical_bytes(Domain::LinkOpen, &open.open).unwrap();
-    let questionnaire = templates::build("customer_questionnaire", "agreement", "Customer agreement").unwrap();
+    // The link's form is published like any other: its version is in the file, so
+    // the envelope names a version whose definition anyone can hash.
+    let mut questionnaire = templates::build("customer_questionnaire", "agreement", "Customer agreement").unwrap();
+    questionnaire.notice.controller = formseal_model::Controller {
+        name: "Example Bank AG".into(),
+        address: "Musterstraße 1, 10115 Berlin".into(),
+        contact: "privacy@example.com".into(),
+    };
+    assert_eq!(formseal_model::definition::check(&questionnaire), vec![]);
+    let questionnaire_version = PublishedVersion::sign(questionnaire.clone(), &instance_id, &instance).unwrap();
     let signed_envelope = Envelope {
         v: 1,
         form: questionnaire.id.clone(),
-        version: "zP4X0m9bQ1v6hT5m2i2dWcK8b0rHc3nq7oXw3cYQm2o".into(),
+        version: questionnaire_version.version.clone(),
         answers: [
             ("name".to_owned(), json!("Zoë Müller")),
+            (
+                "address".to_owned(),
+                json!({"street": "Musterstraße 1", "postcode": "10115", "city": "Berlin", "country": "DE"}),
+            ),
+            ("birth_date".to_owned(), json!("1990-05-17")),
+            ("interests".to_owned(), json!(["advice", {"other": "Pensions"}])),
+            ("contact_by".to_owned(), json!("mail")),
             (
                 "signature".to_owned(),
                 json!({
@@ -120,6 +136,14 @@ fn main() {
         client_time: "2026-11-27T18:32:10.000Z".into(),
         link: Some(link_id.into()),
     };
+    // Every envelope here is one a server accepts on the day it was sent.
+    let on_the_day = formseal_model::ValidationContext {
+        today: chrono::NaiveDate::from_ymd_opt(2026, 11, 27).unwrap(),
+        slack_days: 1,
+    };
+    formseal_model::validate(&questionnaire, &signed_envelope.answers, &on_the_day).unwrap();
+    formseal_model::validate(&form, &envelope.answers, &on_the_day).unwrap();
+    formseal_model::validate(&form, &second_envelope.answers, &on_the_day).unwrap();
     let link_request = SubmissionRequest::sign(&signed_envelope, &link_key).unwrap();
     let link_envelope_bytes = canonical_bytes(Domain::Envelope, &signed_envelope).unwrap();
 
@@ -219,6 +243,7 @@ fn main() {
             "request": link_request,
             "canonical": String::from_utf8(link_envelope_bytes.clone()).unwrap(),
             "digest": b64_encode(&digest(&link_envelope_bytes)),
+            "form_version": questionnaire_version,
         },
         "logic": {
             "today": "2026-12-03",
