@@ -24,6 +24,11 @@ pub fn country_name<'a>(code: &'a str, lang: &str) -> &'a str {
 pub fn postcode_plausible(country: &str, postcode: &str) -> bool {
     let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
     let p = postcode.trim();
+    // Every format below is ASCII; checking that first also keeps the fixed byte
+    // positions below on character boundaries.
+    if !p.is_ascii() {
+        return false;
+    }
     match country {
         // Germany: five digits, 01001–99998 (00 is not assigned).
         "DE" => digits(p, 5) && !p.starts_with("00"),
@@ -58,6 +63,15 @@ mod tests {
     use super::*;
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    #[test]
+    fn a_postcode_with_other_characters_is_refused_not_a_crash() {
+        for (country, postcode) in
+            [("PL", "12€4"), ("NL", "ab€x"), ("PT", "1234€5"), ("DE", "1011€"), ("GB", "SW1A 1AΑ")]
+        {
+            assert!(!postcode_plausible(country, postcode), "{country} {postcode}");
+        }
+    }
 
     #[test]
     fn postcodes_of_germany_austria_switzerland() {

@@ -426,7 +426,7 @@ fn check_number(
 fn check_dates(at: Option<usize>, min: Option<&DateBound>, max: Option<&DateBound>, out: &mut Problems) {
     for (setting, bound) in [("min", min), ("max", max)] {
         if let Some(DateBound::Date(d)) = bound
-            && (d.len() != 10 || chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").is_err())
+            && crate::validate::parse_date(d).is_none()
         {
             out.add(at, setting, format!("{d:?} is not a date (YYYY-MM-DD)."));
         }

@@ -409,7 +409,7 @@ fn comparison_problems(form: &FormDef, condition: &Condition, before: usize, out
             kind_of(form, field, before).and_then(|kind| match kind {
                 kind if is_numeric(kind) && compare_numbers(value, value).is_some() => Ok(()),
                 kind if is_numeric(kind) => Err(format!("is a number, and {value:?} is not one")),
-                FieldKind::Date { .. } if chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d").is_ok() => Ok(()),
+                FieldKind::Date { .. } if crate::validate::parse_date(value).is_some() => Ok(()),
                 FieldKind::Date { .. } => Err(format!("is a date, and {value:?} is not one (YYYY-MM-DD)")),
                 _ => Err("has no order: compare numbers and dates only".into()),
             }),
@@ -529,9 +529,7 @@ fn value_fits(kind: &FieldKind, value: &Value) -> Result<(), String> {
             Ok(())
         }
         (FieldKind::Rating { .. } | FieldKind::OpinionScale { .. }, v) => Err(format!("has no point {v}")),
-        (FieldKind::Date { .. }, Value::String(v)) if chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d").is_ok() => {
-            Ok(())
-        }
+        (FieldKind::Date { .. }, Value::String(v)) if crate::validate::parse_date(v).is_some() => Ok(()),
         (FieldKind::Date { .. }, v) => Err(format!("is a date, and {v} is not one (YYYY-MM-DD)")),
         (kind, Value::String(_)) if is_text(kind) => Ok(()),
         _ => Err("cannot be compared with a single value: use contains or answered".into()),

@@ -224,7 +224,7 @@ pub fn check_answer(
         FieldKind::Date { min, max } => check_date(as_text(value)?, min.as_ref(), max.as_ref(), ctx),
         FieldKind::DateTime => {
             let text = as_text(value)?;
-            NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M").map(|_| ()).map_err(|_| Problem::InvalidDateTime)
+            parse_date_time(text).map(|_| ()).ok_or(Problem::InvalidDateTime)
         }
         FieldKind::Address { countries } => check_address(value, countries),
         FieldKind::YesNo => value.as_bool().map(|_| ()).ok_or(Problem::WrongType { expected: "yes or no".into() }),
@@ -595,9 +595,28 @@ fn on_step(value: &Decimal, base: &Decimal, step: &Decimal) -> bool {
     }
 }
 
+/// Whether `text` has the shape `pattern`, where `9` stands for an ASCII digit and
+/// every other byte for itself. Dates and times are written in exactly one way
+/// (`2026-01-05`, never `2026-1-5` or ` 2026-01-05`), so that equal answers are
+/// equal text and text order is time order.
+fn shaped(text: &str, pattern: &str) -> bool {
+    text.len() == pattern.len()
+        && text.bytes().zip(pattern.bytes()).all(|(t, p)| if p == b'9' { t.is_ascii_digit() } else { t == p })
+}
+
+/// A day written `YYYY-MM-DD` that exists in the calendar.
+pub fn parse_date(text: &str) -> Option<NaiveDate> {
+    shaped(text, "9999-99-99").then(|| NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()).flatten()
+}
+
+/// A local date and time written `YYYY-MM-DDTHH:MM`.
+pub fn parse_date_time(text: &str) -> Option<NaiveDateTime> {
+    shaped(text, "9999-99-99T99:99").then(|| NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M").ok()).flatten()
+}
+
 fn resolve_bound(bound: &DateBound, ctx: &ValidationContext, is_min: bool) -> Option<NaiveDate> {
     match bound {
-        DateBound::Date(d) => NaiveDate::parse_from_str(d, "%Y-%m-%d").ok(),
+        DateBound::Date(d) => parse_date(d),
         DateBound::Today(offset) => {
             let day = if *offset >= 0 {
                 ctx.today.checked_add_days(Days::new(*offset as u64))
@@ -616,10 +635,7 @@ fn check_date(
     max: Option<&DateBound>,
     ctx: &ValidationContext,
 ) -> Result<(), Problem> {
-    if text.len() != 10 {
-        return Err(Problem::InvalidDate);
-    }
-    let date = NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| Problem::InvalidDate)?;
+    let date = parse_date(text).ok_or(Problem::InvalidDate)?;
     if let Some(min) = min.and_then(|b| resolve_bound(b, ctx, true)).filter(|m| date < *m) {
         return Err(Problem::DateTooEarly { min: min.to_string() });
     }

@@ -108,7 +108,8 @@ async fn the_server_recomputes_every_value_and_exports_a_column_per_matrix_row()
     let (status, _, csv) = export(&server, &cookie, FORM, &[("format", "csv"), ("scope", "full")]).await;
     assert_eq!(status, 200);
     let text = String::from_utf8(csv).unwrap();
-    let mut reader = csv::ReaderBuilder::new().delimiter(b';').from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let mut reader =
+        csv::ReaderBuilder::new().delimiter(b';').from_reader(text.trim_start_matches('\u{feff}').as_bytes());
     let header: Vec<String> = reader.headers().unwrap().iter().map(str::to_owned).collect();
     let rows: Vec<Vec<String>> = reader.records().map(|r| r.unwrap().iter().map(str::to_owned).collect()).collect();
     let at = |name: &str| header.iter().position(|h| h == name).unwrap_or_else(|| panic!("no {name}: {header:?}"));

@@ -108,7 +108,7 @@ fn dates_with_fixed_and_relative_bounds() {
     assert_eq!(check(kind.clone(), json!("2026-10-28")), Ok(()));
     assert_eq!(check(kind.clone(), json!("2026-11-28")), Err(Problem::DateTooLate { max: "2026-11-27".into() }));
     assert_eq!(check(kind.clone(), json!("2026-10-27")), Err(Problem::DateTooEarly { min: "2026-10-28".into() }));
-    for bad in ["2026-02-30", "27.11.2026", "2026-1-5", "tomorrow"] {
+    for bad in ["2026-02-30", "27.11.2026", "2026-1-5", "tomorrow", "2026- 1- 5", "+2026-1-05", "２026-11-27"] {
         assert_eq!(check(kind.clone(), json!(bad)), Err(Problem::InvalidDate), "{bad}");
     }
     let server = ValidationContext { slack_days: 1, ..ctx() };
@@ -123,6 +123,9 @@ fn date_time() {
     assert_eq!(check(FieldKind::DateTime, json!("2026-11-27T18:30")), Ok(()));
     assert_eq!(check(FieldKind::DateTime, json!("2026-11-27 18:30")), Err(Problem::InvalidDateTime));
     assert_eq!(check(FieldKind::DateTime, json!("2026-11-27T25:00")), Err(Problem::InvalidDateTime));
+    for bad in ["2026-1-5T8:3", "2026-11-27T8:30", " 2026-11-27T18:30", "2026-11-27T18:30:00"] {
+        assert_eq!(check(FieldKind::DateTime, json!(bad)), Err(Problem::InvalidDateTime), "{bad}");
+    }
 }
 
 #[test]
