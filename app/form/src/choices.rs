@@ -9,6 +9,7 @@ use crate::texts;
 /// A matrix as one radio group per row: each row a fieldset whose legend is the row's
 /// label, each column a labelled radio button, so arrow keys move along a row and
 /// Tab from row to row. The answer is one object, row value to column value.
+#[allow(clippy::too_many_arguments)]
 pub fn matrix(
     id: &str,
     key: &str,

@@ -258,8 +258,8 @@ impl<'a> Known<'a> {
             let option = options.iter().find(|o| value.as_str() == Some(o.value.as_str()));
             option.and_then(|o| o.score.as_deref()).map_or(Some(Exact::ZERO), Exact::parse)
         };
-        fn sum(scores: impl Iterator<Item = Option<Exact>>) -> Option<Exact> {
-            scores.fold(Some(Exact::ZERO), |total, s| total?.checked_add(s?))
+        fn sum(mut scores: impl Iterator<Item = Option<Exact>>) -> Option<Exact> {
+            scores.try_fold(Exact::ZERO, |total, s| total.checked_add(s?))
         }
         match (kind, &answer) {
             (FieldKind::YesNo, Value::Bool(yes)) => Some(Exact::from_int(i64::from(*yes))),
