@@ -6,6 +6,7 @@ docs/protocol.md says enough to verify a submission and its receipt elsewhere.""
 
 import base64
 import decimal
+import fractions
 import hashlib
 import json
 import pathlib
@@ -68,18 +69,72 @@ def logic_outcome(form, answers):
     ranges = [(start, starts[n + 1] if n + 1 < len(starts) else count) for n, start in enumerate(starts)]
     position = {f["key"]: i for i, f in enumerate(fields)}
     shown, required, path = [False] * count, [False] * count, []
+    values = [None] * count
 
     def known(key):
         i = position.get(key)
-        if i is None or not shown[i] or blank(answers.get(key)):
+        if i is None or not shown[i]:
             return None
-        return fields[i], answers[key]
+        # A calculation reads as the value computed, never as the answer given.
+        answer = values[i] if fields[i]["type"] == "calculation" else answers.get(key)
+        if blank(answer):
+            return None
+        return fields[i], answer
 
-    numeric = ("number", "rating", "opinion_scale")
+    numeric = ("number", "rating", "opinion_scale", "calculation")
+
+    def number_of(key):
+        """What an answer stands for in a formula ("Calculations"); None: no number."""
+        k = known(key)
+        i = position.get(key)
+        if k is None:
+            if i is not None and shown[i] and fields[i]["type"] == "calculation":
+                return None
+            return fractions.Fraction(0)
+        field, answer = k
+
+        def score(options, value):
+            option = next((o for o in options if isinstance(value, str) and o["value"] == value), None)
+            return fractions.Fraction(decimal.Decimal(option["score"])) if option and "score" in option else fractions.Fraction(0)
+
+        kind = field["type"]
+        if kind == "yes_no":
+            return fractions.Fraction(1 if answer is True else 0)
+        if kind == "single_choice":
+            return score(field["options"], answer)
+        if kind == "multiple_choice":
+            return sum((score(field["options"], a) for a in answer), fractions.Fraction(0))
+        if kind == "matrix":
+            return sum((score(field["columns"], a) for a in answer.values()), fractions.Fraction(0))
+        try:
+            return fractions.Fraction(decimal.Decimal(answer))
+        except (decimal.InvalidOperation, TypeError):
+            return None
+
+    def compute(formula):
+        op = formula["op"]
+        if op == "number":
+            return fractions.Fraction(decimal.Decimal(formula["value"]))
+        if op == "answer":
+            return number_of(formula["field"])
+        parts = [compute(f) for f in formula["terms" if op == "sum" else "factors"]]
+        if any(p is None for p in parts):
+            return None
+        result = fractions.Fraction(0 if op == "sum" else 1)
+        for p in parts:
+            result = result + p if op == "sum" else result * p
+        return result
+
+    def canonical_decimal(value):
+        # Exact: the vectors' values all have a power of ten as denominator.
+        with decimal.localcontext() as ctx:
+            ctx.prec = 100
+            text = format((decimal.Decimal(value.numerator) / decimal.Decimal(value.denominator)).normalize(), "f")
+        return "0" if text in ("-0", "0") else text
 
     def equals(field, answer, value):
         # Numbers by value; ratings and scales, like everything else, as written.
-        if field["type"] == "number":
+        if field["type"] in ("number", "calculation"):
             return decimal.Decimal(answer) == decimal.Decimal(value)
         if field["type"] == "consent":
             return answer.get("accepted") is value
@@ -133,6 +188,9 @@ def logic_outcome(form, answers):
             f = fields[i]
             shown[i] = f["type"] == "page_break" or f.get("visible_if") is None or holds(f["visible_if"])
             required[i] = shown[i] and (f.get("required", False) or (f.get("required_if") is not None and holds(f["required_if"])))
+            if shown[i] and f["type"] == "calculation":
+                value = compute(f["formula"])
+                values[i] = None if value is None else canonical_decimal(value)
         target = page + 1
         if fields[start]["type"] == "page_break":
             for jump in fields[start].get("jumps", []):
@@ -146,6 +204,7 @@ def logic_outcome(form, answers):
         while target < len(ranges) and not applies(target):
             target += 1
         page = target
+    logic_outcome.values = {fields[i]["key"]: values[i] for i in range(count) if fields[i]["type"] == "calculation"}
     return shown, required, [fields[ranges[p][0]]["key"] for p in path]
 
 
@@ -293,6 +352,19 @@ def main() -> None:
         expected |= {(k, "required") for k, r in zip(keys, required) if r and blank(answers.get(k))}
         got = {(p["field"], p["problem"]["code"]) for p in case["problems"]}
         check(f"logic problems: {case['name']}", got == expected)
+
+    calc = v["calculations"]
+    form = calc["definition"]
+    check("calculations form digest", version_digest(form) == calc["digest"])
+    for case in calc["cases"]:
+        shown, _, _ = logic_outcome(form, case["answers"])
+        keys = [f["key"] for f in form["fields"]]
+        check(f"calculation values: {case['name']}", logic_outcome.values == case["values"])
+        check(f"calculation shown: {case['name']}", [k for k, s in zip(keys, shown) if s] == case["shown"])
+        # What the browser signs: each shown calculation's own value, the others none.
+        normalised = case["normalised"]
+        signed_values = {k: normalised.get(k) for k in case["values"]}
+        check(f"calculation signed: {case['name']}", signed_values == case["values"])
 
 
 if __name__ == "__main__":

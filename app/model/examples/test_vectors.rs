@@ -202,6 +202,81 @@ fn main() {
     })
     .collect();
 
+    // Calculations: a quote whose total counts every kind a formula reads, a second
+    // calculation on the first, and a question shown when the total is high.
+    let quote: formseal_model::FormDef = serde_json::from_value(json!({
+        "id": "quote", "title": {"en": "Quote", "de": "Angebot"}, "languages": ["en", "de"],
+        "notice": {"controller": {"name": "Example GmbH", "address": "Musterstraße 1, 10115 Berlin", "contact": "privacy@example.com"},
+            "purpose": {"en": "To send you a quote.", "de": "Um Ihnen ein Angebot zu senden."}, "legal_basis": "contract", "retention_days": 90},
+        "fields": [
+            {"key": "quantity", "label": {"en": "Quantity", "de": "Menge"}, "type": "number", "min": "0"},
+            {"key": "size", "label": {"en": "Size", "de": "Größe"}, "type": "single_choice", "options": [
+                {"value": "s", "label": {"en": "Small", "de": "Klein"}, "score": "0.1"},
+                {"value": "l", "label": {"en": "Large", "de": "Groß"}, "score": "0.2"},
+                {"value": "x", "label": {"en": "Custom", "de": "Eigene"}}]},
+            {"key": "extras", "label": {"en": "Extras", "de": "Extras"}, "type": "multiple_choice", "other": true, "options": [
+                {"value": "gift", "label": {"en": "Gift wrap", "de": "Geschenk"}, "score": "1.5"},
+                {"value": "express", "label": {"en": "Express", "de": "Express"}, "score": "2.25"}]},
+            {"key": "service", "label": {"en": "Service", "de": "Service"}, "type": "matrix",
+                "rows": [{"value": "speed", "label": {"en": "Speed", "de": "Tempo"}}, {"value": "care", "label": {"en": "Care", "de": "Sorgfalt"}}],
+                "columns": [{"value": "bad", "label": {"en": "Bad", "de": "Schlecht"}, "score": "0"},
+                    {"value": "good", "label": {"en": "Good", "de": "Gut"}, "score": "2"}]},
+            {"key": "member", "label": {"en": "Member?", "de": "Mitglied?"}, "type": "yes_no"},
+            {"key": "stars", "label": {"en": "Stars", "de": "Sterne"}, "type": "rating", "max": 5},
+            {"key": "total", "label": {"en": "Total", "de": "Summe"}, "type": "calculation", "show": true, "formula":
+                {"op": "sum", "terms": [
+                    {"op": "product", "factors": [{"op": "answer", "field": "quantity"}, {"op": "number", "value": "19.99"}]},
+                    {"op": "answer", "field": "size"}, {"op": "answer", "field": "extras"}, {"op": "answer", "field": "service"},
+                    {"op": "product", "factors": [{"op": "answer", "field": "member"}, {"op": "number", "value": "-5"}]},
+                    {"op": "answer", "field": "stars"}]}},
+            {"key": "with_tax", "label": {"en": "With tax", "de": "Mit Steuer"}, "type": "calculation", "formula":
+                {"op": "product", "factors": [{"op": "answer", "field": "total"}, {"op": "number", "value": "1.19"}]}},
+            {"key": "invoice", "label": {"en": "Invoice address", "de": "Rechnungsadresse"}, "type": "long_text",
+                "visible_if": {"op": "greater_than", "field": "total", "value": "100"}}
+        ]
+    }))
+    .unwrap();
+    assert_eq!(formseal_model::definition::check(&quote), vec![]);
+    let quote_version = PublishedVersion::sign(quote.clone(), &instance_id, &instance).unwrap();
+    let calculation_cases: Vec<serde_json::Value> = [
+        ("nothing answered: every term counts 0", json!({})),
+        ("decimals stay exact: 0.1 × 1.19 = 0.119", json!({"size": "s"})),
+        (
+            "one of each",
+            json!({"quantity": "2", "size": "l", "extras": ["gift", "express", {"other": "a card"}],
+            "service": {"speed": "good", "care": "bad"}, "member": true, "stars": "4"}),
+        ),
+        (
+            "a high total asks for the invoice address",
+            json!({"quantity": "6", "size": "x", "member": false,
+            "invoice": "Musterstraße 1"}),
+        ),
+        ("an answer sent for a calculation does not count", json!({"quantity": "1", "total": "1000", "invoice": "x"})),
+    ]
+    .into_iter()
+    .map(|(name, given)| {
+        let given: formseal_model::Answers = given.as_object().unwrap().clone().into_iter().collect();
+        let outcome = formseal_model::logic::evaluate(&quote, &given);
+        let values: serde_json::Map<String, serde_json::Value> = quote
+            .fields
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| matches!(f.kind, formseal_model::FieldKind::Calculation { .. }))
+            .map(|(i, f)| (f.key.clone(), json!(outcome.computed(i))))
+            .collect();
+        let mut normalised = given.clone();
+        formseal_model::normalize(&quote, &mut normalised);
+        let shown: Vec<&str> = quote
+            .fields
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| outcome.is_shown(*i))
+            .map(|(_, f)| f.key.as_str())
+            .collect();
+        json!({"name": name, "answers": given, "values": values, "shown": shown, "normalised": normalised})
+    })
+    .collect();
+
     let vectors = json!({
         "description": "Formseal protocol v1 test vectors; see docs/protocol.md. Bytes are given as UTF-8 text (canonical) and digests/keys/signatures as base64url without padding.",
         "keys": {
@@ -250,6 +325,11 @@ fn main() {
             "definition": claims,
             "digest": claims_version.version,
             "cases": logic_cases,
+        },
+        "calculations": {
+            "definition": quote,
+            "digest": quote_version.version,
+            "cases": calculation_cases,
         },
         "receipts": [
             { "signed": first, "canonical": String::from_utf8(canonical_bytes(Domain::Receipt, &receipt).unwrap()).unwrap(), "digest": receipt.digest().unwrap() },

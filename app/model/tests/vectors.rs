@@ -183,3 +183,24 @@ fn logic_cases_match() {
         assert_eq!(problems, case["problems"], "{name}");
     }
 }
+
+#[test]
+fn calculation_cases_match() {
+    let v = vectors();
+    let calc = &v["calculations"];
+    let form: FormDef = serde_json::from_value(calc["definition"].clone()).unwrap();
+    assert_eq!(formseal_model::definition::check(&form), vec![]);
+    assert_eq!(b64_encode(&digest(&canonical_bytes(Domain::FormVersion, &form).unwrap())), calc["digest"]);
+    for case in calc["cases"].as_array().unwrap() {
+        let name = case["name"].as_str().unwrap();
+        let answers: formseal_model::Answers = serde_json::from_value(case["answers"].clone()).unwrap();
+        let outcome = formseal_model::logic::evaluate(&form, &answers);
+        for (key, value) in case["values"].as_object().unwrap() {
+            let index = form.fields.iter().position(|f| &f.key == key).unwrap();
+            assert_eq!(outcome.computed(index).map(Value::from).unwrap_or(Value::Null), *value, "{name}: {key}");
+        }
+        let mut normalised = answers.clone();
+        formseal_model::normalize(&form, &mut normalised);
+        assert_eq!(serde_json::to_value(&normalised).unwrap(), case["normalised"], "{name}");
+    }
+}
