@@ -20,12 +20,10 @@ test.afterAll(async () => {
   await new Promise((resolve) => landing.close(resolve));
 });
 
-/// Publishes the damage-report template (three pages, conditions) from the console.
-async function publishDamageReport(page: Page): Promise<string> {
-  const id = `damage-${Date.now()}`;
-  let res = await page.request.post('/admin/fn/create-form', {
-    form: { start: 'damage_report', id, title: 'Damage report' },
-  });
+/// Creates a form from `start` in the console, lets `change` edit its definition
+/// (the controller is filled in first), and publishes it.
+async function publishTemplate(page: Page, start: string, id: string, title: string, change: (definition: any) => void = () => {}) {
+  let res = await page.request.post('/admin/fn/create-form', { form: { start, id, title } });
   expect(res.status()).toBe(200);
   const data = await (await page.request.post('/admin/fn/designer', { form: { id } })).json();
   data.definition.notice.controller = {
@@ -33,10 +31,17 @@ async function publishDamageReport(page: Page): Promise<string> {
     address: 'Musterstraße 1, 10115 Berlin',
     contact: 'privacy@example.com',
   };
+  change(data.definition);
   res = await page.request.post('/admin/fn/save-draft', { data: { id, definition: data.definition, origins: ['*'] } });
   expect(res.status()).toBe(200);
   const published = await (await page.request.post('/admin/fn/publish', { form: { id } })).json();
   expect(published.version, JSON.stringify(published)).toBeTruthy();
+}
+
+/// Publishes the damage-report template (three pages, conditions) from the console.
+async function publishDamageReport(page: Page): Promise<string> {
+  const id = `damage-${Date.now()}`;
+  await publishTemplate(page, 'damage_report', id, 'Damage report');
   return id;
 }
 
@@ -156,21 +161,13 @@ test('a claims form with pages and conditions, by keyboard: hidden answers are n
 test('a rating and an opinion scale, answered by keyboard, are signed as their points', async ({ page }) => {
   await login(page);
   const id = `feedback-${Date.now()}`;
-  let res = await page.request.post('/admin/fn/create-form', { form: { start: 'lead_form', id, title: 'Feedback' } });
-  expect(res.status()).toBe(200);
-  const data = await (await page.request.post('/admin/fn/designer', { form: { id } })).json();
-  data.definition.notice.controller = { name: 'Example GmbH', address: 'Musterstraße 1, 10115 Berlin', contact: 'privacy@example.com' };
-  data.definition.fields.push(
+  await publishTemplate(page, 'lead_form', id, 'Feedback', (definition) => definition.fields.push(
     { key: 'stars', label: { en: 'How was your visit?', de: 'Wie war Ihr Besuch?' }, type: 'rating', max: 5, required: true },
     {
       key: 'recommend', label: { en: 'Would you recommend us?', de: 'Würden Sie uns empfehlen?' }, type: 'opinion_scale', min: 0, max: 10,
       min_label: { en: 'Not at all likely', de: 'Gar nicht wahrscheinlich' }, max_label: { en: 'Extremely likely', de: 'Äußerst wahrscheinlich' },
     },
-  );
-  res = await page.request.post('/admin/fn/save-draft', { data: { id, definition: data.definition, origins: ['*'] } });
-  expect(res.status()).toBe(200);
-  const published = await (await page.request.post('/admin/fn/publish', { form: { id } })).json();
-  expect(published.version, JSON.stringify(published)).toBeTruthy();
+  ));
 
   await embed(page, id);
   const stars = page.getByRole('group', { name: /How was your visit/ });
@@ -201,17 +198,10 @@ test('a rating and an opinion scale, answered by keyboard, are signed as their p
 test('a matrix, a ranking and a live score, by keyboard: the score steers a question, the console shows it', async ({ page }) => {
   await login(page);
   const id = `service-${Date.now()}`;
-  let res = await page.request.post('/admin/fn/create-form', { form: { start: 'service_feedback', id, title: 'Service feedback' } });
-  expect(res.status()).toBe(200);
-  const data = await (await page.request.post('/admin/fn/designer', { form: { id } })).json();
-  data.definition.notice.controller = { name: 'Café Beispiel GmbH', address: 'Musterstraße 1, 10115 Berlin', contact: 'privacy@example.com' };
   // The score shown to the visitor this time, so its live value can be watched.
-  const score = data.definition.fields.find((f: { key: string }) => f.key === 'service_score');
-  score.show = true;
-  res = await page.request.post('/admin/fn/save-draft', { data: { id, definition: data.definition, origins: ['*'] } });
-  expect(res.status()).toBe(200);
-  const published = await (await page.request.post('/admin/fn/publish', { form: { id } })).json();
-  expect(published.version, JSON.stringify(published)).toBeTruthy();
+  await publishTemplate(page, 'service_feedback', id, 'Service feedback', (definition) => {
+    definition.fields.find((f: { key: string }) => f.key === 'service_score').show = true;
+  });
 
   await embed(page, id);
   const stars = page.getByRole('group', { name: /How was your visit overall/ });

@@ -6,7 +6,7 @@ use formseal_core::accounts::Role;
 use formseal_model::{Answers, FormDef, normalize, templates};
 use serde_json::{Value, json};
 
-use crate::common::{TestServer, envelope_for, prove, sign, start};
+use crate::common::{TestServer, field_problems, start, submit_answers};
 use crate::exports::{account, export};
 
 const FORM: &str = "service-feedback";
@@ -37,20 +37,7 @@ fn answers(form: &FormDef, service: Value) -> Answers {
 }
 
 async fn submit(server: &TestServer, version: &str, answers: Answers, seed: u64) -> (u16, Value) {
-    let request = sign(&envelope_for(FORM, version, answers, seed));
-    let request = prove(&server.client, &server.base, FORM, &request).await;
-    server.post(FORM, &serde_json::to_value(request).unwrap()).await
-}
-
-fn problems(body: &Value) -> Vec<(String, String)> {
-    body["fields"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .map(|f| (f["field"].as_str().unwrap_or("").into(), f["code"].as_str().unwrap_or("").into()))
-                .collect()
-        })
-        .unwrap_or_default()
+    submit_answers(server, FORM, version, answers, seed).await
 }
 
 #[tokio::test]
@@ -69,14 +56,14 @@ async fn the_server_recomputes_every_value_and_exports_a_column_per_matrix_row()
     let mut inflated = accepted.clone();
     inflated.insert("service_score".into(), json!("9"));
     let (status, body) = submit(&server, &version, inflated, 2).await;
-    assert_eq!((status, problems(&body)), (422, vec![("service_score".into(), "calculation_mismatch".into())]));
+    assert_eq!((status, field_problems(&body)), (422, vec![("service_score".into(), "calculation_mismatch".into())]));
     assert_eq!(body["fields"][0]["expected"], "7", "{body}");
 
     // Left out altogether: refused the same way.
     let mut missing = accepted.clone();
     missing.remove("service_score");
     let (status, body) = submit(&server, &version, missing, 3).await;
-    assert_eq!((status, problems(&body)), (422, vec![("service_score".into(), "calculation_mismatch".into())]));
+    assert_eq!((status, field_problems(&body)), (422, vec![("service_score".into(), "calculation_mismatch".into())]));
 
     // A low score asks what to improve (a condition on the computed value); an
     // answer to it when the score is high is an answer to a question not asked.
@@ -89,14 +76,14 @@ async fn the_server_recomputes_every_value_and_exports_a_column_per_matrix_row()
     let mut advice_unasked = accepted.clone();
     advice_unasked.insert("improve".into(), json!("Nothing."));
     let (status, body) = submit(&server, &version, advice_unasked, 5).await;
-    assert_eq!((status, problems(&body)), (422, vec![("improve".into(), "not_asked".into())]));
+    assert_eq!((status, field_problems(&body)), (422, vec![("improve".into(), "not_asked".into())]));
 
     // Every matrix row is required here; a ranking must order every option.
     let mut partial = answers(&form, json!({"speed": "good", "friendliness": "good"}));
     partial.insert("priorities".into(), json!(["quality", "price"]));
     let (status, body) = submit(&server, &version, partial, 6).await;
     assert_eq!(
-        (status, problems(&body)),
+        (status, field_problems(&body)),
         (422, vec![("service".into(), "row_required".into()), ("priorities".into(), "rank_all".into())]),
         "{body}"
     );

@@ -186,6 +186,31 @@ pub fn envelope_for(form: &str, version: &str, answers: Answers, nonce_seed: u64
     }
 }
 
+/// Signs `answers` for `form`, proves work and posts them as the widget does.
+pub async fn submit_answers(
+    server: &TestServer,
+    form: &str,
+    version: &str,
+    answers: Answers,
+    seed: u64,
+) -> (u16, Value) {
+    let request = sign(&envelope_for(form, version, answers, seed));
+    let request = prove(&server.client, &server.base, form, &request).await;
+    server.post(form, &serde_json::to_value(request).unwrap()).await
+}
+
+/// The (field, code) pairs of a 422 answer's `fields`.
+pub fn field_problems(body: &Value) -> Vec<(String, String)> {
+    body["fields"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|f| (f["field"].as_str().unwrap_or("").into(), f["code"].as_str().unwrap_or("").into()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// Signs as the widget does, with a new key per submission (derived from a counter:
 /// tests need distinct keys, not secret ones).
 pub fn sign(envelope: &Envelope) -> SubmissionRequest {

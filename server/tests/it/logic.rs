@@ -4,7 +4,7 @@
 use formseal_model::{Answers, FormDef, templates};
 use serde_json::{Value, json};
 
-use crate::common::{TestServer, envelope_for, prove, sign, start};
+use crate::common::{TestServer, field_problems, start, submit_answers};
 
 const FORM: &str = "damage-report";
 
@@ -35,20 +35,7 @@ fn answers() -> Answers {
 }
 
 async fn submit(server: &TestServer, version: &str, answers: Answers, seed: u64) -> (u16, Value) {
-    let request = sign(&envelope_for(FORM, version, answers, seed));
-    let request = prove(&server.client, &server.base, FORM, &request).await;
-    server.post(FORM, &serde_json::to_value(request).unwrap()).await
-}
-
-fn fields(body: &Value) -> Vec<(String, String)> {
-    body["fields"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .map(|f| (f["field"].as_str().unwrap_or("").into(), f["code"].as_str().unwrap_or("").into()))
-                .collect()
-        })
-        .unwrap_or_default()
+    submit_answers(server, FORM, version, answers, seed).await
 }
 
 #[tokio::test]
@@ -65,20 +52,20 @@ async fn the_server_decides_what_was_asked_as_the_browser_does() {
     hidden.insert("injuries".into(), json!("a cut on the hand"));
     let (status, body) = submit(&server, &version, hidden, 2).await;
     assert_eq!(status, 422, "{body}");
-    assert_eq!(fields(&body), [("injuries".to_owned(), "not_asked".to_owned())]);
+    assert_eq!(field_problems(&body), [("injuries".to_owned(), "not_asked".to_owned())]);
     assert!(body["fields"][0]["message"].as_str().unwrap().contains("does not apply"), "{body}");
 
     // An answer on a page the path does not reach is refused the same way.
     let mut off_path = answers();
     off_path.insert("plate".into(), json!("B-AB 123"));
     let (status, body) = submit(&server, &version, off_path, 3).await;
-    assert_eq!((status, fields(&body)), (422, vec![("plate".to_owned(), "not_asked".to_owned())]), "{body}");
+    assert_eq!((status, field_problems(&body)), (422, vec![("plate".to_owned(), "not_asked".to_owned())]), "{body}");
 
     // Someone was injured: the injuries field is now asked and required.
     let mut injured = answers();
     injured.insert("injured".into(), json!(true));
     let (status, body) = submit(&server, &version, injured.clone(), 4).await;
-    assert_eq!((status, fields(&body)), (422, vec![("injuries".to_owned(), "required".to_owned())]), "{body}");
+    assert_eq!((status, field_problems(&body)), (422, vec![("injuries".to_owned(), "required".to_owned())]), "{body}");
     injured.insert("injuries".into(), json!("a cut on the hand"));
     let (status, body) = submit(&server, &version, injured, 5).await;
     assert_eq!(status, 201, "{body}");
@@ -90,7 +77,11 @@ async fn the_server_decides_what_was_asked_as_the_browser_does() {
     vehicle.insert("plate".into(), json!("B-AB 123"));
     vehicle.insert("police".into(), json!(true));
     let (status, body) = submit(&server, &version, vehicle.clone(), 6).await;
-    assert_eq!((status, fields(&body)), (422, vec![("police_ref".to_owned(), "required".to_owned())]), "{body}");
+    assert_eq!(
+        (status, field_problems(&body)),
+        (422, vec![("police_ref".to_owned(), "required".to_owned())]),
+        "{body}"
+    );
     vehicle.insert("police_ref".into(), json!("2026/123456"));
     let (status, body) = submit(&server, &version, vehicle, 7).await;
     assert_eq!(status, 201, "{body}");

@@ -1,21 +1,17 @@
 //! Calculations, matrices and rankings as the logic and validation see them.
 
-use chrono::NaiveDate;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
+use super::tests::{answers, ctx, field, form};
 use super::*;
 use crate::calculation::Formula;
 use crate::definition::check;
-use crate::form::{ChoiceOption, DataClass, Field, FieldKind, MatrixRow};
+use crate::form::{ChoiceOption, Field, FieldKind, MatrixRow};
 use crate::text::LocalText;
-use crate::validate::{Problem, ValidationContext, normalize, validate};
+use crate::validate::{Problem, normalize, validate};
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
-
-fn field(key: &str, required: bool, kind: FieldKind) -> Field {
-    Field::new(key, LocalText::new(key, key), required, DataClass::None, kind)
-}
 
 fn scored(pairs: &[(&str, &str)]) -> Vec<ChoiceOption> {
     pairs
@@ -45,20 +41,6 @@ fn sum(terms: Vec<Formula>) -> Formula {
 
 fn calc(key: &str, formula: Formula) -> Field {
     field(key, false, FieldKind::Calculation { formula, show: true })
-}
-
-fn form(fields: Vec<Field>) -> FormDef {
-    let mut def = crate::demo::contact_tracing();
-    def.fields = fields;
-    def
-}
-
-fn answers(pairs: &[(&str, Value)]) -> Answers {
-    pairs.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect()
-}
-
-fn ctx() -> ValidationContext {
-    ValidationContext { today: NaiveDate::from_ymd_opt(2026, 12, 3).unwrap_or_default(), slack_days: 0 }
 }
 
 fn matrix(rows: &[(&str, bool)]) -> FieldKind {

@@ -11,7 +11,7 @@ use crate::validate::{Problem, ValidationContext, normalize, validate};
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
-fn field(key: &str, required: bool, kind: FieldKind) -> Field {
+pub(super) fn field(key: &str, required: bool, kind: FieldKind) -> Field {
     Field::new(key, LocalText::new(key, key), required, DataClass::None, kind)
 }
 
@@ -32,17 +32,17 @@ fn when(mut f: Field, condition: Condition) -> Field {
     f
 }
 
-fn form(fields: Vec<Field>) -> FormDef {
+pub(super) fn form(fields: Vec<Field>) -> FormDef {
     let mut def = crate::demo::contact_tracing();
     def.fields = fields;
     def
 }
 
-fn answers(pairs: &[(&str, Value)]) -> Answers {
+pub(super) fn answers(pairs: &[(&str, Value)]) -> Answers {
     pairs.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect()
 }
 
-fn ctx() -> ValidationContext {
+pub(super) fn ctx() -> ValidationContext {
     ValidationContext { today: NaiveDate::from_ymd_opt(2026, 12, 3).unwrap_or_default(), slack_days: 0 }
 }
 
