@@ -191,7 +191,7 @@ fn check_field(form: &FormDef, index: usize, field: &Field, duplicate: bool, out
     };
     match &field.kind {
         FieldKind::ShortText { min_len, max_len, pattern } => {
-            bounds(out, *min_len, *max_len, "length");
+            bounds(out, *min_len, Some(max_len.unwrap_or(1_000)), "length");
             if max_len.is_some_and(|m| m == 0 || m > 1_000) {
                 out.add(at, "max", "A short text can be 1 to 1000 characters long.");
             }
@@ -247,7 +247,12 @@ fn check_field(form: &FormDef, index: usize, field: &Field, duplicate: bool, out
         }
         FieldKind::Consent { text } => out.text(form, at, "text", "The consent text", text),
         FieldKind::Signature { statement } => out.text(form, at, "statement", "The statement to sign", statement),
-        FieldKind::Paragraph { text } => out.text(form, at, "text", "The paragraph's text", text),
+        FieldKind::Paragraph { text } => {
+            out.text(form, at, "text", "The paragraph's text", text);
+            if field.required {
+                out.add(at, "required", "This shows text and asks nothing, so it cannot be required.");
+            }
+        }
         FieldKind::Hidden if field.required => {
             out.add(at, "required", "A hidden field cannot be required: visitors cannot fill it in.");
         }
@@ -286,8 +291,8 @@ fn check_field(form: &FormDef, index: usize, field: &Field, duplicate: bool, out
                 out.add(at, "formula", message);
             }
         }
-        FieldKind::PageBreak { .. } if field.required => {
-            out.add(at, "required", "A page break asks nothing, so it cannot be required.");
+        FieldKind::PageBreak { .. } | FieldKind::Heading if field.required => {
+            out.add(at, "required", "This shows text and asks nothing, so it cannot be required.");
         }
         FieldKind::Email
         | FieldKind::Phone
@@ -368,7 +373,7 @@ fn check_options(form: &FormDef, at: Option<usize>, options: &[ChoiceOption], ou
 fn check_values(at: Option<usize>, setting: &str, what: &str, values: &[&str], out: &mut Problems) {
     for (i, value) in values.iter().enumerate() {
         let trimmed = value.trim();
-        if trimmed.is_empty() || value.len() > 100 || trimmed != *value {
+        if trimmed.is_empty() || value.chars().count() > 100 || trimmed != *value {
             out.add(at, setting, format!("{what} {} needs a value (1–100 characters, no outer spaces).", i + 1));
         } else if values[..i].contains(value) {
             out.add(at, setting, format!("The {} value {value:?} is used twice.", what.to_lowercase()));

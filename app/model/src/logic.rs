@@ -411,7 +411,9 @@ fn comparison_problems(form: &FormDef, condition: &Condition, before: usize, out
                 kind if is_numeric(kind) => Err(format!("is a number, and {value:?} is not one")),
                 FieldKind::Date { .. } if crate::validate::parse_date(value).is_some() => Ok(()),
                 FieldKind::Date { .. } => Err(format!("is a date, and {value:?} is not one (YYYY-MM-DD)")),
-                _ => Err("has no order: compare numbers and dates only".into()),
+                FieldKind::DateTime if crate::validate::parse_date_time(value).is_some() => Ok(()),
+                FieldKind::DateTime => Err(format!("is a date and time, and {value:?} is not one (YYYY-MM-DDTHH:MM)")),
+                _ => Err("has no order: compare numbers, dates and times only".into()),
             }),
         ),
         Condition::Answered { field } | Condition::NotAnswered { field } => {
@@ -524,7 +526,7 @@ fn value_fits(kind: &FieldKind, value: &Value) -> Result<(), String> {
             Err(format!("is a number, and {v} is not one"))
         }
         (kind @ (FieldKind::Rating { .. } | FieldKind::OpinionScale { .. }), Value::String(v))
-            if v.parse::<u32>().is_ok_and(|p| kind.points().is_some_and(|r| r.contains(&p))) =>
+            if v.parse::<u32>().is_ok_and(|p| p.to_string() == *v && kind.points().is_some_and(|r| r.contains(&p))) =>
         {
             Ok(())
         }

@@ -42,6 +42,11 @@ pub fn is_region(region: &str) -> bool {
 /// number (no `+`) gets the country code of `region`. Anything else is left as typed
 /// (and fails [`crate::validate::check_phone`]).
 pub fn normalize_phone(text: &str, region: Option<&str>) -> String {
+    // "+49 (0)30 …": the bracketed 0 is dialled only from inside the country, so it
+    // is no digit of the international number.
+    let start = text.trim_start();
+    let international = start.starts_with('+') || start.starts_with("00");
+    let text = if international { text.replacen("(0)", "", 1) } else { text.to_owned() };
     let compact: String = text.chars().filter(|c| !matches!(c, ' ' | '-' | '.' | '/' | '(' | ')' | '\u{a0}')).collect();
     if let Some(rest) = compact.strip_prefix("00") {
         return format!("+{rest}");
@@ -71,6 +76,8 @@ mod tests {
     fn national_numbers_get_the_region_code() {
         assert_eq!(normalize_phone("030 1234567", Some("DE")), "+49301234567");
         assert_eq!(normalize_phone("(0)1 234 56 78", Some("AT")), "+4312345678");
+        assert_eq!(normalize_phone("+49 (0)30 1234567", Some("DE")), "+49301234567");
+        assert_eq!(normalize_phone("0049 (0)30 1234567", None), "+49301234567");
         assert_eq!(normalize_phone("06 12 34 56 78", Some("IT")), "+390612345678");
         assert_eq!(normalize_phone("0049 30 1234567", Some("AT")), "+49301234567");
         assert_eq!(normalize_phone("+41 44 123 45 67", Some("DE")), "+41441234567");

@@ -121,7 +121,7 @@ pub enum Problem {
 
 /// Limits that keep a signature answer bounded in size.
 pub const MAX_SIGNATURE_POINTS: usize = 10_000;
-pub const MAX_TEXT_BYTES: usize = 10_000;
+pub const MAX_TEXT_CHARS: usize = 10_000;
 
 /// Checks `answers` against `form`. Returns every problem, one per field, in form order.
 ///
@@ -214,7 +214,7 @@ pub fn check_answer(
         }
         FieldKind::Hidden => check_length(as_text(value)?, None, Some(1_000)),
         FieldKind::LongText { max_len } => {
-            check_length(as_text(value)?, None, Some(max_len.unwrap_or(MAX_TEXT_BYTES as u32)))
+            check_length(as_text(value)?, None, Some(max_len.unwrap_or(MAX_TEXT_CHARS as u32)))
         }
         FieldKind::Email => check_email(as_text(value)?),
         FieldKind::Phone => check_phone(as_text(value)?),
@@ -279,11 +279,11 @@ pub fn check_answer(
             let Value::Object(obj) = value else {
                 return Err(Problem::WrongType { expected: "consent".into() });
             };
-            let accepted = obj.get("accepted").and_then(Value::as_bool).unwrap_or(false);
-            let shown = obj.get("text").and_then(Value::as_str).unwrap_or("");
-            if obj.len() != 2 {
+            let (Some(accepted), Some(shown), 2) =
+                (obj.get("accepted").and_then(Value::as_bool), obj.get("text").and_then(Value::as_str), obj.len())
+            else {
                 return Err(Problem::WrongType { expected: "consent {accepted, text}".into() });
-            }
+            };
             if !text.contains_text(shown) {
                 return Err(Problem::UnknownText);
             }
@@ -558,7 +558,8 @@ fn check_number(
     integer: bool,
     step: Option<&str>,
 ) -> Result<(), Problem> {
-    let value = parse_decimal(text.trim()).ok_or(Problem::NotANumber)?;
+    // Exactly as signed: the browser trims before signing, the server does not.
+    let value = parse_decimal(text).ok_or(Problem::NotANumber)?;
     if let Some(step) = step {
         let base = min.and_then(parse_decimal).unwrap_or(Decimal { negative: false, int: "", frac: "" });
         if let Some(step_value) = parse_decimal(step)

@@ -229,3 +229,24 @@ fn ratings_and_scales_have_sensible_points() {
     };
     assert_eq!(settings(half_labelled), vec!["min_label"], "a label given in English only, the empty one ignored");
 }
+
+#[test]
+fn text_that_asks_nothing_cannot_be_required_and_lengths_stay_answerable() {
+    for kind in [FieldKind::Heading, FieldKind::Paragraph { text: LocalText::new("Note", "Hinweis") }] {
+        let mut form = with_field(kind);
+        let last = form.fields.len() - 1;
+        assert!(settings_of(&check(&form), Some(last)).is_empty());
+        form.fields[last].required = true;
+        assert_eq!(settings_of(&check(&form), Some(last)), vec!["required"]);
+    }
+    // Without a maximum the limit is 1000 characters, so a larger minimum could
+    // never be met.
+    let form = with_field(FieldKind::ShortText { min_len: Some(1_001), max_len: None, pattern: None });
+    assert_eq!(settings_of(&check(&form), Some(form.fields.len() - 1)), vec!["min"]);
+    // Option values count characters, as the message says.
+    let umlauts = "ä".repeat(100);
+    let options =
+        vec![ChoiceOption::new(&umlauts, LocalText::new("A", "A")), ChoiceOption::new("b", LocalText::new("B", "B"))];
+    let form = with_field(FieldKind::SingleChoice { options, display: Default::default() });
+    assert!(settings_of(&check(&form), Some(form.fields.len() - 1)).is_empty());
+}

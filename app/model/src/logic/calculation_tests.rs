@@ -388,3 +388,20 @@ fn random_forms_decide_the_same_on_every_target() {
 
 /// Recorded from the native run; the wasm32 run must match it.
 const EXPECTED_DIGEST: &str = "1b78c25255f438de0fa1f7717ecefe2532118f1d31221a3558a11f8bd86fd7b9";
+
+#[test]
+fn points_in_conditions_are_written_plainly_and_times_have_an_order() {
+    let messages = |def: &FormDef| check(def).into_iter().map(|p| p.message).collect::<Vec<_>>();
+    for written in ["04", "+4", "4.0"] {
+        let mut def = form(vec![field("stars", false, FieldKind::Rating { max: 5 }), field("why", false, number())]);
+        def.fields[1].visible_if = Some(Condition::Equals { field: "stars".into(), value: json!(written) });
+        assert!(messages(&def).iter().any(|m| m.contains("has no point")), "{written}: {:?}", messages(&def));
+    }
+    let mut def = form(vec![field("at", false, FieldKind::DateTime), field("late", false, number())]);
+    def.fields[1].visible_if = Some(Condition::GreaterThan { field: "at".into(), value: "2026-12-03T18:00".into() });
+    assert_eq!(check(&def), vec![]);
+    assert!(evaluate(&def, &answers(&[("at", json!("2026-12-03T18:30"))])).is_shown(1));
+    assert!(!evaluate(&def, &answers(&[("at", json!("2026-12-03T17:59"))])).is_shown(1));
+    def.fields[1].visible_if = Some(Condition::LessThan { field: "at".into(), value: "2026-12-03 18:00".into() });
+    assert!(messages(&def).iter().any(|m| m.contains("YYYY-MM-DDTHH:MM")));
+}

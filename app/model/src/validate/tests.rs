@@ -119,6 +119,18 @@ fn dates_with_fixed_and_relative_bounds() {
 }
 
 #[test]
+fn the_server_checks_numbers_and_consents_exactly_as_signed() {
+    let number = FieldKind::Number { min: None, max: None, integer: false, step: None };
+    assert_eq!(check(number.clone(), json!("12")), Ok(()));
+    assert_eq!(check(number, json!(" 12")), Err(Problem::NotANumber), "the browser trims before it signs");
+    let consent = FieldKind::Consent { text: LocalText::new("I agree", "Ich stimme zu") };
+    let wrong = Err(Problem::WrongType { expected: "consent {accepted, text}".into() });
+    assert_eq!(check(consent.clone(), json!({"accepted": true, "text": "I agree"})), Ok(()));
+    assert_eq!(check(consent.clone(), json!({"text": "I agree", "x": 1})), wrong);
+    assert_eq!(check(consent, json!({"accepted": "yes", "text": "I agree"})), wrong);
+}
+
+#[test]
 fn date_time() {
     assert_eq!(check(FieldKind::DateTime, json!("2026-11-27T18:30")), Ok(()));
     assert_eq!(check(FieldKind::DateTime, json!("2026-11-27 18:30")), Err(Problem::InvalidDateTime));
