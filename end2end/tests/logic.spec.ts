@@ -260,7 +260,8 @@ test('a matrix, a ranking and a live score, by keyboard: the score steers a ques
   await page.goto(`${server}/admin/forms/${id}`);
   await page.locator('tbody tr').first().getByRole('link').click();
   await expect(page.getByText('Speed: Excellent; Friendliness: Good; Value for money: Poor')).toBeVisible();
-  await expect(page.getByText('Service score (0–9)')).toBeVisible();
+  const scored = page.locator('dl.answers dt', { hasText: 'Service score (0–9)' });
+  await expect(scored.locator('xpath=following-sibling::dd[1]')).toHaveText('5');
   await expect(page.getByText('1. quality, 2. price, 3. speed')).toBeVisible();
 
   // The designer: the formula as text, a mistake named, the matrix's rows; no axe violations.
