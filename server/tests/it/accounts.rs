@@ -12,8 +12,7 @@ fn owner() -> Operator {
 }
 
 async fn post(server: &TestServer, name: &str, args: &[(&str, &str)]) -> (u16, String) {
-    let res = server.client.post(format!("{}/admin/fn/{name}", server.base)).form(args).send().await.unwrap();
-    (res.status().as_u16(), res.text().await.unwrap())
+    server.call_fn(None, name, args).await
 }
 
 #[tokio::test]

@@ -107,6 +107,17 @@ impl TestServer {
         res.headers().get("set-cookie").unwrap().to_str().unwrap().split(';').next().unwrap().to_owned()
     }
 
+    /// Calls a console server function as the hydrated page does (a form-encoded
+    /// POST), with the session cookie if there is one; the status and the body.
+    pub async fn call_fn(&self, cookie: Option<&str>, name: &str, args: &[(&str, &str)]) -> (u16, String) {
+        let mut request = self.client.post(format!("{}/admin/fn/{name}", self.base)).form(args);
+        if let Some(cookie) = cookie {
+            request = request.header("cookie", cookie);
+        }
+        let res = request.send().await.unwrap();
+        (res.status().as_u16(), res.text().await.unwrap())
+    }
+
     pub async fn form(&self, id: &str) -> PublishedVersion {
         let res = self.client.get(format!("{}/api/v1/forms/{id}", self.base)).send().await.unwrap();
         assert_eq!(res.status(), 200);

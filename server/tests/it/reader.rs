@@ -56,15 +56,7 @@ async fn seed(server: &TestServer) -> String {
 }
 
 async fn call(server: &TestServer, cookie: &str, name: &str, args: &[(&str, &str)]) -> (u16, String) {
-    let res = server
-        .client
-        .post(format!("{}/admin/fn/{name}", server.base))
-        .header("cookie", cookie)
-        .form(args)
-        .send()
-        .await
-        .unwrap();
-    (res.status().as_u16(), res.text().await.unwrap())
+    server.call_fn(Some(cookie), name, args).await
 }
 
 /// Everything a reader gets for the form: the list, the detail, and every export
