@@ -320,17 +320,9 @@ async fn stream(
     }
     let (mut from, mut first) = (1, true);
     while from <= prepared.head_sequence {
-        let rows = state.store.submissions_in_order(&prepared.form_id, from, PAGE).await?;
-        let mut done = (rows.len() as u64) < PAGE;
-        let mut page = Vec::with_capacity(rows.len());
-        for row in rows {
-            if row.sequence > prepared.head_sequence {
-                done = true;
-                break;
-            }
-            from = row.sequence + 1;
-            page.push(exported(state, row, prepared.kept.as_deref()).await?);
-        }
+        let (page, done) =
+            exported_page(state, &prepared.form_id, &mut from, prepared.head_sequence, prepared.kept.as_deref())
+                .await?;
         let chunk = match format {
             Format::Json => {
                 let mut chunk = Vec::new();
@@ -393,11 +385,9 @@ pub(crate) async fn in_order<B>(
 ) -> Result<Option<B>> {
     let mut from = 1;
     loop {
-        let page = state.store.submissions_in_order(form_id, from, PAGE).await?;
-        let done = (page.len() as u64) < PAGE;
-        for row in page {
-            from = row.sequence + 1;
-            if let ControlFlow::Break(b) = f(exported(state, row, compact).await?) {
+        let (page, done) = exported_page(state, form_id, &mut from, u64::MAX, compact).await?;
+        for submission in page {
+            if let ControlFlow::Break(b) = f(submission) {
                 return Ok(Some(b));
             }
         }
@@ -405,6 +395,29 @@ pub(crate) async fn in_order<B>(
             return Ok(None);
         }
     }
+}
+
+/// One page of the form's submissions in chain order, from sequence `*from` (moved
+/// past the page) up to `last`, as exported; `true` when no page follows.
+async fn exported_page(
+    state: &AppState,
+    form_id: &str,
+    from: &mut u64,
+    last: u64,
+    compact: Option<&[Column]>,
+) -> Result<(Vec<ExportedSubmission>, bool)> {
+    let rows = state.store.submissions_in_order(form_id, *from, PAGE).await?;
+    let mut done = (rows.len() as u64) < PAGE;
+    let mut page = Vec::with_capacity(rows.len());
+    for row in rows {
+        if row.sequence > last {
+            done = true;
+            break;
+        }
+        *from = row.sequence + 1;
+        page.push(exported(state, row, compact).await?);
+    }
+    Ok((page, done))
 }
 
 /// A stored submission as it appears in an export: in full with its signed
