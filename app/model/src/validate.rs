@@ -605,14 +605,24 @@ fn shaped(text: &str, pattern: &str) -> bool {
         && text.bytes().zip(pattern.bytes()).all(|(t, p)| if p == b'9' { t.is_ascii_digit() } else { t == p })
 }
 
-/// A day written `YYYY-MM-DD` that exists in the calendar.
+/// A day written `YYYY-MM-DD` that exists in the calendar. Read by hand once the
+/// shape is right: chrono's format parser would cost the widget 8 KB (brotli) for
+/// this one format (docs/widget-size.md).
 pub fn parse_date(text: &str) -> Option<NaiveDate> {
-    shaped(text, "9999-99-99").then(|| NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()).flatten()
+    if !shaped(text, "9999-99-99") {
+        return None;
+    }
+    let number = |range: std::ops::Range<usize>| text.get(range).and_then(|t| t.parse::<u32>().ok());
+    NaiveDate::from_ymd_opt(i32::try_from(number(0..4)?).ok()?, number(5..7)?, number(8..10)?)
 }
 
 /// A local date and time written `YYYY-MM-DDTHH:MM`.
 pub fn parse_date_time(text: &str) -> Option<NaiveDateTime> {
-    shaped(text, "9999-99-99T99:99").then(|| NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M").ok()).flatten()
+    if !shaped(text, "9999-99-99T99:99") {
+        return None;
+    }
+    let number = |range: std::ops::Range<usize>| text.get(range).and_then(|t| t.parse::<u32>().ok());
+    parse_date(text.get(..10)?)?.and_hms_opt(number(11..13)?, number(14..16)?, 0)
 }
 
 fn resolve_bound(bound: &DateBound, ctx: &ValidationContext, is_min: bool) -> Option<NaiveDate> {
