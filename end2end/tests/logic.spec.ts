@@ -269,6 +269,9 @@ test('a matrix, a ranking and a live score, by keyboard: the score steers a ques
   await page.getByRole('button', { name: /^Service score/ }).click();
   const formula = page.getByLabel('Formula');
   await expect(formula).toHaveValue('service');
+  // Computed, never typed: neither "Required" nor "Required when …" is offered.
+  await expect(page.getByLabel('Required', { exact: true })).toHaveCount(0);
+  await expect(page.getByText('Required when …')).toHaveCount(0);
   await formula.fill('service * 2 +');
   await expect(page.getByText('The formula ends where a field key or a number should follow.')).toBeVisible();
   await formula.fill('service * 2');

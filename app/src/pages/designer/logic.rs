@@ -514,7 +514,8 @@ pub fn logic_settings(editor: Editor, index: usize, type_name: &str) -> AnyView 
         return ().into_any();
     }
     let is_break = type_name == "page_break";
-    let answerable = !matches!(type_name, "heading" | "paragraph" | "page_break");
+    // A calculation is computed, never typed, so nothing makes it required.
+    let answerable = !matches!(type_name, "heading" | "paragraph" | "page_break" | "calculation");
     let cond = move |slot: Slot| Cond { editor, index, slot };
     let visible = if is_break && index == 0 {
         view! { <p class="muted small">"This is the first page: it is always shown."</p> }.into_any()
