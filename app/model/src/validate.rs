@@ -257,14 +257,7 @@ pub fn check_answer(
                     check_length(text, None, Some(200))?;
                     continue;
                 }
-                let chosen = as_text(item)?;
-                if !options.iter().any(|o| o.value == chosen) {
-                    return Err(Problem::UnknownOption { value: chosen.to_owned() });
-                }
-                if seen.contains(&chosen) {
-                    return Err(Problem::DuplicateChoice { value: chosen.to_owned() });
-                }
-                seen.push(chosen);
+                choose(item, options, &mut seen)?;
             }
             let count = items.len() as u32;
             if let Some(min) = min.filter(|m| count < *m) {
@@ -333,16 +326,23 @@ fn check_ranking(value: &Value, options: &[ChoiceOption]) -> Result<(), Problem>
     let Value::Array(items) = value else { return Err(Problem::WrongType { expected: "list of options".into() }) };
     let mut seen: Vec<&str> = Vec::with_capacity(items.len());
     for item in items {
-        let value = as_text(item)?;
-        if !options.iter().any(|o| o.value == value) {
-            return Err(Problem::UnknownOption { value: value.to_owned() });
-        }
-        if seen.contains(&value) {
-            return Err(Problem::DuplicateChoice { value: value.to_owned() });
-        }
-        seen.push(value);
+        choose(item, options, &mut seen)?;
     }
     if seen.len() == options.len() { Ok(()) } else { Err(Problem::RankAll) }
+}
+
+/// One item of a list of options (a multiple choice, a ranking): the value of one
+/// of `options`, not among those `seen` before it, to which it is added.
+fn choose<'a>(item: &'a Value, options: &[ChoiceOption], seen: &mut Vec<&'a str>) -> Result<(), Problem> {
+    let chosen = as_text(item)?;
+    if !options.iter().any(|o| o.value == chosen) {
+        return Err(Problem::UnknownOption { value: chosen.to_owned() });
+    }
+    if seen.contains(&chosen) {
+        return Err(Problem::DuplicateChoice { value: chosen.to_owned() });
+    }
+    seen.push(chosen);
+    Ok(())
 }
 
 /// A point of a rating or scale: one of its whole numbers, written plainly (`"7"`).

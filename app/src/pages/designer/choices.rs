@@ -19,25 +19,28 @@ pub fn options_of(kind: &mut FieldKind) -> Option<&mut Vec<ChoiceOption>> {
     }
 }
 
-fn option(kind: &FieldKind, j: usize) -> Option<&ChoiceOption> {
+/// [`options_of`] for reading; none for other kinds.
+fn options(kind: &FieldKind) -> &[ChoiceOption] {
     match kind {
         FieldKind::SingleChoice { options, .. }
         | FieldKind::MultipleChoice { options, .. }
-        | FieldKind::Ranking { options } => options.get(j),
-        FieldKind::Matrix { columns, .. } => columns.get(j),
-        _ => None,
+        | FieldKind::Ranking { options } => options,
+        FieldKind::Matrix { columns, .. } => columns,
+        _ => &[],
     }
+}
+
+fn option(kind: &FieldKind, j: usize) -> Option<&ChoiceOption> {
+    options(kind).get(j)
 }
 
 /// How many options (or columns) and rows the field has: the panel's layout.
 pub fn counts(kind: &FieldKind) -> (usize, usize) {
-    let mut kind = kind.clone();
-    let options = options_of(&mut kind).map_or(0, |o| o.len());
     let rows = match kind {
         FieldKind::Matrix { rows, .. } => rows.len(),
         _ => 0,
     };
-    (options, rows)
+    (options(kind).len(), rows)
 }
 
 /// The list of options: value, label in each language, score, remove; and add.
