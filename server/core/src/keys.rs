@@ -161,10 +161,19 @@ fn new_key(created_ms: i64) -> Result<InstanceKey> {
 fn create_key(dir: &Path) -> Result<InstanceKey> {
     let key = new_key(chrono::Utc::now().timestamp_millis())?;
     let path = dir.join(format!("{}.key", key.created_ms));
-    let mut file =
-        fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(&path).map_err(|e| io_error(&path, e))?;
-    file.write_all(b64_encode(key.signing.as_bytes()).as_bytes()).map_err(|e| io_error(&path, e))?;
-    file.sync_all().map_err(|e| io_error(&path, e))?;
+    // Written under another name and renamed when complete: a replica starting at
+    // the same moment reads the key directory before it takes the lock, and must
+    // never find a key file that is still empty.
+    let partial = dir.join(format!("{}.key.partial", key.created_ms));
+    let mut file = fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&partial)
+        .map_err(|e| io_error(&partial, e))?;
+    file.write_all(b64_encode(key.signing.as_bytes()).as_bytes()).map_err(|e| io_error(&partial, e))?;
+    file.sync_all().map_err(|e| io_error(&partial, e))?;
+    fs::rename(&partial, &path).map_err(|e| io_error(&path, e))?;
     // The new name must survive a crash too.
     fs::File::open(dir).and_then(|d| d.sync_all()).map_err(|e| io_error(dir, e))?;
     Ok(key)
