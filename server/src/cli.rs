@@ -182,6 +182,32 @@ pub struct ServeArgs {
     /// opened the page before the new version was published. 0: only the current one.
     #[arg(long, env = "FORMSEAL_RETIRED_VERSION_GRACE_HOURS", default_value_t = 24)]
     pub retired_version_grace_hours: u32,
+
+    /// The mail server: `smtp://user:password@host:587` (STARTTLS),
+    /// `smtps://user:password@host` (TLS from the start, port 465) or
+    /// `smtp://localhost:25` (a relay on this machine). Percent-encode special
+    /// characters of the password; it never appears in logs or the console.
+    /// Without it the instance sends no mail (and says so where it would).
+    #[arg(long, env = "FORMSEAL_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+
+    /// The sender of every mail, e.g. `Forms <forms@example.org>`. Needed with --smtp-url.
+    #[arg(long, env = "FORMSEAL_MAIL_FROM", requires = "smtp_url")]
+    pub mail_from: Option<String>,
+
+    /// Seconds before a message that could not be delivered is tried again; the
+    /// wait doubles per try (at most an hour), and a message is given up 24 hours
+    /// after it was queued.
+    #[arg(long, env = "FORMSEAL_MESSAGE_RETRY_SECONDS", default_value_t = 30)]
+    pub message_retry_seconds: u32,
+
+    /// The same in milliseconds, overriding the seconds (for tests).
+    #[arg(long, env = "FORMSEAL_MESSAGE_RETRY_MS", hide = true)]
+    pub message_retry_ms: Option<u32>,
+
+    /// Hours after which an undelivered message is given up.
+    #[arg(long, env = "FORMSEAL_MESSAGE_GIVE_UP_HOURS", default_value_t = 24)]
+    pub message_give_up_hours: u32,
 }
 
 fn trusted_proxies(text: &str) -> Result<formseal_core::client::TrustedProxies, String> {

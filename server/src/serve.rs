@@ -110,8 +110,32 @@ pub async fn open_state(args: &ServeArgs) -> Result<AppState, StartError> {
     config.retired_grace_hours = args.retired_version_grace_hours;
     config.pow_difficulty = args.pow_difficulty;
     config.trusted_proxies = args.trusted_proxies.clone().unwrap_or_default();
+    config.message_retry_ms = match args.message_retry_ms {
+        Some(ms) => i64::from(ms.max(1)),
+        None => i64::from(args.message_retry_seconds.max(1)) * 1000,
+    };
+    config.message_give_up_ms = i64::from(args.message_give_up_hours.max(1)) * 3_600_000;
     tracing::info!(schema, "database ready");
-    Ok(AppState::new(store, keys, config))
+    let state = AppState::new(store, keys, config);
+    Ok(match mailer(args)? {
+        Some(mailer) => {
+            tracing::info!(mail = %mailer.describe(), "sending mail");
+            state.with_mailer(mailer)
+        }
+        None => state,
+    })
+}
+
+/// The mail server of `--smtp-url` and `--mail-from`; `None` without them.
+fn mailer(args: &ServeArgs) -> Result<Option<formseal_core::messages::Mailer>, StartError> {
+    use formseal_core::messages::{Mailer, SmtpSettings};
+    let Some(url) = &args.smtp_url else { return Ok(None) };
+    let from = args.mail_from.as_deref().ok_or_else(|| {
+        StartError::Domain(formseal_core::Error::BadRequest(
+            "--smtp-url needs --mail-from (the sender of every mail, e.g. \"Forms <forms@example.org>\")".into(),
+        ))
+    })?;
+    Ok(Some(Mailer::new(SmtpSettings::parse(url)?, from)?))
 }
 
 /// `formseal accounts reset-password USER`: the new one-time password.
@@ -186,6 +210,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), StartError> {
     };
     tokio::spawn(formseal_core::retention::run(state.app.clone(), every));
     tokio::spawn(index_backlog(state.app.clone()));
+    tokio::spawn(formseal_core::messages::run(state.app.clone()));
     let limits = crate::listener::Limits {
         max_connections: args.max_connections,
         header_timeout: std::time::Duration::from_secs(u64::from(args.header_timeout_seconds.max(1))),

@@ -55,10 +55,26 @@ pub enum Action {
     LinkSubmitted,
     /// A personal link's QR code was shown.
     LinkQr,
+    /// Someone asked for a password-reset mail (sent only if the account has an address).
+    PasswordResetRequested,
+    /// A password was set through a reset link sent by mail.
+    PasswordResetByMail,
+    /// Who is told of a form's new submissions was changed.
+    NotificationsChanged,
+    /// A message was put in the outbox by an operator (a test message).
+    MessageQueued,
+    /// A message left: the peer accepted it (kind, purpose and form in the detail, never the body).
+    MessageSent,
+    /// A message could not be delivered and will not be tried again.
+    MessageFailed,
+    /// An operator sent a failed message again.
+    MessageRetried,
+    /// An account's e-mail address was set or removed.
+    EmailChanged,
 }
 
 impl Action {
-    pub const ALL: [Action; 37] = [
+    pub const ALL: [Action; 45] = [
         Action::Login,
         Action::LoginFailed,
         Action::Logout,
@@ -96,6 +112,14 @@ impl Action {
         Action::LinkOpened,
         Action::LinkSubmitted,
         Action::LinkQr,
+        Action::PasswordResetRequested,
+        Action::PasswordResetByMail,
+        Action::NotificationsChanged,
+        Action::MessageQueued,
+        Action::MessageSent,
+        Action::MessageFailed,
+        Action::MessageRetried,
+        Action::EmailChanged,
     ];
 
     /// The stored name.
@@ -138,6 +162,14 @@ impl Action {
             Action::LinkOpened => "link_opened",
             Action::LinkSubmitted => "link_submitted",
             Action::LinkQr => "link_qr",
+            Action::PasswordResetRequested => "password_reset_requested",
+            Action::PasswordResetByMail => "password_reset_by_mail",
+            Action::NotificationsChanged => "notifications_changed",
+            Action::MessageQueued => "message_queued",
+            Action::MessageSent => "message_sent",
+            Action::MessageFailed => "message_failed",
+            Action::MessageRetried => "message_retried",
+            Action::EmailChanged => "email_changed",
         }
     }
 }

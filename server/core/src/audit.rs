@@ -255,6 +255,14 @@ mod tests {
             "link_opened",
             "link_submitted",
             "link_qr",
+            "password_reset_requested",
+            "password_reset_by_mail",
+            "notifications_changed",
+            "message_queued",
+            "message_sent",
+            "message_failed",
+            "message_retried",
+            "email_changed",
         ];
         assert_eq!(Action::ALL.map(Action::as_str), names);
         for action in Action::ALL {

@@ -39,6 +39,8 @@ pub(crate) struct Pending {
     pub person_tokens: Vec<String>,
     pub retention_ms: i64,
     pub link: Option<String>,
+    /// Who is told of it once stored (their mails go into the same transaction).
+    pub notice: Option<crate::messages::notify::Notice>,
 }
 
 type Waiter = (Pending, oneshot::Sender<Result<Accepted>>);
@@ -244,12 +246,16 @@ fn row(
         delete_after: rfc3339_ms(received + pending.retention_ms),
         challenge: pending.challenge.clone(),
         person_tokens: pending.person_tokens.clone(),
+        messages: pending.notice.as_ref().map(|n| n.mails(state, &signed.receipt)).unwrap_or_default(),
     };
     Ok((row, signed))
 }
 
 /// What follows a stored submission: a personal link's use is audited.
 async fn stored(state: &AppState, pending: &Pending, receipt: &SignedReceipt) {
+    if pending.notice.is_some() {
+        state.outbox_wake.notify_one();
+    }
     if let Some(link_id) = &pending.link {
         audit::record_or_log(state, "link holder", Action::LinkSubmitted, link_id, &receipt.receipt.submission).await;
     }

@@ -31,20 +31,28 @@ pub const ACCEPTING_TTL: Duration = Duration::from_secs(1);
 
 /// A cached answer of [`accepting`]: when it was read, under which generation of
 /// the form's versions, and the version.
-type AcceptingEntry = (Instant, u64, PublishedVersion);
+type AcceptingEntry = (Instant, u64, Accepting);
+
+/// A version that takes submissions, with what its form says about them.
+#[derive(Debug, Clone)]
+pub struct Accepting {
+    pub version: PublishedVersion,
+    /// Who hears of each new submission.
+    pub notify: Option<crate::store::Notify>,
+}
 
 /// Recent answers of [`accepting`], by form and version (part of [`AppState`]).
 #[derive(Default)]
 pub struct AcceptingCache(Mutex<HashMap<(String, String), AcceptingEntry>>);
 
 impl AcceptingCache {
-    fn get(&self, form_id: &str, digest: &str, generation: u64) -> Option<PublishedVersion> {
+    fn get(&self, form_id: &str, digest: &str, generation: u64) -> Option<Accepting> {
         let map = self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         let (at, seen, version) = map.get(&(form_id.to_owned(), digest.to_owned()))?;
         (*seen == generation && at.elapsed() < ACCEPTING_TTL).then(|| version.clone())
     }
 
-    fn put(&self, form_id: &str, digest: &str, generation: u64, version: &PublishedVersion) {
+    fn put(&self, form_id: &str, digest: &str, generation: u64, version: &Accepting) {
         let mut map = self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         // Ids come from visitors' requests: keep the map small whatever they send.
         if map.len() >= 1_000 {
@@ -154,7 +162,7 @@ pub async fn current(state: &AppState, form_id: &str) -> Result<PublishedVersion
 }
 
 /// The version a submission answers, if that version still takes submissions.
-pub async fn accepting(state: &AppState, form_id: &str, digest: &str) -> Result<PublishedVersion> {
+pub async fn accepting(state: &AppState, form_id: &str, digest: &str) -> Result<Accepting> {
     // Read before the form: a change after this point makes the entry stale.
     let generation = state.store.forms_generation();
     if let Some(version) = state.accepting.get(form_id, digest, generation) {
@@ -165,7 +173,7 @@ pub async fn accepting(state: &AppState, form_id: &str, digest: &str) -> Result<
     Ok(version)
 }
 
-async fn accepting_now(state: &AppState, form_id: &str, digest: &str) -> Result<PublishedVersion> {
+async fn accepting_now(state: &AppState, form_id: &str, digest: &str) -> Result<Accepting> {
     let form = form(state, form_id).await?;
     if form.is_archived() {
         return Err(Error::Archived);
@@ -183,7 +191,7 @@ async fn accepting_now(state: &AppState, form_id: &str, digest: &str) -> Result<
             return Err(Error::RetiredVersion);
         }
     }
-    to_published(row)
+    Ok(Accepting { version: to_published(row)?, notify: form.notify })
 }
 
 /// Creates a form from a template (see [`templates::TEMPLATES`]); it is published

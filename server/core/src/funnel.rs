@@ -17,7 +17,7 @@ use crate::state::AppState;
 /// submissions, or a page the form does not have, are refused; on a form whose
 /// operator switched counting off they are taken and dropped.
 pub async fn record(state: &AppState, form_id: &str, event: &Event) -> Result<()> {
-    let version = forms::accepting(state, form_id, event.version()).await?;
+    let version = forms::accepting(state, form_id, event.version()).await?.version;
     if let Event::Page { page, .. } = event {
         let pages = logic::pages(&version.definition).len();
         if !(2..=pages).contains(&(*page as usize)) {

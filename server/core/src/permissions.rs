@@ -33,10 +33,13 @@ pub enum Permission {
     HandleRequests,
     /// Create personal links (with prefill), revoke and extend them.
     ManageLinks,
+    /// See every message the instance sends (the outbox), send them again, send a
+    /// test message.
+    ManageMessages,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 9] = [
+    pub const ALL: [Permission; 10] = [
         Permission::ViewForms,
         Permission::ViewSubmissions,
         Permission::ViewPersonalData,
@@ -46,6 +49,7 @@ impl Permission {
         Permission::ViewAudit,
         Permission::HandleRequests,
         Permission::ManageLinks,
+        Permission::ManageMessages,
     ];
 }
 
@@ -62,6 +66,8 @@ pub fn allows(role: Role, permission: Permission) -> bool {
         ViewAudit | HandleRequests => matches!(role, Owner | Dpo),
         // Those who handle a form's submissions; partners for their assigned forms.
         ManageLinks => matches!(role, Owner | Admin | Editor | Dpo | Partner),
+        // Those who run the instance and its accounts (invitations go out by mail).
+        ManageMessages => matches!(role, Owner | Admin),
     }
 }
 

@@ -18,6 +18,11 @@ pub struct Config {
     /// Peers whose `X-Forwarded-For` / `Forwarded` headers are believed (see
     /// [`crate::client`]); empty: the TCP peer is the client.
     pub trusted_proxies: crate::client::TrustedProxies,
+    /// Wait before the second try of a message that could not be delivered; it
+    /// doubles per try (at most an hour).
+    pub message_retry_ms: i64,
+    /// A message not delivered this long after it was queued is given up.
+    pub message_give_up_ms: i64,
 }
 
 /// Tuned so a mid-range phone needs about a second; see docs/widget-performance.md.
@@ -32,6 +37,8 @@ impl Config {
             retired_grace_hours: 24,
             pow_difficulty: DEFAULT_POW_DIFFICULTY,
             trusted_proxies: crate::client::TrustedProxies::default(),
+            message_retry_ms: 30_000,
+            message_give_up_ms: 24 * 3_600_000,
         }
     }
 
@@ -56,6 +63,10 @@ pub struct AppState {
     pub(crate) accepting: Arc<crate::forms::AcceptingCache>,
     /// Who has an export running (one at a time each).
     pub(crate) exports_running: Arc<crate::export::Running>,
+    /// The mail server; `None`: this instance sends no mail.
+    pub mailer: Option<Arc<crate::messages::Mailer>>,
+    /// Wakes this process's sender when something was queued.
+    pub(crate) outbox_wake: Arc<tokio::sync::Notify>,
 }
 
 impl AppState {
@@ -70,7 +81,15 @@ impl AppState {
             chains: Arc::default(),
             accepting: Arc::default(),
             exports_running: Arc::default(),
+            mailer: None,
+            outbox_wake: Arc::default(),
         }
+    }
+
+    /// The same state sending mail through `mailer`.
+    pub fn with_mailer(mut self, mailer: crate::messages::Mailer) -> Self {
+        self.mailer = Some(Arc::new(mailer));
+        self
     }
 
     /// Whether the database answers (readiness).
@@ -108,6 +127,8 @@ impl AppState {
             chains: Arc::default(),
             accepting: Arc::default(),
             exports_running: Arc::default(),
+            mailer: self.mailer.clone(),
+            outbox_wake: Arc::default(),
         }
     }
 }

@@ -355,6 +355,7 @@ async fn steps(state: &AppState, version: &str, db: Option<(&str, &str, &str)>) 
                             expires: "2026-11-28T10:00:00.000Z".into(),
                         }),
                         person_tokens: vec![format!("tok-{id}")],
+                        messages: vec![],
                     }
                 })
                 .collect();
@@ -540,6 +541,11 @@ async fn main() {
         session_max_hours: 12,
         session_max_seconds: None,
         retired_version_grace_hours: 24,
+        smtp_url: None,
+        mail_from: None,
+        message_retry_seconds: 30,
+        message_retry_ms: None,
+        message_give_up_hours: 24,
     };
     let db_url = serve::db_url(&args);
     let server = serve::prepare(&args).await.expect("server");

@@ -1,15 +1,19 @@
 //! Console accounts: the first owner, creating and inviting accounts, roles and
 //! the forms a partner is given. Log-ins and sessions are in [`sessions`], what a
 //! holder proves and changes about their own credentials (passwords, second factor)
-//! in [`credentials`]. Passwords are hashed with argon2id (through the bounded queue
+//! in [`credentials`], the reset link by mail in [`reset`]. Passwords are hashed with argon2id (through the bounded queue
 //! of [`crate::passwords`]); sessions are random tokens kept by the browser in an
 //! HttpOnly cookie and stored here only as their SHA-256.
 
 mod credentials;
+mod reset;
 mod sessions;
 
 pub use credentials::{
     begin_two_factor, change_password, disable_two_factor, enable_two_factor, reset_password, two_factor_enabled,
+};
+pub use reset::{
+    RESET_MINUTES, RESETS_PER_HOUR, my_email, request_reset, reset_account, reset_with_token, set_my_email,
 };
 pub use sessions::{
     Client, LoggedIn, SessionInfo, authenticate, authenticate_to_change_password, login, logout, logout_everywhere,

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::Store;
-use super::classify::{DbOutcome, INVITE_USED, Tag, UniqueIndex};
+use super::classify::{DbOutcome, INVITE_USED, RESET_UNUSABLE, RESETS_EXHAUSTED, Tag, UniqueIndex};
 use crate::error::{Error, Result};
 
 #[derive(Debug, Clone, Deserialize)]
@@ -25,6 +25,9 @@ pub struct AccountRow {
     /// Someone else set the password: the holder must choose their own first.
     #[serde(default)]
     pub must_change_password: Option<bool>,
+    /// Where password-reset links and notifications go.
+    #[serde(default)]
+    pub email: Option<String>,
 }
 
 impl AccountRow {
@@ -44,6 +47,17 @@ pub struct InviteRow {
     pub expires_ms: i64,
     #[serde(default)]
     pub used: bool,
+}
+
+/// A password-reset link to store, and how many an account may have had since when.
+#[derive(Debug, Clone, Copy)]
+pub struct NewReset<'a> {
+    pub token_hash: &'a str,
+    pub username: &'a str,
+    pub now_ms: i64,
+    pub expires_ms: i64,
+    pub since_ms: i64,
+    pub max_recent: u32,
 }
 
 impl Store {
@@ -106,7 +120,7 @@ impl Store {
     pub async fn account(&self, username: &str) -> Result<Option<AccountRow>> {
         self.first(
             "SELECT username, password_hash, role, disabled, forms, personal_forms, totp_secret, totp_pending,
-                 must_change_password
+                 must_change_password, email
              FROM account WHERE username = $username",
             json!({ "username": username }),
         )
@@ -115,7 +129,7 @@ impl Store {
 
     pub async fn accounts(&self) -> Result<Vec<AccountRow>> {
         self.rows(
-            "SELECT username, password_hash, role, disabled, forms, personal_forms FROM account ORDER BY username",
+            "SELECT username, password_hash, role, disabled, forms, personal_forms, email FROM account ORDER BY username",
             json!({}),
         )
         .await
@@ -178,6 +192,97 @@ impl Store {
             )
             .await?;
         Ok(!updated.is_empty())
+    }
+
+    /// Sets (or, with `None`, removes) the account's e-mail address.
+    pub async fn set_email(&self, username: &str, email: Option<&str>) -> Result<()> {
+        self.exec(
+            "UPDATE account SET email = $email WHERE username = $username",
+            json!({ "username": username, "email": email }),
+        )
+        .await
+    }
+
+    /// The enabled account with this e-mail address (compared without regard to
+    /// case, as mail providers do), if exactly one has it.
+    pub async fn account_by_email(&self, email: &str) -> Result<Option<AccountRow>> {
+        let rows: Vec<AccountRow> = self
+            .rows(
+                "SELECT username, password_hash, role, disabled, forms, personal_forms, email FROM account
+                 WHERE string::lowercase(email ?? '') = $email AND disabled = false LIMIT 2",
+                json!({ "email": email.to_lowercase() }),
+            )
+            .await?;
+        Ok(if rows.len() == 1 { rows.into_iter().next() } else { None })
+    }
+
+    /// Stores a reset link (its token's hash) and its mail in one transaction, unless
+    /// the account had `max_recent` reset links since `since_ms`: then `false`, and
+    /// nothing is stored or sent.
+    pub async fn create_password_reset(&self, reset: &NewReset<'_>, mail: &super::NewMessage) -> Result<bool> {
+        let NewReset { token_hash, username, now_ms, expires_ms, since_ms, max_recent } = *reset;
+        let result = self
+            .exec_classified(
+                "BEGIN;
+                 LET $recent = count(SELECT VALUE token_hash FROM password_reset
+                     WHERE username = $username AND created_ms >= $since);
+                 IF $recent >= $max { THROW $exhausted };
+                 CREATE password_reset CONTENT {
+                     token_hash: $token_hash, username: $username, created_ms: $now, expires_ms: $expires, used: false
+                 };
+                 INSERT INTO outbox $mail;
+                 COMMIT;",
+                json!({
+                    "token_hash": token_hash, "username": username, "now": now_ms, "expires": expires_ms,
+                    "since": since_ms, "max": max_recent, "exhausted": RESETS_EXHAUSTED,
+                    "mail": super::outbox::outbox_rows(std::slice::from_ref(mail))?,
+                }),
+            )
+            .await;
+        match result {
+            Ok(()) => Ok(true),
+            Err(f) if f.outcome() == DbOutcome::Thrown(Tag::ResetsExhausted) => Ok(false),
+            Err(f) => Err(f.into()),
+        }
+    }
+
+    /// The account a reset link is for, while it is unused and not expired.
+    pub async fn password_reset(&self, token_hash: &str, now_ms: i64) -> Result<Option<String>> {
+        self.first(
+            "SELECT VALUE username FROM password_reset
+             WHERE token_hash = $token_hash AND used = false AND expires_ms > $now",
+            json!({ "token_hash": token_hash, "now": now_ms }),
+        )
+        .await
+    }
+
+    /// Sets the password through a reset link, in one transaction: the link (and
+    /// every other of the account's) is used up, the password set, every session
+    /// ended. `false` if the link was used or expired meanwhile.
+    pub async fn reset_password_with_token(&self, token_hash: &str, password_hash: &str, now_ms: i64) -> Result<bool> {
+        let result = self
+            .exec_classified(
+                "BEGIN;
+                 LET $username = (SELECT VALUE username FROM password_reset
+                     WHERE token_hash = $token_hash AND used = false AND expires_ms > $now)[0];
+                 IF $username = NONE { THROW $unusable };
+                 UPDATE password_reset SET used = true WHERE username = $username;
+                 UPDATE account SET password_hash = $hash, must_change_password = false WHERE username = $username;
+                 DELETE session WHERE username = $username;
+                 COMMIT;",
+                json!({ "token_hash": token_hash, "hash": password_hash, "now": now_ms, "unusable": RESET_UNUSABLE }),
+            )
+            .await;
+        match result {
+            Ok(()) => Ok(true),
+            Err(f) if f.outcome() == DbOutcome::Thrown(Tag::ResetUnusable) => Ok(false),
+            Err(f) => Err(f.into()),
+        }
+    }
+
+    /// Reset links past their expiry are of no use to anyone.
+    pub async fn forget_password_resets(&self, now_ms: i64) -> Result<()> {
+        self.exec("DELETE password_reset WHERE expires_ms < $now", json!({ "now": now_ms })).await
     }
 
     pub async fn create_invite(&self, invite: &InviteRow, token_hash: &str) -> Result<()> {
@@ -305,5 +410,55 @@ mod tests {
         let bob = store.account("bob").await.unwrap().unwrap();
         assert_eq!((bob.role.as_str(), bob.disabled, bob.forms), ("reader", true, Some(vec!["f".to_owned()])));
         assert!(store.session("s1").await.unwrap().is_none());
+    }
+
+    #[tokio::test]
+    async fn a_reset_link_works_once_ends_every_session_and_is_rationed() {
+        let store = store().await;
+        store.create_account("ada", "old", "owner", false).await.unwrap();
+        store.set_email("ada", Some("ada@example.org")).await.unwrap();
+        assert_eq!(store.account_by_email("ada@example.org").await.unwrap().unwrap().username, "ada");
+        assert!(store.account_by_email("bob@example.org").await.unwrap().is_none());
+        store.create_session("s1", "ada", 1, 100, None, None).await.unwrap();
+        let mail = |id: &str| super::super::NewMessage {
+            message_id: id.into(),
+            kind: "mail".into(),
+            purpose: "password_reset".into(),
+            form_id: None,
+            link_id: None,
+            to_address: None,
+            to_account: Some("ada".into()),
+            subject: "Reset".into(),
+            body_text: "link".into(),
+            body_html: None,
+            created_ms: 1_000,
+            give_up_ms: 2_000,
+            created_by: "ada".into(),
+        };
+        let reset = |token_hash, now_ms| NewReset {
+            token_hash,
+            username: "ada",
+            now_ms,
+            expires_ms: 5_000,
+            since_ms: 0,
+            max_recent: 2,
+        };
+        assert!(store.create_password_reset(&reset("t1", 1_000), &mail("m1")).await.unwrap());
+        assert!(store.create_password_reset(&reset("t2", 1_001), &mail("m2")).await.unwrap());
+        // The third in the window: nothing stored, no mail.
+        assert!(!store.create_password_reset(&reset("t3", 1_002), &mail("m3")).await.unwrap());
+        assert!(store.message("m3").await.unwrap().is_none());
+        assert!(store.message("m2").await.unwrap().is_some());
+        assert_eq!(store.password_reset("t1", 4_999).await.unwrap().as_deref(), Some("ada"));
+        assert_eq!(store.password_reset("t1", 5_000).await.unwrap(), None, "expired");
+        assert!(!store.reset_password_with_token("t1", "new", 5_000).await.unwrap(), "expired");
+        assert!(store.reset_password_with_token("t1", "new", 2_000).await.unwrap());
+        let ada = store.account("ada").await.unwrap().unwrap();
+        assert_eq!(ada.password_hash, "new");
+        assert!(store.session("s1").await.unwrap().is_none());
+        // Used, and the other link of the account with it.
+        assert!(!store.reset_password_with_token("t1", "newer", 2_001).await.unwrap());
+        assert!(!store.reset_password_with_token("t2", "newer", 2_001).await.unwrap());
+        assert_eq!(store.account("ada").await.unwrap().unwrap().password_hash, "new");
     }
 }

@@ -26,6 +26,10 @@ pub(super) const LINK_USED: &str = "formseal:link-used";
 pub(super) const INVITE_USED: &str = "formseal:invite-used";
 /// `append_audit`: the audit head is no longer right before this record.
 pub(super) const AUDIT_MOVED: &str = "formseal:audit-moved";
+/// `create_password_reset`: this account had its allowance of reset mails.
+pub(super) const RESETS_EXHAUSTED: &str = "formseal:resets-exhausted";
+/// `reset_password_with_token`: the reset link was used, replaced or expired.
+pub(super) const RESET_UNUSABLE: &str = "formseal:reset-unusable";
 
 // ---- UNIQUE indexes (migrations/*.surql) ---------------------------------------------
 
@@ -53,11 +57,21 @@ pub(super) enum Tag {
     LinkUsed,
     InviteUsed,
     AuditMoved,
+    ResetsExhausted,
+    ResetUnusable,
 }
 
 impl Tag {
-    const ALL: [Tag; 6] =
-        [Tag::FormExists, Tag::ChainMoved, Tag::LinkClosed, Tag::LinkUsed, Tag::InviteUsed, Tag::AuditMoved];
+    const ALL: [Tag; 8] = [
+        Tag::FormExists,
+        Tag::ChainMoved,
+        Tag::LinkClosed,
+        Tag::LinkUsed,
+        Tag::InviteUsed,
+        Tag::AuditMoved,
+        Tag::ResetsExhausted,
+        Tag::ResetUnusable,
+    ];
 
     const fn text(self) -> &'static str {
         match self {
@@ -67,6 +81,8 @@ impl Tag {
             Tag::LinkUsed => LINK_USED,
             Tag::InviteUsed => INVITE_USED,
             Tag::AuditMoved => AUDIT_MOVED,
+            Tag::ResetsExhausted => RESETS_EXHAUSTED,
+            Tag::ResetUnusable => RESET_UNUSABLE,
         }
     }
 }

@@ -1,6 +1,6 @@
 //! Forms, the designer's draft of each, and their published versions.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::Store;
@@ -15,6 +15,18 @@ pub struct FormRow {
     pub allowed_origins: Vec<String>,
     #[serde(default)]
     pub archived: Option<bool>,
+    /// Who hears of new submissions; `None`: nobody.
+    #[serde(default)]
+    pub notify: Option<Notify>,
+}
+
+/// Console accounts told of each new submission of a form.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Notify {
+    pub accounts: Vec<String>,
+    /// The mail may list the answers classed "not personal" (off: no answer at all).
+    #[serde(default)]
+    pub include_plain: bool,
 }
 
 impl FormRow {
@@ -53,7 +65,7 @@ pub struct VersionInfo {
     pub retired_at: Option<String>,
 }
 
-const FORM_COLUMNS: &str = "form_id, title, current_version, allowed_origins, archived";
+const FORM_COLUMNS: &str = "form_id, title, current_version, allowed_origins, archived, notify";
 pub(super) const VERSION_COLUMNS: &str = "form_id, digest, definition, key_id, signature, \
      <string>published_at AS published_at, (IF retired_at != NONE THEN <string>retired_at END) AS retired_at";
 
@@ -173,6 +185,20 @@ impl Store {
         Ok(!updated?.is_empty())
     }
 
+    /// Who hears of the form's new submissions (`None` or no accounts: nobody).
+    pub async fn set_notify(&self, form_id: &str, notify: Option<&Notify>) -> Result<()> {
+        let notify = notify.filter(|n| !n.accounts.is_empty());
+        let result = self
+            .exec(
+                "UPDATE type::record('form', $form_id) SET notify = $notify",
+                json!({ "form_id": form_id, "notify": notify }),
+            )
+            .await;
+        // Submissions read it through the cache of accepting versions.
+        self.forms_changed();
+        result
+    }
+
     /// A form's versions, newest first.
     pub async fn versions(&self, form_id: &str) -> Result<Vec<VersionInfo>> {
         self.rows(
@@ -193,7 +219,7 @@ impl Store {
         }
         let rows: Vec<Row> = self
             .rows(
-                "SELECT form_id, title, current_version, allowed_origins, archived,
+                "SELECT form_id, title, current_version, allowed_origins, archived, notify,
                         (SELECT VALUE sequence FROM type::record('chain_head', $parent.form_id))[0] AS submissions
                  FROM form ORDER BY form_id",
                 json!({}),

@@ -21,6 +21,7 @@ const MIGRATIONS: &[(u32, &str)] = &[
     (9, include_str!("migrations/0009_sweep_index.surql")),
     (10, include_str!("migrations/0010_funnel.surql")),
     (11, include_str!("migrations/0011_security.surql")),
+    (12, include_str!("migrations/0012_messages.surql")),
 ];
 
 /// Every migration's version, in order.

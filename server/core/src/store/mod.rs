@@ -26,17 +26,19 @@ mod forms;
 mod funnel;
 mod links;
 mod migrations;
+mod outbox;
 mod pow;
 mod requests;
 mod retention;
 mod sessions;
 mod submissions;
 
-pub use accounts::{AccountRow, InviteRow};
+pub use accounts::{AccountRow, InviteRow, NewReset};
 pub use audit::{AuditFilter, AuditRow};
-pub use forms::{DraftRow, FormRow, VersionInfo, VersionRow};
+pub use forms::{DraftRow, FormRow, Notify, VersionInfo, VersionRow};
 pub use funnel::FunnelCount;
 pub use links::{LinkRow, NewLink, PrefillRow};
+pub use outbox::{AttemptRow, Delivery, MessageFilter, MessageRow, NewMessage};
 pub use pow::{FormPow, SpentChallenge};
 pub use requests::{ErasableRow, HitRow, NewRequest, RequestRow};
 pub use retention::{DueRow, RetentionRow};
@@ -310,6 +312,7 @@ mod testing {
             delete_after: "2026-12-27T10:00:00.000Z".into(),
             challenge: None,
             person_tokens: vec!["tok-ada".into(), format!("tok-{id}")],
+            messages: vec![],
         }
     }
 }

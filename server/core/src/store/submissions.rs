@@ -51,6 +51,8 @@ pub struct NewSubmission {
     pub challenge: Option<SpentChallenge>,
     /// The person index's tokens of the answers (see [`crate::person_index`]).
     pub person_tokens: Vec<String>,
+    /// Messages this submission causes (notifications), stored in the same transaction.
+    pub messages: Vec<super::NewMessage>,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -146,6 +148,8 @@ impl Store {
                     .map(|token| json!({ "token": token, "submission_id": s.submission_id, "form_id": s.form_id }))
             })
             .collect();
+        let messages: Vec<super::NewMessage> = batch.iter().flat_map(|(s, _)| s.messages.iter().cloned()).collect();
+        let messages = super::outbox::outbox_rows(&messages)?;
         let result = self
             .run(
                 "BEGIN;
@@ -177,13 +181,14 @@ impl Store {
                  };
                  -- One statement for every token of the batch: each statement costs.
                  IF array::len($tokens) > 0 { INSERT INTO person_token $tokens };
+                 IF array::len($messages) > 0 { INSERT INTO outbox $messages };
                  UPSERT type::record('chain_head', $form_id) CONTENT {
                      form_id: $form_id, sequence: $last, digest: $last_digest
                  };
                  COMMIT;",
                 json!({
                     "form_id": first.form_id, "first": first.sequence, "last": last.sequence,
-                    "last_digest": last.receipt_digest, "rows": rows, "tokens": tokens,
+                    "last_digest": last.receipt_digest, "rows": rows, "tokens": tokens, "messages": messages,
                     "chain_moved": CHAIN_MOVED, "link_closed": LINK_CLOSED, "link_used": LINK_USED,
                 }),
             )
@@ -262,6 +267,33 @@ mod tests {
         assert_eq!(store.chain_head("f").await.unwrap().0, 3);
         // A batch that does not start right after the head is refused.
         assert_eq!(store.insert_submissions(&[(&f, None)]).await.unwrap(), InsertOutcome::ChainMoved);
+    }
+
+    #[tokio::test]
+    async fn a_submission_s_messages_are_stored_with_it_or_not_at_all() {
+        let store = store().await;
+        let mail = |id: &str| crate::store::NewMessage {
+            message_id: id.into(),
+            kind: "mail".into(),
+            purpose: "notification".into(),
+            form_id: Some("f".into()),
+            link_id: None,
+            to_address: None,
+            to_account: Some("ed".into()),
+            subject: "New submission".into(),
+            body_text: "Receipt".into(),
+            body_html: None,
+            created_ms: 1,
+            give_up_ms: 2,
+            created_by: "system".into(),
+        };
+        let a = NewSubmission { messages: vec![mail("m1")], ..row("s1", "n1", 1) };
+        assert_eq!(store.insert_submission(&a).await.unwrap(), InsertOutcome::Stored);
+        assert_eq!(store.message("m1").await.unwrap().unwrap().status, "queued");
+        // Refused (a reused nonce): its notification is not queued either.
+        let b = NewSubmission { messages: vec![mail("m2")], ..row("s2", "n1", 2) };
+        assert_eq!(store.insert_submission(&b).await.unwrap(), InsertOutcome::NonceTaken);
+        assert!(store.message("m2").await.unwrap().is_none());
     }
 
     #[tokio::test]

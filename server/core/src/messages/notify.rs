@@ -1,0 +1,151 @@
+//! Telling console accounts that a form received a submission. By default the
+//! mail holds no answer (form, time, receipt id, a console link); a form's
+//! designer may let it carry the answers classed "not personal".
+
+use formseal_model::form::{DataClass, FormDef};
+use formseal_model::{Answers, Receipt};
+
+use super::{To, new_mail};
+use crate::audit::{self, Action};
+use crate::error::{Error, Result};
+use crate::permissions::{Operator, Permission, Role};
+use crate::state::AppState;
+use crate::store::{NewMessage, Notify};
+
+/// At most this many accounts per form.
+pub const MAX_RECIPIENTS: usize = 20;
+
+/// Who may be told of a form's submissions, and who is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Candidate {
+    pub username: String,
+    pub has_address: bool,
+    pub chosen: bool,
+}
+
+/// A form's notification settings, for its designer: every account that may see
+/// the form's submissions, and whether mail can be sent at all.
+pub async fn settings(state: &AppState, operator: &Operator, form_id: &str) -> Result<(Vec<Candidate>, bool)> {
+    operator.require(Permission::DesignForms)?;
+    let form = crate::forms::form(state, form_id).await?;
+    let notify = form.notify.unwrap_or_default();
+    let accounts = state.store.accounts().await?;
+    let candidates = accounts
+        .into_iter()
+        .filter(|a| !a.disabled && sees(a, form_id))
+        .map(|a| Candidate {
+            chosen: notify.accounts.contains(&a.username),
+            has_address: a.email.is_some(),
+            username: a.username,
+        })
+        .collect();
+    Ok((candidates, notify.include_plain))
+}
+
+/// Whether the account sees the form at all (partners: only assigned forms).
+fn sees(account: &crate::store::AccountRow, form_id: &str) -> bool {
+    Role::parse(&account.role).is_some_and(|role| {
+        role != Role::Partner || account.forms.as_ref().is_some_and(|forms| forms.iter().any(|f| f == form_id))
+    })
+}
+
+/// Sets who is told of the form's new submissions; audited.
+pub async fn set(
+    state: &AppState,
+    operator: &Operator,
+    form_id: &str,
+    accounts: Vec<String>,
+    include_plain: bool,
+) -> Result<()> {
+    operator.require(Permission::DesignForms)?;
+    crate::forms::form(state, form_id).await?;
+    let mut accounts = accounts;
+    accounts.sort();
+    accounts.dedup();
+    if accounts.len() > MAX_RECIPIENTS {
+        return Err(Error::BadRequest(format!("at most {MAX_RECIPIENTS} accounts can be notified")));
+    }
+    if !accounts.is_empty() {
+        super::mailer(state)?;
+    }
+    for username in &accounts {
+        let account = state.store.account(username).await?;
+        if !account.is_some_and(|a| !a.disabled && sees(&a, form_id)) {
+            return Err(Error::BadRequest(format!("{username:?} is not an account that may see this form")));
+        }
+    }
+    let notify = Notify { accounts: accounts.clone(), include_plain };
+    state.store.set_notify(form_id, Some(&notify)).await?;
+    let detail = match (accounts.is_empty(), include_plain) {
+        (true, _) => "nobody".to_owned(),
+        (false, false) => format!("{}; no answers in the mail", accounts.join(", ")),
+        (false, true) => format!("{}; with the answers classed not personal", accounts.join(", ")),
+    };
+    audit::record(state, &operator.username, Action::NotificationsChanged, form_id, &detail).await
+}
+
+/// What a submission's notification mails need, prepared before the submission
+/// takes its place in the chain (built into mails once its receipt exists).
+#[derive(Debug, Clone)]
+pub(crate) struct Notice {
+    form_id: String,
+    title: String,
+    accounts: Vec<String>,
+    /// Label and text of each answer classed "not personal", when the form lets
+    /// the mail carry them.
+    plain: Option<Vec<(String, String)>>,
+}
+
+/// The notice for a submission of `definition` with `answers`, if anyone is to be
+/// told and mail can be sent.
+pub(crate) fn notice(
+    state: &AppState,
+    notify: Option<&Notify>,
+    definition: &FormDef,
+    answers: &Answers,
+) -> Option<Notice> {
+    let notify = notify.filter(|n| !n.accounts.is_empty())?;
+    state.mailer.as_ref()?;
+    let lang = definition.languages.first().map_or("en", String::as_str);
+    let plain = notify.include_plain.then(|| {
+        definition
+            .fields
+            .iter()
+            .filter(|f| f.class == DataClass::None)
+            .filter_map(|f| {
+                let value = answers.get(&f.key)?;
+                let text = formseal_model::answer::answer_text(Some(&f.kind), value);
+                (!text.is_empty()).then(|| (f.label.get(lang).to_owned(), text))
+            })
+            .collect()
+    });
+    Some(Notice {
+        form_id: definition.id.clone(),
+        title: definition.title.get(lang).to_owned(),
+        accounts: notify.accounts.clone(),
+        plain,
+    })
+}
+
+impl Notice {
+    /// One mail per account for the stored submission of `receipt`.
+    pub(crate) fn mails(&self, state: &AppState, receipt: &Receipt) -> Vec<NewMessage> {
+        let link =
+            format!("{}/admin/forms/{}/submissions/{}", state.config.public_url, self.form_id, receipt.submission);
+        let received = receipt.received_at.replace('T', " ").chars().take(16).collect::<String>();
+        self.accounts
+            .iter()
+            .map(|account| {
+                let text = crate::texts::submission_notice(
+                    &self.title,
+                    &received,
+                    &receipt.submission,
+                    receipt.sequence,
+                    &link,
+                    self.plain.as_deref(),
+                );
+                new_mail(state, "notification", To::Account(account), text, Some(&self.form_id), "system")
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,117 @@
+//! The words of the mails the instance sends, in one place. Every mail has a plain
+//! text part (what many privacy-minded readers show) and, where it helps, a simple
+//! HTML part with the same content; values are escaped there.
+
+/// A mail's subject and parts.
+pub struct MailText {
+    pub subject: String,
+    pub text: String,
+    pub html: Option<String>,
+}
+
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Paragraphs of plain text as HTML; a paragraph that is a link becomes one.
+fn html(paragraphs: &[String]) -> String {
+    let body: String = paragraphs
+        .iter()
+        .map(|p| {
+            if p.starts_with("https://") || p.starts_with("http://") {
+                format!("<p><a href=\"{0}\">{0}</a></p>\n", escape(p))
+            } else {
+                format!("<p>{}</p>\n", escape(p).replace('\n', "<br>\n"))
+            }
+        })
+        .collect();
+    format!(
+        "<!DOCTYPE html>\n<html><body style=\"font-family: sans-serif; line-height: 1.5; max-width: 40em\">\n{body}</body></html>\n"
+    )
+}
+
+fn mail(subject: String, paragraphs: Vec<String>) -> MailText {
+    MailText { subject, text: paragraphs.join("\n\n") + "\n", html: Some(html(&paragraphs)) }
+}
+
+pub fn password_reset(username: &str, console: &str, link: &str, minutes: i64) -> MailText {
+    mail(
+        "Reset your Formseal password".to_owned(),
+        vec![
+            format!("Someone asked to reset the password of the console account \"{username}\" at {console}."),
+            format!("To choose a new password, open this link within {minutes} minutes. It works once:"),
+            link.to_owned(),
+            "If you did not ask for this, ignore this mail: your password stays as it is. After a reset, every \
+             session of the account ends, and logging in still asks for your second factor if you set one up."
+                .to_owned(),
+        ],
+    )
+}
+
+pub fn test_message(console: &str, by: &str, at: &str) -> MailText {
+    mail(
+        "Formseal test message".to_owned(),
+        vec![
+            format!("This is a test message from the Formseal instance at {console}, sent by {by} at {at} UTC."),
+            "If you can read it, mail from this instance arrives.".to_owned(),
+        ],
+    )
+}
+
+/// A new submission: no answer at all unless `plain` (the answers classed "not
+/// personal", label and text) is given.
+pub fn submission_notice(
+    title: &str,
+    received: &str,
+    submission_id: &str,
+    sequence: u64,
+    link: &str,
+    plain: Option<&[(String, String)]>,
+) -> MailText {
+    let mut paragraphs = vec![
+        format!("A new submission of the form \"{title}\" arrived at {received} UTC."),
+        format!("Receipt {submission_id}, number {sequence} of this form. To see it, log in to the console:"),
+        link.to_owned(),
+    ];
+    match plain {
+        Some(answers) if !answers.is_empty() => {
+            let lines: Vec<String> = answers.iter().map(|(label, value)| format!("{label}: {value}")).collect();
+            paragraphs.push(format!("Answers not classed as personal data:\n{}", lines.join("\n")));
+        }
+        _ => paragraphs.push("This mail holds no answer; the console shows them to those allowed to see them.".into()),
+    }
+    paragraphs.push(
+        "You get this mail because you are on the form's notification list. Someone who designs the form can \
+         take you off it."
+            .into(),
+    );
+    mail(format!("New submission: {title}"), paragraphs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_are_escaped_in_the_html_part_and_links_are_links() {
+        let m = submission_notice("<b>Quote</b>", "2026-12-03 10:00", "s1", 7, "https://forms.example.org/admin", None);
+        let html = m.html.unwrap();
+        assert!(html.contains("&lt;b&gt;Quote&lt;/b&gt;") && !html.contains("<b>Quote"), "{html}");
+        assert!(html.contains("<a href=\"https://forms.example.org/admin\">"), "{html}");
+        assert!(m.text.contains("\"<b>Quote</b>\"") && m.text.contains("holds no answer"), "{}", m.text);
+        let plain = [("Topic".to_owned(), "Billing".to_owned())];
+        let m = submission_notice("Q", "t", "s1", 7, "https://x", Some(&plain));
+        assert!(m.text.contains("Topic: Billing"), "{}", m.text);
+    }
+}
