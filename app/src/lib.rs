@@ -47,6 +47,7 @@ pub fn App() -> impl IntoView {
                     <a href="/admin/requests">"Requests"</a>
                     <a href="/admin/retention">"Retention"</a>
                     <a href="/admin/integrity">"Integrity"</a>
+                    <a href="/admin/messages">"Messages"</a>
                     <a href="/admin/account">"Your sessions"</a>
                 </nav>
                 <pages::LogoutButton />
@@ -59,6 +60,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin") view=pages::FormsPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/login") view=pages::LoginPage />
                     <Route path=path!("/admin/invite/:token") view=pages::InvitePage />
+                    <Route path=path!("/admin/forgot") view=pages::ForgotPage />
+                    <Route path=path!("/admin/reset/:token") view=pages::ResetPage />
+                    <Route path=path!("/admin/messages") view=pages::MessagesPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/accounts") view=pages::AccountsPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/account") view=pages::AccountPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/password") view=pages::PasswordPage ssr=SsrMode::Async />

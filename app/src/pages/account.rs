@@ -5,7 +5,9 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::{load_error, loading};
-use crate::api::{LogoutEverywhere, TwoFactorDisable, me, my_sessions, two_factor_begin, two_factor_enable};
+use crate::api::{
+    LogoutEverywhere, SetMyEmail, TwoFactorDisable, me, my_email, my_sessions, two_factor_begin, two_factor_enable,
+};
 
 #[component]
 pub fn AccountPage() -> impl IntoView {
@@ -46,6 +48,7 @@ pub fn AccountPage() -> impl IntoView {
             <h2 id="pw-title">"Password"</h2>
             <p><a href="/admin/password">"Change your password"</a></p>
         </section>
+        <MailAddress />
         <TwoFactor />
     }
 }
@@ -106,6 +109,44 @@ fn TwoFactor() -> impl IntoView {
                     }.into_any()
                 })}
             </Suspense>
+        </section>
+    }
+}
+
+/// The account's own mail address: where reset links and notifications go.
+#[component]
+fn MailAddress() -> impl IntoView {
+    let save = ServerAction::<SetMyEmail>::new();
+    let current = Resource::new(move || save.version().get(), |_| my_email());
+    view! {
+        <section class="card" aria-labelledby="mail-title">
+            <h2 id="mail-title">"Mail address"</h2>
+            <Suspense fallback=loading>
+                {move || Suspend::new(async move {
+                    match current.await {
+                        Err(e) => load_error(e),
+                        Ok((email, sends)) => view! {
+                            <p class="muted small">
+                                {if sends {
+                                    "Where a link to reset your password goes if you forget it, and where notifications of new submissions go. Leave it empty to receive neither."
+                                } else {
+                                    "Where reset links and notifications would go. This instance sends no mail yet (no mail server is set up)."
+                                }}
+                            </p>
+                            <ActionForm action=save>
+                                <label for="my-email">"Your mail address"</label>
+                                <input id="my-email" name="email" type="email" autocomplete="email" maxlength="254"
+                                    value=email.unwrap_or_default() />
+                                <button type="submit">"Save"</button>
+                            </ActionForm>
+                        }.into_any(),
+                    }
+                })}
+            </Suspense>
+            {move || save.value().get().map(|r| match r {
+                Ok(_) => view! { <p role="status" class="ok">"Saved."</p> }.into_any(),
+                Err(e) => view! { <p class="error" role="alert">{e.message}</p> }.into_any(),
+            })}
         </section>
     }
 }

@@ -6,6 +6,8 @@ use crate::api::{ErrorCode, Login, Logout};
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let login = ServerAction::<Login>::new();
+    let query = leptos_router::hooks::use_query_map();
+    let reset = move || query.read().get("reset").is_some_and(|v| v == "done");
     let failed = move || login.value().get().and_then(Result::err).map(|e| e.message);
     // Shown once the server asks for the second factor; it stays for retries.
     let ask_code = RwSignal::new(false);
@@ -18,6 +20,9 @@ pub fn LoginPage() -> impl IntoView {
         <Title text="Log in · Formseal" />
         <section class="card narrow">
             <h1>"Log in"</h1>
+            <Show when=reset>
+                <p class="notice" role="status">"Your new password is set, and every session of the account has ended. Log in with it now."</p>
+            </Show>
             <ActionForm action=login>
                 <label for="username">"User name"</label>
                 <input id="username" name="username" autocomplete="username" required />
@@ -30,6 +35,7 @@ pub fn LoginPage() -> impl IntoView {
                 {move || failed().map(|m| view! { <p class="error" role="alert">{m}</p> })}
                 <button type="submit" disabled=move || login.pending().get()>"Log in"</button>
             </ActionForm>
+            <p class="small"><a href="/admin/forgot">"Forgot your password?"</a></p>
         </section>
     }
 }

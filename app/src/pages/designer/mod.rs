@@ -8,6 +8,7 @@
 mod choices;
 mod inputs;
 mod logic;
+mod notifications;
 mod properties;
 mod publish;
 mod settings;
@@ -83,6 +84,7 @@ fn Designer(data: DesignerData) -> impl IntoView {
     let (public_url, embed_id) = (data.public_url.clone(), form_id.clone());
     let spam = view! {
         <publish::SpamProtection form_id=form_id.clone() bits=data.pow_difficulty default=data.pow_default />
+        <notifications::Notifications form_id=form_id.clone() />
     }
     .into_any();
     // Each column is type-erased: one nested view type for the whole designer is
