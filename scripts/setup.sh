@@ -77,4 +77,9 @@ if ! python3 -c 'import cryptography' 2>/dev/null; then
   say "installing the Python cryptography package"
   python3 -m pip install --quiet cryptography 2>/dev/null || as_root apt-get install -y -qq python3-cryptography >/dev/null
 fi
+# The message tests start a real SMTP server on 127.0.0.1 (aiosmtpd, server/tests/it/smtp_sink.py).
+if ! python3 -c 'import aiosmtpd' 2>/dev/null; then
+  say "installing the Python aiosmtpd package"
+  python3 -m pip install --quiet aiosmtpd 2>/dev/null || as_root apt-get install -y -qq python3-aiosmtpd >/dev/null
+fi
 say "toolchain ready"

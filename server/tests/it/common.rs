@@ -48,6 +48,11 @@ pub fn args(data_dir: &std::path::Path, listen: SocketAddr, db: Option<&str>) ->
         key_dir: None,
         session_max_seconds: None,
         retired_version_grace_hours: 24,
+        smtp_url: None,
+        mail_from: None,
+        message_retry_seconds: 30,
+        message_retry_ms: None,
+        message_give_up_hours: 24,
         // The tests send many requests from one address on purpose.
         rate_limit_burst: 100_000,
         // Real challenges, little work: the tests post hundreds of submissions.
@@ -81,6 +86,8 @@ pub async fn start_custom(
     adjust(&mut args);
     let state: ServerState = serve::prepare(&args).await.unwrap();
     let app_state = state.app.clone();
+    // The outbox's sender, as `serve` starts it (it returns at once without a mail server).
+    tokio::spawn(formseal_core::messages::run(app_state.clone()));
     // The binary's own listener (connection cap, header deadline), never stopped.
     let limits = formseal::listener::Limits {
         max_connections: args.max_connections,

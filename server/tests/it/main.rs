@@ -22,6 +22,7 @@ mod funnel;
 mod fuzz;
 mod links;
 mod logic;
+mod messages;
 mod passwords;
 mod permissions;
 mod pow;

@@ -56,6 +56,8 @@ fn sample(path: &str, role: Role, submission: &str) -> (Vec<(String, String)>, O
         "/admin/fn/forms"
         | "/admin/fn/accounts"
         | "/admin/fn/audit-verify"
+        | "/admin/fn/outbox"
+        | "/admin/fn/my-email"
         | "/admin/fn/logout"
         | "/admin/fn/logout-everywhere"
         | "/admin/fn/me"
@@ -64,6 +66,19 @@ fn sample(path: &str, role: Role, submission: &str) -> (Vec<(String, String)>, O
         | "/admin/fn/two-factor-begin"
         | "/admin/fn/retention" => (form(&[("", "")]), None),
         "/admin/fn/verify-integrity" => (form(&[("form", "")]), None),
+        "/admin/fn/test-message" => (form(&[("to", "ops@example.org")]), None),
+        // Queued (the matrix's mail server refuses connections): sending it again is a no-op.
+        "/admin/fn/retry-message" | "/admin/fn/message-attempts" => (form(&[("id", MATRIX_MESSAGE)]), None),
+        "/admin/fn/notifications" => (form(&[("form", DEMO_FORM_ID)]), None),
+        "/admin/fn/set-notifications" => {
+            (Vec::new(), Some(json!({"form": DEMO_FORM_ID, "accounts": [], "include_plain": false})))
+        }
+        "/admin/fn/set-my-email" => (form(&[("email", &format!("{r}@example.org"))]), None),
+        "/admin/fn/forgot-password" => (form(&[("who", "nobody")]), None),
+        "/admin/fn/reset-state" => (form(&[("token", "no-such-token")]), None),
+        "/admin/fn/reset-password" => {
+            (form(&[("token", "no-such-token"), ("new", PASSWORD), ("repeat", PASSWORD)]), None)
+        }
         // Partners see the demo form compact: they may take the compact export only
         // (a full one answers 403; server/tests/it/exports.rs checks every role).
         "/admin/forms/{form}/export" => {
@@ -179,6 +194,8 @@ fn sample(path: &str, role: Role, submission: &str) -> (Vec<(String, String)>, O
 
 /// The access request the matrix test works on.
 const MATRIX_REQUEST: &str = "matrix-request";
+/// A message in the outbox the matrix test retries.
+const MATRIX_MESSAGE: &str = "matrix-message";
 
 async fn call(server: &TestServer, cookie: &str, path: &str, role: Role, submission: &str) -> u16 {
     let url = format!("{}{}", server.base, path.replace("{id}", MATRIX_REQUEST).replace("{form}", DEMO_FORM_ID));
@@ -197,7 +214,15 @@ async fn call(server: &TestServer, cookie: &str, path: &str, role: Role, submiss
 
 #[tokio::test]
 async fn every_endpoint_as_every_role() {
-    let server = start().await;
+    // A mail server that refuses every connection: mail is queued, and stays queued.
+    let server = crate::common::start_custom(
+        |_| "mem://".to_owned(),
+        |args| {
+            args.smtp_url = Some("smtp://127.0.0.1:1".into());
+            args.mail_from = Some("forms@example.org".into());
+        },
+    )
+    .await;
     let endpoints: BTreeMap<String, String> =
         table_rows("`/admin").into_iter().map(|r| (r[0].clone(), r[1].clone())).collect();
 
@@ -228,6 +253,23 @@ async fn every_endpoint_as_every_role() {
         created_ms: 0,
     };
     server.state.store().create_request(&request).await.unwrap();
+    let now = formseal_core::time::now_ms();
+    let message = formseal_core::store::NewMessage {
+        message_id: MATRIX_MESSAGE.into(),
+        kind: "mail".into(),
+        purpose: "test".into(),
+        form_id: None,
+        link_id: None,
+        to_address: Some("ops@example.org".into()),
+        to_account: None,
+        subject: "Test".into(),
+        body_text: "Test".into(),
+        body_html: None,
+        created_ms: now,
+        give_up_ms: now + 86_400_000,
+        created_by: "setup".into(),
+    };
+    server.state.store().enqueue(&[message]).await.unwrap();
     server.state.store().add_hits(MATRIX_REQUEST, &[(submission.clone(), DEMO_FORM_ID.into())], "phone").await.unwrap();
     for role in Role::ALL {
         accounts::create_account(&server.state, &format!("as-{}", role.as_str()), PASSWORD, role).await.unwrap();
