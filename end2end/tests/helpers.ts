@@ -1,5 +1,9 @@
 import { expect, Page, APIRequestContext } from '@playwright/test';
-import { existsSync, readFileSync, writeFileSync } from 'fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import { ChildProcess, spawn } from 'child_process';
+import { createServer } from 'net';
+import { tmpdir } from 'os';
+import { join } from 'path';
 import { createHash, createHmac, generateKeyPairSync, randomBytes, sign as edSign } from 'crypto';
 
 // The owner's one-time password is printed once, on first start, to the server log;
@@ -140,4 +144,40 @@ export async function proofOfWork(request: APIRequestContext, form: string) {
   const res = await request.get(`/api/v1/forms/${form}/challenge`);
   expect(res.status()).toBe(200);
   return solveChallenge(await res.json());
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/// A server of a spec's own (FORMSEAL_BIN, a fresh data dir), with extra `serve`
+/// arguments; resolves once it answers ready. `log()` is what it printed so far.
+export interface OwnServer { base: string; log: () => string; stop: () => void }
+
+export async function startOwnServer(name: string, extra: string[]): Promise<OwnServer> {
+  const bin = process.env.FORMSEAL_BIN;
+  if (!bin) throw new Error('FORMSEAL_BIN is not set (scripts/test.sh sets it)');
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const dataDir = mkdtempSync(join(tmpdir(), `formseal-${name}-`));
+  let log = '';
+  const server: ChildProcess = spawn(bin, ['serve', '--data-dir', dataDir, '--listen', `127.0.0.1:${port}`,
+    '--site-dir', process.env.FORMSEAL_SITE_DIR ?? '../target/site', ...extra]);
+  server.stdout?.on('data', (d) => (log += d));
+  server.stderr?.on('data', (d) => (log += d));
+  const stop = () => { server.kill(); rmSync(dataDir, { recursive: true, force: true }); };
+  for (let i = 0; i < 120; i++) {
+    try {
+      if ((await fetch(`${base}/readyz`)).ok) return { base, log: () => log, stop };
+    } catch { /* not yet */ }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  stop();
+  throw new Error(`the server did not start:\n${log}`);
 }

@@ -1,52 +1,20 @@
 import { test, expect } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
-import { ChildProcess, spawn } from 'child_process';
-import { mkdtempSync, rmSync } from 'fs';
-import { createServer } from 'net';
-import { tmpdir } from 'os';
-import { join } from 'path';
-import { OWNER_PASSWORD, chooseOwnPassword, hydrated, oneTimePassword, totpCode } from './helpers';
+import { OWNER_PASSWORD, OwnServer, chooseOwnPassword, hydrated, oneTimePassword, startOwnServer, totpCode } from './helpers';
 
 // Its own server with a short idle time (90 s: the page warns after 15 s and locks
 // after 30 s without activity), so the lock screen can be seen in a test.
-let server: ChildProcess;
+let own: OwnServer;
 let base = '';
 let log = '';
-let dataDir = '';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 test.beforeAll(async () => {
-  const bin = process.env.FORMSEAL_BIN;
-  if (!bin) throw new Error('FORMSEAL_BIN is not set (scripts/test.sh sets it)');
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  dataDir = mkdtempSync(join(tmpdir(), 'formseal-idle-'));
-  server = spawn(bin, ['serve', '--data-dir', dataDir, '--listen', `127.0.0.1:${port}`,
-    '--site-dir', process.env.FORMSEAL_SITE_DIR ?? '../target/site', '--session-idle-seconds', '90']);
-  server.stdout?.on('data', (d) => (log += d));
-  server.stderr?.on('data', (d) => (log += d));
-  for (let i = 0; i < 120; i++) {
-    try {
-      if ((await fetch(`${base}/readyz`)).ok) return;
-    } catch { /* not yet */ }
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error(`the server did not start:\n${log}`);
+  own = await startOwnServer('idle', ['--session-idle-seconds', '90']);
+  base = own.base;
+  log = own.log();
 });
 
-test.afterAll(async () => {
-  server?.kill();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+test.afterAll(async () => own?.stop());
 
 test('with a second factor: log in with a code; an idle console warns, locks without losing the page, and unlocks', async ({ page }) => {
   test.setTimeout(180_000);

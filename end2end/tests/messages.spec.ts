@@ -1,30 +1,15 @@
 import { test, expect } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
 import { ChildProcess, spawn } from 'child_process';
-import { mkdtempSync, rmSync } from 'fs';
-import { createServer } from 'net';
-import { tmpdir } from 'os';
-import { join } from 'path';
-import { OWNER_PASSWORD, chooseOwnPassword, hydrated, oneTimePassword } from './helpers';
+import { OWNER_PASSWORD, OwnServer, chooseOwnPassword, hydrated, oneTimePassword, startOwnServer } from './helpers';
 
 // Its own server, sending mail to a real SMTP server on 127.0.0.1 (aiosmtpd, the
 // same script the Rust tests use), so a password reset can be followed end to end.
-let server: ChildProcess;
+let own: OwnServer;
 let smtp: ChildProcess;
 let base = '';
 let log = '';
-let dataDir = '';
 const mails: { to: string[]; data: string; text: string }[] = [];
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function startSmtp(): Promise<number> {
   smtp = spawn('python3', ['../server/tests/it/smtp_sink.py'], { stdio: ['pipe', 'pipe', 'inherit'] });
@@ -49,30 +34,15 @@ async function mailCount(n: number) {
 }
 
 test.beforeAll(async () => {
-  const bin = process.env.FORMSEAL_BIN;
-  if (!bin) throw new Error('FORMSEAL_BIN is not set (scripts/test.sh sets it)');
   const smtpPort = await startSmtp();
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  dataDir = mkdtempSync(join(tmpdir(), 'formseal-mail-'));
-  server = spawn(bin, ['serve', '--data-dir', dataDir, '--listen', `127.0.0.1:${port}`,
-    '--site-dir', process.env.FORMSEAL_SITE_DIR ?? '../target/site',
-    '--smtp-url', `smtp://127.0.0.1:${smtpPort}`, '--mail-from', 'Forms <forms@example.org>']);
-  server.stdout?.on('data', (d) => (log += d));
-  server.stderr?.on('data', (d) => (log += d));
-  for (let i = 0; i < 120; i++) {
-    try {
-      if ((await fetch(`${base}/readyz`)).ok) return;
-    } catch { /* not yet */ }
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error(`the server did not start:\n${log}`);
+  own = await startOwnServer('mail', ['--smtp-url', `smtp://127.0.0.1:${smtpPort}`, '--mail-from', 'Forms <forms@example.org>']);
+  base = own.base;
+  log = own.log();
 });
 
 test.afterAll(async () => {
-  server?.kill();
+  own?.stop();
   smtp?.kill();
-  rmSync(dataDir, { recursive: true, force: true });
 });
 
 test('forgot password: a link by mail sets a new one once; a stranger gets the same answer and no mail', async ({ page }) => {

@@ -79,7 +79,7 @@ pub fn MessagesPage() -> impl IntoView {
                                 view! {
                                     <table class="list messages">
                                         <thead><tr>
-                                            <th>"Queued (UTC)"</th><th>"What"</th><th>"To"</th><th>"Status"</th><th>"Tries"</th><th></th>
+                                            <th>"Queued (UTC)"</th><th>"What"</th><th>"To"</th><th>"Status"</th><th>"Tries"</th><th>"Action"</th>
                                         </tr></thead>
                                         <tbody>{p.items.into_iter().map(|m| view! { <MessageRow message=m retry=retry /> }).collect_view()}</tbody>
                                     </table>

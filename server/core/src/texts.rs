@@ -2,26 +2,13 @@
 //! text part (what many privacy-minded readers show) and, where it helps, a simple
 //! HTML part with the same content; values are escaped there.
 
+use formseal_model::copy::escape;
+
 /// A mail's subject and parts.
 pub struct MailText {
     pub subject: String,
     pub text: String,
     pub html: Option<String>,
-}
-
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// Paragraphs of plain text as HTML; a paragraph that is a link becomes one.
