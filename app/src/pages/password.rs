@@ -37,14 +37,7 @@ pub fn PasswordPage() -> impl IntoView {
                                 <input type="hidden" autocomplete="username" value=s.username />
                                 <label for="current-password">"Current password"</label>
                                 <input id="current-password" name="current" type="password" autocomplete="current-password" required />
-                                <label for="new-password">"New password"</label>
-                                <input id="new-password" name="new" type="password" autocomplete="new-password" required
-                                    minlength=formseal_model::MIN_PASSWORD_CHARS.to_string() aria-describedby="new-password-hint" />
-                                <p id="new-password-hint" class="hint">
-                                    {format!("At least {} characters. A few unrelated words make a strong one; common passwords are refused.", formseal_model::MIN_PASSWORD_CHARS)}
-                                </p>
-                                <label for="repeat-password">"New password again"</label>
-                                <input id="repeat-password" name="repeat" type="password" autocomplete="new-password" required />
+                                <NewPassword />
                                 {move || failed().map(|m| view! { <p class="error" role="alert">{m}</p> })}
                                 <button type="submit" class="primary" disabled=move || change.pending().get()>"Change password"</button>
                             </ActionForm>
@@ -53,5 +46,21 @@ pub fn PasswordPage() -> impl IntoView {
                 })}
             </Suspense>
         </section>
+    }
+}
+
+/// The new password, typed twice (fields `new` and `repeat`), with the rules.
+/// Shared by the change and the reset by mail.
+#[component]
+pub fn NewPassword() -> impl IntoView {
+    view! {
+        <label for="new-password">"New password"</label>
+        <input id="new-password" name="new" type="password" autocomplete="new-password" required
+            minlength=formseal_model::MIN_PASSWORD_CHARS.to_string() aria-describedby="new-password-hint" />
+        <p id="new-password-hint" class="hint">
+            {format!("At least {} characters. A few unrelated words make a strong one; common passwords are refused.", formseal_model::MIN_PASSWORD_CHARS)}
+        </p>
+        <label for="repeat-password">"New password again"</label>
+        <input id="repeat-password" name="repeat" type="password" autocomplete="new-password" required />
     }
 }

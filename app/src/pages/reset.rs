@@ -5,6 +5,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use super::loading;
+use super::password::NewPassword;
 use crate::api::{ForgotPassword, ResetPassword, reset_state};
 
 #[component]
@@ -59,14 +60,7 @@ pub fn ResetPage() -> impl IntoView {
                             <ActionForm action=reset>
                                 <input type="hidden" name="token" value=token() />
                                 <input type="hidden" autocomplete="username" value=username />
-                                <label for="reset-new">"New password"</label>
-                                <input id="reset-new" name="new" type="password" autocomplete="new-password" required
-                                    minlength=formseal_model::MIN_PASSWORD_CHARS.to_string() aria-describedby="reset-hint" />
-                                <p id="reset-hint" class="hint">
-                                    {format!("At least {} characters. A few unrelated words make a strong one; common passwords are refused.", formseal_model::MIN_PASSWORD_CHARS)}
-                                </p>
-                                <label for="reset-repeat">"New password again"</label>
-                                <input id="reset-repeat" name="repeat" type="password" autocomplete="new-password" required />
+                                <NewPassword />
                                 {move || failed().map(|m| view! { <p class="error" role="alert">{m}</p> })}
                                 <button type="submit" class="primary" disabled=move || reset.pending().get()>"Set the password"</button>
                             </ActionForm>

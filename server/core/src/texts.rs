@@ -5,6 +5,7 @@
 use formseal_model::copy::escape;
 
 /// A mail's subject and parts.
+#[derive(Clone)]
 pub struct MailText {
     pub subject: String,
     pub text: String,

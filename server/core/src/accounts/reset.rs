@@ -44,9 +44,9 @@ pub async fn request_reset(state: &AppState, who: &str) -> Result<()> {
     let text = crate::texts::password_reset(&account.username, &console, &link, RESET_MINUTES);
     let mut mail = new_mail(state, "password_reset", To::Account(&account.username), text, None, &account.username);
     let now = now_ms();
-    // A reset mail that could not go out within its link's lifetime is of no use.
-    mail.give_up_ms = now + RESET_MINUTES * 60_000;
     let expires = now + RESET_MINUTES * 60_000;
+    // A reset mail that could not go out within its link's lifetime is of no use.
+    mail.give_up_ms = expires;
     let hash = token_hash(&token);
     let reset = crate::store::NewReset {
         token_hash: &hash,

@@ -68,9 +68,9 @@ pub async fn set(
     if !accounts.is_empty() {
         super::mailer(state)?;
     }
+    let known = state.store.accounts().await?;
     for username in &accounts {
-        let account = state.store.account(username).await?;
-        if !account.is_some_and(|a| !a.disabled && sees(&a, form_id)) {
+        if !known.iter().any(|a| &a.username == username && !a.disabled && sees(a, form_id)) {
             return Err(Error::BadRequest(format!("{username:?} is not an account that may see this form")));
         }
     }
@@ -133,18 +133,18 @@ impl Notice {
         let link =
             format!("{}/admin/forms/{}/submissions/{}", state.config.public_url, self.form_id, receipt.submission);
         let received = receipt.received_at.replace('T', " ").chars().take(16).collect::<String>();
+        let text = crate::texts::submission_notice(
+            &self.title,
+            &received,
+            &receipt.submission,
+            receipt.sequence,
+            &link,
+            self.plain.as_deref(),
+        );
         self.accounts
             .iter()
             .map(|account| {
-                let text = crate::texts::submission_notice(
-                    &self.title,
-                    &received,
-                    &receipt.submission,
-                    receipt.sequence,
-                    &link,
-                    self.plain.as_deref(),
-                );
-                new_mail(state, "notification", To::Account(account), text, Some(&self.form_id), "system")
+                new_mail(state, "notification", To::Account(account), text.clone(), Some(&self.form_id), "system")
             })
             .collect()
     }

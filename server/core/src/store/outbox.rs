@@ -99,6 +99,9 @@ pub struct MessageFilter {
     pub before_ms: Option<i64>,
 }
 
+/// What lists show: everything but the bodies (only a sender reads those).
+const LIST_COLUMNS: &str = "message_id, kind, purpose, form_id, link_id, to_address, to_account, subject, \
+     status, attempts, next_ms, give_up_ms, created_ms, created_by, sent_ms, last_error";
 const COLUMNS: &str = "message_id, kind, purpose, form_id, link_id, to_address, to_account, subject, body_text, \
      body_html, status, attempts, next_ms, give_up_ms, created_ms, created_by, sent_ms, last_error";
 
@@ -209,7 +212,7 @@ impl Store {
         self.first(&format!("SELECT {COLUMNS} FROM type::record('outbox', $id)"), json!({ "id": message_id })).await
     }
 
-    /// Messages newest first, at most `limit`.
+    /// Messages newest first, at most `limit`, without their bodies.
     pub async fn messages(&self, filter: &MessageFilter, limit: u32) -> Result<Vec<MessageRow>> {
         let mut conditions = vec!["created_ms < $before"];
         if filter.form_id.is_some() {
@@ -220,7 +223,7 @@ impl Store {
         }
         self.rows(
             &format!(
-                "SELECT {COLUMNS} FROM outbox WHERE {} ORDER BY created_ms DESC LIMIT $limit",
+                "SELECT {LIST_COLUMNS} FROM outbox WHERE {} ORDER BY created_ms DESC LIMIT $limit",
                 conditions.join(" AND ")
             ),
             json!({
