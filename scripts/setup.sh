@@ -82,4 +82,10 @@ if ! python3 -c 'import aiosmtpd' 2>/dev/null; then
   say "installing the Python aiosmtpd package"
   python3 -m pip install --quiet aiosmtpd 2>/dev/null || as_root apt-get install -y -qq python3-aiosmtpd >/dev/null
 fi
+# The webhook tests verify every delivery with an independent Standard Webhooks
+# implementation (server/tests/it/webhook_sink.py).
+if ! python3 -c 'import standardwebhooks' 2>/dev/null; then
+  say "installing the Python standardwebhooks package"
+  python3 -m pip install --quiet standardwebhooks
+fi
 say "toolchain ready"

@@ -208,6 +208,12 @@ pub struct ServeArgs {
     /// Hours after which an undelivered message is given up.
     #[arg(long, env = "FORMSEAL_MESSAGE_GIVE_UP_HOURS", default_value_t = 24)]
     pub message_give_up_hours: u32,
+
+    /// Lets webhooks go to loopback, private and link-local addresses, and over
+    /// plain http (a closed network, tests). Without it they go to public
+    /// addresses over https only.
+    #[arg(long, env = "FORMSEAL_ALLOW_PRIVATE_WEBHOOKS")]
+    pub allow_private_webhooks: bool,
 }
 
 fn trusted_proxies(text: &str) -> Result<formseal_core::client::TrustedProxies, String> {

@@ -115,6 +115,7 @@ pub async fn open_state(args: &ServeArgs) -> Result<AppState, StartError> {
         None => i64::from(args.message_retry_seconds.max(1)) * 1000,
     };
     config.message_give_up_ms = i64::from(args.message_give_up_hours.max(1)) * 3_600_000;
+    config.allow_private_webhooks = args.allow_private_webhooks;
     tracing::info!(schema, "database ready");
     let state = AppState::new(store, keys, config);
     Ok(match mailer(args)? {

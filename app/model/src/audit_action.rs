@@ -71,10 +71,16 @@ pub enum Action {
     MessageRetried,
     /// An account's e-mail address was set or removed.
     EmailChanged,
+    /// A webhook was added to a form (address, events, whether it carries answers).
+    WebhookAdded,
+    /// A webhook was switched on or off, its answers choice changed, or it got a new secret.
+    WebhookChanged,
+    /// A webhook was removed.
+    WebhookRemoved,
 }
 
 impl Action {
-    pub const ALL: [Action; 45] = [
+    pub const ALL: [Action; 48] = [
         Action::Login,
         Action::LoginFailed,
         Action::Logout,
@@ -120,6 +126,9 @@ impl Action {
         Action::MessageFailed,
         Action::MessageRetried,
         Action::EmailChanged,
+        Action::WebhookAdded,
+        Action::WebhookChanged,
+        Action::WebhookRemoved,
     ];
 
     /// The stored name.
@@ -170,6 +179,9 @@ impl Action {
             Action::MessageFailed => "message_failed",
             Action::MessageRetried => "message_retried",
             Action::EmailChanged => "email_changed",
+            Action::WebhookAdded => "webhook_added",
+            Action::WebhookChanged => "webhook_changed",
+            Action::WebhookRemoved => "webhook_removed",
         }
     }
 }

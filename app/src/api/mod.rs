@@ -131,6 +131,7 @@ mod messages;
 mod requests;
 mod retention;
 mod session;
+mod webhooks;
 pub use admin::*;
 pub use designer::*;
 pub use error::{ConsoleError, ErrorCode};
@@ -141,6 +142,7 @@ pub use messages::*;
 pub use requests::*;
 pub use retention::*;
 pub use session::*;
+pub use webhooks::*;
 
 #[cfg(feature = "ssr")]
 pub(crate) mod ssr {

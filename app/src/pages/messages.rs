@@ -26,6 +26,9 @@ fn purpose_text(purpose: &str) -> &'static str {
         "password_reset" => "Password reset",
         "notification" => "New submission",
         "test" => "Test message",
+        "submission.created" => "Webhook: new submission",
+        "submission.deleted" => "Webhook: submission deleted",
+        "webhook.test" => "Webhook: test event",
         _ => "Message",
     }
 }
@@ -45,7 +48,7 @@ pub fn MessagesPage() -> impl IntoView {
     view! {
         <Title text="Messages · Formseal" />
         <h1>"Messages"</h1>
-        <p class="muted">"Every mail this instance sends goes through this outbox: queued, sent (with the mail server's answer) or failed (with the reason). Messages that could not be delivered are tried again, with longer waits, for 24 hours. The outbox keeps what was sent to whom and when, not the text."</p>
+        <p class="muted">"Every mail and webhook this instance sends goes through this outbox: queued, sent (with the mail server's or receiver's answer) or failed (with the reason). Messages that could not be delivered are tried again, with longer waits, for 24 hours. The outbox keeps what was sent to whom and when, not the text."</p>
         <Suspense fallback=loading>
             {move || Suspend::new(async move {
                 match page.await {

@@ -263,6 +263,9 @@ mod tests {
             "message_failed",
             "message_retried",
             "email_changed",
+            "webhook_added",
+            "webhook_changed",
+            "webhook_removed",
         ];
         assert_eq!(Action::ALL.map(Action::as_str), names);
         for action in Action::ALL {

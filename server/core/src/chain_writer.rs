@@ -41,6 +41,8 @@ pub(crate) struct Pending {
     pub link: Option<String>,
     /// Who is told of it once stored (their mails go into the same transaction).
     pub notice: Option<crate::messages::notify::Notice>,
+    /// The webhooks that announce it (their messages go into the same transaction).
+    pub hooks: Option<crate::messages::webhooks::HookNotice>,
 }
 
 type Waiter = (Pending, oneshot::Sender<Result<Accepted>>);
@@ -246,14 +248,23 @@ fn row(
         delete_after: rfc3339_ms(received + pending.retention_ms),
         challenge: pending.challenge.clone(),
         person_tokens: pending.person_tokens.clone(),
-        messages: pending.notice.as_ref().map(|n| n.mails(state, &signed.receipt)).unwrap_or_default(),
+        messages: messages(state, pending, &signed)?,
     };
     Ok((row, signed))
 }
 
+/// The mails and webhook messages that announce the submission of `signed`.
+fn messages(state: &AppState, pending: &Pending, signed: &SignedReceipt) -> Result<Vec<crate::store::NewMessage>> {
+    let mut messages = pending.notice.as_ref().map(|n| n.mails(state, &signed.receipt)).unwrap_or_default();
+    if let Some(hooks) = &pending.hooks {
+        messages.extend(hooks.messages(state, signed)?);
+    }
+    Ok(messages)
+}
+
 /// What follows a stored submission: a personal link's use is audited.
 async fn stored(state: &AppState, pending: &Pending, receipt: &SignedReceipt) {
-    if pending.notice.is_some() {
+    if pending.notice.is_some() || pending.hooks.is_some() {
         state.outbox_wake.notify_one();
     }
     if let Some(link_id) = &pending.link {

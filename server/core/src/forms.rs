@@ -39,6 +39,8 @@ pub struct Accepting {
     pub version: PublishedVersion,
     /// Who hears of each new submission.
     pub notify: Option<crate::store::Notify>,
+    /// The form's webhooks.
+    pub hooks: Vec<crate::store::WebhookRow>,
 }
 
 /// Recent answers of [`accepting`], by form and version (part of [`AppState`]).
@@ -191,7 +193,8 @@ async fn accepting_now(state: &AppState, form_id: &str, digest: &str) -> Result<
             return Err(Error::RetiredVersion);
         }
     }
-    Ok(Accepting { version: to_published(row)?, notify: form.notify })
+    let hooks = state.store.webhooks(form_id).await?;
+    Ok(Accepting { version: to_published(row)?, notify: form.notify, hooks })
 }
 
 /// Creates a form from a template (see [`templates::TEMPLATES`]); it is published

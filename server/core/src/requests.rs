@@ -254,6 +254,7 @@ pub async fn report(state: &AppState, by: &Operator, request_id: &str, lang: &st
 pub async fn erase(state: &AppState, by: &Operator, request_id: &str) -> Result<Erasure> {
     get(state, by, request_id).await?;
     let mut outcome = Erasure::default();
+    let mut announcements = crate::messages::webhooks::DeletionNotices::default();
     for hit in state.store.hits(request_id).await?.into_iter().filter(|h| h.include) {
         let Some(row) = state.store.erasable(&hit.submission_id).await? else {
             outcome.already += 1;
@@ -270,8 +271,12 @@ pub async fn erase(state: &AppState, by: &Operator, request_id: &str) -> Result<
             &row.envelope_digest,
             Some(request_id),
         )?;
-        if state.store.erase_payload(&row.submission_id, &value).await? {
+        let messages = announcements.messages(state, &row.form_id, &value, &by.username).await?;
+        if state.store.erase_payload(&row.submission_id, &value, &messages).await? {
             outcome.erased += 1;
+            if !messages.is_empty() {
+                state.outbox_wake.notify_one();
+            }
             audit::record(state, &by.username, Action::Erased, &row.submission_id, &format!("request {request_id}"))
                 .await?;
         } else {

@@ -18,6 +18,7 @@ use formseal_model::tombstone::{SignedTombstone, Tombstone};
 
 use crate::audit::{self, Action};
 use crate::error::{Error, Result};
+use crate::messages::webhooks::DeletionNotices;
 use crate::permissions::{Operator, Permission};
 use crate::state::AppState;
 use crate::store::RetentionRow;
@@ -31,6 +32,7 @@ const ATTEMPTS: u32 = 10;
 pub async fn sweep(state: &AppState, now_ms: i64) -> Result<u64> {
     let now = rfc3339_ms(now_ms);
     let mut erased = 0;
+    let mut announcements = DeletionNotices::default();
     loop {
         let started = std::time::Instant::now();
         let due = state.store.due_for_deletion(&now, BATCH).await?;
@@ -41,11 +43,15 @@ pub async fn sweep(state: &AppState, now_ms: i64) -> Result<u64> {
         let mut progressed = false;
         for row in due {
             let value = tombstone(state, &row.submission_id, &row.form_id, &row.envelope_digest, None)?;
+            let messages = announcements.messages(state, &row.form_id, &value, "system").await?;
             for attempt in 0..ATTEMPTS {
-                match state.store.erase_payload(&row.submission_id, &value).await {
+                match state.store.erase_payload(&row.submission_id, &value, &messages).await {
                     Ok(true) => {
                         erased += 1;
                         progressed = true;
+                        if !messages.is_empty() {
+                            state.outbox_wake.notify_one();
+                        }
                         break;
                     }
                     // Another replica deleted it first.

@@ -23,6 +23,10 @@ pub struct Config {
     pub message_retry_ms: i64,
     /// A message not delivered this long after it was queued is given up.
     pub message_give_up_ms: i64,
+    /// Webhooks may go to loopback, private and link-local addresses (and over
+    /// plain http): for tests and closed networks; off, they go to public
+    /// addresses over https only.
+    pub allow_private_webhooks: bool,
 }
 
 /// Tuned so a mid-range phone needs about a second; see docs/widget-performance.md.
@@ -39,6 +43,7 @@ impl Config {
             trusted_proxies: crate::client::TrustedProxies::default(),
             message_retry_ms: 30_000,
             message_give_up_ms: 24 * 3_600_000,
+            allow_private_webhooks: false,
         }
     }
 

@@ -55,7 +55,7 @@ pub async fn accept(state: &AppState, form_id: &str, request: SubmissionRequest)
             other => Some(other?),
         },
     };
-    let forms::Accepting { version, notify } = forms::accepting(state, form_id, &envelope.version).await?;
+    let forms::Accepting { version, notify, hooks } = forms::accepting(state, form_id, &envelope.version).await?;
     // A day of slack on each side: the visitor's "today" may be the server's
     // yesterday or tomorrow.
     let ctx = ValidationContext { today: chrono::Utc::now().date_naive(), slack_days: 1 };
@@ -63,6 +63,7 @@ pub async fn accept(state: &AppState, form_id: &str, request: SubmissionRequest)
     let person = formseal_model::person::keys_of(&version.definition, &envelope.answers);
     let person_tokens = crate::person_index::tokens(&state.keys, &person)?;
     let notice = crate::messages::notify::notice(state, notify.as_ref(), &version.definition, &envelope.answers);
+    let hooks = crate::messages::webhooks::notice(&hooks, &envelope.answers)?;
 
     let pending = chain_writer::Pending {
         form_id: form_id.to_owned(),
@@ -73,6 +74,7 @@ pub async fn accept(state: &AppState, form_id: &str, request: SubmissionRequest)
         retention_ms: i64::from(version.definition.notice.retention_days) * 86_400_000,
         link: envelope.link.clone(),
         notice,
+        hooks,
         verified,
     };
     let accepted = chain_writer::append(state, pending).await?;

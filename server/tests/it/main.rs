@@ -33,3 +33,4 @@ mod requests;
 mod retention;
 mod startup;
 mod verify;
+mod webhooks;

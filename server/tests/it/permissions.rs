@@ -48,6 +48,10 @@ fn the_documented_matrix_is_the_one_in_the_code() {
 /// to revoke, one to extend.
 static LINKS: std::sync::OnceLock<(String, String)> = std::sync::OnceLock::new();
 
+/// Webhooks of the demo form: one every endpoint works on, and one for each role
+/// that may remove one.
+static HOOKS: std::sync::OnceLock<(String, BTreeMap<String, String>)> = std::sync::OnceLock::new();
+
 /// Arguments that make each endpoint do its work (form-encoded, or JSON).
 fn sample(path: &str, role: Role, submission: &str) -> (Vec<(String, String)>, Option<Value>) {
     let r = role.as_str();
@@ -72,6 +76,21 @@ fn sample(path: &str, role: Role, submission: &str) -> (Vec<(String, String)>, O
         "/admin/fn/notifications" => (form(&[("form", DEMO_FORM_ID)]), None),
         "/admin/fn/set-notifications" => {
             (Vec::new(), Some(json!({"form": DEMO_FORM_ID, "accounts": [], "include_plain": false})))
+        }
+        "/admin/fn/webhooks" => (form(&[("form", DEMO_FORM_ID)]), None),
+        "/admin/fn/add-webhook" => (
+            Vec::new(),
+            Some(json!({"form": DEMO_FORM_ID, "url": format!("http://127.0.0.1:1/{r}"),
+                        "events": ["submission.created"], "include_answers": false})),
+        ),
+        "/admin/fn/set-webhook" => {
+            (form(&[("id", &HOOKS.get().unwrap().0), ("enabled", "true"), ("include_answers", "false")]), None)
+        }
+        "/admin/fn/new-webhook-secret" | "/admin/fn/test-webhook" => (form(&[("id", &HOOKS.get().unwrap().0)]), None),
+        // Each role that may removes a webhook of its own.
+        "/admin/fn/remove-webhook" => {
+            let hooks = HOOKS.get().unwrap();
+            (form(&[("id", hooks.1.get(r).unwrap_or(&hooks.0))]), None)
         }
         "/admin/fn/set-my-email" => (form(&[("email", &format!("{r}@example.org"))]), None),
         "/admin/fn/forgot-password" => (form(&[("who", "nobody")]), None),
@@ -220,6 +239,8 @@ async fn every_endpoint_as_every_role() {
         |args| {
             args.smtp_url = Some("smtp://127.0.0.1:1".into());
             args.mail_from = Some("forms@example.org".into());
+            // Webhooks to a port where nobody listens.
+            args.allow_private_webhooks = true;
         },
     )
     .await;
@@ -241,6 +262,23 @@ async fn every_endpoint_as_every_role() {
     let to_revoke = formseal_core::links::create(&server.state, &owner, DEMO_FORM_ID, link()).await.unwrap();
     let to_extend = formseal_core::links::create(&server.state, &owner, DEMO_FORM_ID, link()).await.unwrap();
     let _ = LINKS.set((to_revoke.link_id, to_extend.link_id));
+    let hook = |name: String| {
+        let (state, owner) = (&server.state, &owner);
+        async move {
+            let url = format!("http://127.0.0.1:1/{name}");
+            let events = ["submission.deleted".to_owned()];
+            formseal_core::messages::webhooks::add(state, owner, DEMO_FORM_ID, &url, &events, false)
+                .await
+                .unwrap()
+                .0
+                .webhook_id
+        }
+    };
+    let mut own_hooks = BTreeMap::new();
+    for role in Role::ALL.into_iter().filter(|r| allows(*r, Permission::ManageMessages)) {
+        own_hooks.insert(role.as_str().to_owned(), hook(format!("remove-{}", role.as_str())).await);
+    }
+    let _ = HOOKS.set((hook("shared".into()).await, own_hooks));
     accounts::create_account(&server.state, "target", PASSWORD, Role::Viewer).await.unwrap();
     let request = formseal_core::store::NewRequest {
         request_id: MATRIX_REQUEST.into(),
@@ -260,6 +298,7 @@ async fn every_endpoint_as_every_role() {
         purpose: "test".into(),
         form_id: None,
         link_id: None,
+        webhook_id: None,
         to_address: Some("ops@example.org".into()),
         to_account: None,
         subject: "Test".into(),

@@ -14,6 +14,7 @@ mod publish;
 mod settings;
 mod state;
 mod structure;
+mod webhooks;
 
 use formseal_form::{FormView, Problems};
 use formseal_model::definition::check_with_origins;
@@ -85,6 +86,7 @@ fn Designer(data: DesignerData) -> impl IntoView {
     let spam = view! {
         <publish::SpamProtection form_id=form_id.clone() bits=data.pow_difficulty default=data.pow_default />
         <notifications::Notifications form_id=form_id.clone() />
+        <webhooks::Webhooks form_id=form_id.clone() />
     }
     .into_any();
     // Each column is type-erased: one nested view type for the whole designer is

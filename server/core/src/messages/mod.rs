@@ -1,4 +1,4 @@
-//! Messages the instance sends (mail so far). Each goes into the outbox in the
+//! Messages the instance sends: mail and webhooks. Each goes into the outbox in the
 //! transaction of the event that causes it; [`sender::run`] delivers them, retries
 //! with backoff, gives up after a bounded time and records every try; operators
 //! see each message's fate and can send a failed one again.
@@ -9,6 +9,7 @@
 pub mod notify;
 mod sender;
 pub mod smtp;
+pub mod webhooks;
 
 pub use sender::run;
 pub use smtp::{Mailer, SmtpSettings};
@@ -61,6 +62,7 @@ pub(crate) fn new_mail(
         purpose: purpose.into(),
         form_id: form_id.map(str::to_owned),
         link_id: None,
+        webhook_id: None,
         to_address,
         to_account,
         subject: text.subject,
@@ -121,7 +123,10 @@ pub async fn attempts(state: &AppState, operator: &Operator, message_id: &str) -
 /// Sends a failed message again (with a fresh time to give up); audited.
 pub async fn retry(state: &AppState, operator: &Operator, message_id: &str) -> Result<()> {
     operator.require(Permission::ManageMessages)?;
-    mailer(state)?;
+    // Mail needs a mail server; a webhook only its receiver.
+    if state.store.message(message_id).await?.is_some_and(|m| m.kind == "mail") {
+        mailer(state)?;
+    }
     let now = now_ms();
     if !state.store.retry_message(message_id, now, now + state.config.message_give_up_ms).await? {
         return match state.store.message(message_id).await?.map(|m| m.status) {

@@ -1,14 +1,16 @@
 //! Delivers what the outbox holds: claims due messages in the store (safe with
-//! several replicas), hands each to the mail server, records the outcome.
+//! several replicas), hands each to the mail server or the webhook's receiver,
+//! records the outcome.
 //!
-//! Sent twice only when the server accepted a message and this process died
-//! before recording it (the mail server's "250" and our commit cannot be one
-//! step): the message then goes out again when its claim runs out, with the same
-//! Message-ID.
+//! Sent twice only when the peer accepted a message and this process died before
+//! recording it (the mail server's "250" or the receiver's "200" and our commit
+//! cannot be one step): the message then goes out again when its claim runs out,
+//! with the same Message-ID or `webhook-id`, by which the peer can drop it.
 
 use std::time::Duration;
 
 use super::smtp::{Mail, Mailer, Outcome};
+use super::webhooks::Deliverer;
 use crate::audit::{self, Action};
 use crate::error::Result;
 use crate::state::AppState;
@@ -28,12 +30,19 @@ const HOUSEKEEPING_EVERY: u32 = 900;
 const FAILED_KEEP_MS: i64 = 7 * 86_400_000;
 const KEEP_MS: i64 = 90 * 86_400_000;
 
-/// Runs until the process ends; does nothing without a mail server.
+/// Runs until the process ends.
 pub async fn run(state: AppState) {
-    let Some(mailer) = state.mailer.clone() else { return };
+    let webhooks = match Deliverer::new(state.config.allow_private_webhooks) {
+        Ok(webhooks) => webhooks,
+        Err(e) => {
+            tracing::error!(error = %e, "the outbox sender cannot start; nothing will be sent");
+            return;
+        }
+    };
+    let peers = Peers { mailer: state.mailer.as_deref(), webhooks: &webhooks };
     let mut looks = 0u32;
     loop {
-        match deliver_due(&state, &mailer).await {
+        match deliver_due(&state, &peers).await {
             // A full batch: more may be waiting.
             Ok(n) if n >= BATCH as usize => continue,
             Ok(_) => {}
@@ -55,21 +64,39 @@ fn next_look(state: &AppState) -> Duration {
     POLL.min(Duration::from_millis(u64::try_from(state.config.message_retry_ms).unwrap_or(1).max(1)))
 }
 
+/// Where messages go.
+struct Peers<'a> {
+    /// `None`: this instance has no mail server (mail waits and is given up).
+    mailer: Option<&'a Mailer>,
+    webhooks: &'a Deliverer,
+}
+
 /// Claims and delivers the messages due now; how many were due.
-async fn deliver_due(state: &AppState, mailer: &Mailer) -> Result<usize> {
+async fn deliver_due(state: &AppState, peers: &Peers<'_>) -> Result<usize> {
     let now = now_ms();
     let due = state.store.due_messages(now, BATCH).await?;
     for id in &due {
         // Another replica may have claimed it since: then it is not ours to send.
         if let Some(message) = state.store.claim_message(id, now_ms(), now_ms() + LEASE_MS).await? {
-            deliver(state, mailer, message).await?;
+            deliver(state, peers, message).await?;
         }
     }
     Ok(due.len())
 }
 
-async fn deliver(state: &AppState, mailer: &Mailer, message: MessageRow) -> Result<()> {
-    let outcome = match recipient(state, &message).await? {
+async fn deliver(state: &AppState, peers: &Peers<'_>, message: MessageRow) -> Result<()> {
+    let outcome = match message.kind.as_str() {
+        "webhook" => peers.webhooks.deliver(state, &message).await,
+        _ => match peers.mailer {
+            Some(mailer) => send_mail(state, mailer, &message).await?,
+            None => Outcome::Transient("this instance has no mail server now (the server's --smtp-url option)".into()),
+        },
+    };
+    record(state, &message, outcome).await
+}
+
+async fn send_mail(state: &AppState, mailer: &Mailer, message: &MessageRow) -> Result<Outcome> {
+    Ok(match recipient(state, message).await? {
         Err(why) => Outcome::Permanent(why),
         Ok(to) => {
             let mail = Mail {
@@ -81,7 +108,11 @@ async fn deliver(state: &AppState, mailer: &Mailer, message: MessageRow) -> Resu
             };
             mailer.send(&mail).await
         }
-    };
+    })
+}
+
+/// Writes down what came of a try: sent, failed, or when to try again.
+async fn record(state: &AppState, message: &MessageRow, outcome: Outcome) -> Result<()> {
     let now = now_ms();
     let delivery = match outcome {
         Outcome::Accepted(detail) => Delivery::Sent { detail },
@@ -97,7 +128,7 @@ async fn deliver(state: &AppState, mailer: &Mailer, message: MessageRow) -> Resu
         }
     };
     state.store.finish_message(&message.message_id, now, &delivery).await?;
-    let what = format!("{} {}{}", message.kind, message.purpose, form_note(&message));
+    let what = format!("{} {}{}", message.kind, message.purpose, form_note(message));
     match &delivery {
         Delivery::Sent { detail } => {
             tracing::info!(message = %message.message_id, purpose = %message.purpose, "message sent");

@@ -426,6 +426,7 @@ mod tests {
             purpose: "password_reset".into(),
             form_id: None,
             link_id: None,
+            webhook_id: None,
             to_address: None,
             to_account: Some("ada".into()),
             subject: "Reset".into(),

@@ -32,6 +32,7 @@ mod requests;
 mod retention;
 mod sessions;
 mod submissions;
+mod webhooks;
 
 pub use accounts::{AccountRow, InviteRow, NewReset};
 pub use audit::{AuditFilter, AuditRow};
@@ -44,6 +45,7 @@ pub use requests::{ErasableRow, HitRow, NewRequest, RequestRow};
 pub use retention::{DueRow, RetentionRow};
 pub use sessions::SessionRow;
 pub use submissions::{InsertOutcome, NewSubmission, SubmissionRow};
+pub use webhooks::{NewWebhook, WebhookRow};
 
 pub struct Store {
     /// `None` while an embedded database is being reopened after a storage fault.
@@ -291,6 +293,26 @@ mod testing {
                 .unwrap();
         store.migrate().await.unwrap();
         store
+    }
+
+    /// A queued notification mail of form `f`, `id` its message id.
+    pub fn message(id: &str) -> NewMessage {
+        NewMessage {
+            message_id: id.into(),
+            kind: "mail".into(),
+            purpose: "notification".into(),
+            form_id: Some("f".into()),
+            link_id: None,
+            webhook_id: None,
+            to_address: None,
+            to_account: Some("ed".into()),
+            subject: "New submission".into(),
+            body_text: "Receipt".into(),
+            body_html: None,
+            created_ms: 1,
+            give_up_ms: 2,
+            created_by: "system".into(),
+        }
     }
 
     /// Submission `id` of form `f` at `sequence`, with index tokens of its own and

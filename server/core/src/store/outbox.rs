@@ -15,12 +15,15 @@ use crate::error::Result;
 #[derive(Debug, Clone, Serialize)]
 pub struct NewMessage {
     pub message_id: String,
-    /// `mail` (the only kind so far).
+    /// `mail` or `webhook`.
     pub kind: String,
-    /// Why it is sent: `password_reset`, `notification`, `test`.
+    /// Why it is sent: `password_reset`, `notification`, `test`; for a webhook its
+    /// event type (`submission.created`, `submission.deleted`, `webhook.test`).
     pub purpose: String,
     pub form_id: Option<String>,
     pub link_id: Option<String>,
+    /// A webhook's message: the webhook whose address and secret it is sent with.
+    pub webhook_id: Option<String>,
     /// The address, or the console account whose address is read at sending time.
     pub to_address: Option<String>,
     pub to_account: Option<String>,
@@ -42,6 +45,8 @@ pub struct MessageRow {
     pub form_id: Option<String>,
     #[serde(default)]
     pub link_id: Option<String>,
+    #[serde(default)]
+    pub webhook_id: Option<String>,
     #[serde(default)]
     pub to_address: Option<String>,
     #[serde(default)]
@@ -100,9 +105,9 @@ pub struct MessageFilter {
 }
 
 /// What lists show: everything but the bodies (only a sender reads those).
-const LIST_COLUMNS: &str = "message_id, kind, purpose, form_id, link_id, to_address, to_account, subject, \
+const LIST_COLUMNS: &str = "message_id, kind, purpose, form_id, link_id, webhook_id, to_address, to_account, subject, \
      status, attempts, next_ms, give_up_ms, created_ms, created_by, sent_ms, last_error";
-const COLUMNS: &str = "message_id, kind, purpose, form_id, link_id, to_address, to_account, subject, body_text, \
+const COLUMNS: &str = "message_id, kind, purpose, form_id, link_id, webhook_id, to_address, to_account, subject, body_text, \
      body_html, status, attempts, next_ms, give_up_ms, created_ms, created_by, sent_ms, last_error";
 
 /// The rows an `INSERT INTO outbox` takes (the message id is also the record's key).
@@ -299,6 +304,7 @@ mod tests {
             purpose: "test".into(),
             form_id: Some("f".into()),
             link_id: None,
+            webhook_id: None,
             to_address: Some("ada@example.org".into()),
             to_account: None,
             subject: "Hello".into(),

@@ -4,7 +4,8 @@
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::Store;
+use super::outbox::outbox_rows;
+use super::{NewMessage, Store};
 use crate::error::Result;
 
 /// One form in the retention overview.
@@ -53,18 +54,21 @@ impl Store {
     /// Deletes the answers, with what was derived from them (person index tokens,
     /// corrections), and stores the tombstone, if nobody did it first: `false` when
     /// the answers were already gone (another replica), so the work is never done
-    /// twice. One transaction: nothing personal is left half-deleted.
-    pub async fn erase_payload(&self, submission_id: &str, tombstone: &Value) -> Result<bool> {
+    /// twice. One transaction: nothing personal is left half-deleted, and the
+    /// `messages` announcing the deletion (webhooks) are queued only with it.
+    pub async fn erase_payload(&self, submission_id: &str, tombstone: &Value, messages: &[NewMessage]) -> Result<bool> {
         let updated: Vec<Value> = self
             .rows_of(
                 "BEGIN;
+                 LET $erasing = (SELECT VALUE submission_id FROM submission WHERE submission_id = $id AND envelope != NONE);
                  UPDATE submission SET envelope = NONE, tombstone = $tombstone, delete_after = NONE
                      WHERE submission_id = $id AND envelope != NONE RETURN submission_id;
+                 IF array::len($erasing) > 0 AND array::len($messages) > 0 { INSERT INTO outbox $messages };
                  DELETE person_token WHERE submission_id = $id;
                  DELETE correction WHERE submission_id = $id;
                  COMMIT;",
-                json!({ "id": submission_id, "tombstone": tombstone }),
-                1,
+                json!({ "id": submission_id, "tombstone": tombstone, "messages": outbox_rows(messages)? }),
+                2,
             )
             .await?;
         Ok(!updated.is_empty())
@@ -186,8 +190,13 @@ mod tests {
         assert!(store.add_correction("s1", &json!({"correction": {"field": "name"}}), 1).await.unwrap());
         assert_eq!(store.corrections("s1").await.unwrap().len(), 1);
 
-        assert!(store.erase_payload("s1", &json!({"tombstone": {}})).await.unwrap());
-        assert!(!store.erase_payload("s1", &json!({"tombstone": {}})).await.unwrap(), "only once");
+        let announce = [crate::store::testing::message("m1")];
+        assert!(store.erase_payload("s1", &json!({"tombstone": {}}), &announce).await.unwrap());
+        let again = [crate::store::testing::message("m2")];
+        assert!(!store.erase_payload("s1", &json!({"tombstone": {}}), &again).await.unwrap(), "only once");
+        // The deletion's announcement is queued with it, and only by who deleted.
+        assert_eq!(store.message("m1").await.unwrap().unwrap().status, "queued");
+        assert!(store.message("m2").await.unwrap().is_none());
         let found = store.submissions_by_tokens(&["tok-ada".into(), "tok-s1".into()]).await.unwrap();
         assert_eq!(found, vec![("s2".into(), "f".into())]);
         assert!(store.corrections("s1").await.unwrap().is_empty());
@@ -225,7 +234,7 @@ mod tests {
         assert!(!store.set_form_hold("nope", Some("x")).await.unwrap());
         assert!(!store.set_submission_hold("nope", Some("x")).await.unwrap());
         // Erased answers are never due again.
-        assert!(store.erase_payload("s2", &json!({"tombstone": {"reason": "retention"}})).await.unwrap());
+        assert!(store.erase_payload("s2", &json!({"tombstone": {"reason": "retention"}}), &[]).await.unwrap());
         assert_eq!(due(later).await, vec!["s1"]);
 
         assert_eq!(store.last_sweep().await.unwrap(), None);

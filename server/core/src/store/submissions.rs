@@ -272,21 +272,7 @@ mod tests {
     #[tokio::test]
     async fn a_submission_s_messages_are_stored_with_it_or_not_at_all() {
         let store = store().await;
-        let mail = |id: &str| crate::store::NewMessage {
-            message_id: id.into(),
-            kind: "mail".into(),
-            purpose: "notification".into(),
-            form_id: Some("f".into()),
-            link_id: None,
-            to_address: None,
-            to_account: Some("ed".into()),
-            subject: "New submission".into(),
-            body_text: "Receipt".into(),
-            body_html: None,
-            created_ms: 1,
-            give_up_ms: 2,
-            created_by: "system".into(),
-        };
+        let mail = crate::store::testing::message;
         let a = NewSubmission { messages: vec![mail("m1")], ..row("s1", "n1", 1) };
         assert_eq!(store.insert_submission(&a).await.unwrap(), InsertOutcome::Stored);
         assert_eq!(store.message("m1").await.unwrap().unwrap().status, "queued");
