@@ -299,6 +299,7 @@ async fn every_endpoint_as_every_role() {
         form_id: None,
         link_id: None,
         webhook_id: None,
+        submission_id: None,
         to_address: Some("ops@example.org".into()),
         to_account: None,
         subject: "Test".into(),

@@ -277,6 +277,7 @@ async fn private_targets_are_refused_without_the_flag() {
         form_id: Some(DEMO_FORM_ID.into()),
         link_id: None,
         webhook_id: Some("inside".into()),
+        submission_id: None,
         to_address: Some("https://127.0.0.1:1/hooks".into()),
         to_account: None,
         subject: webhooks::TEST_EVENT.into(),

@@ -63,6 +63,7 @@ pub(crate) fn new_mail(
         form_id: form_id.map(str::to_owned),
         link_id: None,
         webhook_id: None,
+        submission_id: None,
         to_address,
         to_account,
         subject: text.subject,

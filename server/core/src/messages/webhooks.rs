@@ -240,7 +240,12 @@ impl HookNotice {
                 if hook.include_answers {
                     data["answers"] = self.answers.clone();
                 }
-                message(state, hook, SUBMISSION_CREATED, data, "system")
+                let mut message = message(state, hook, SUBMISSION_CREATED, data, "system")?;
+                // Carrying answers: erasing them cancels it while it waits.
+                if hook.include_answers {
+                    message.submission_id = Some(receipt.submission.clone());
+                }
+                Ok(message)
             })
             .collect()
     }
@@ -290,6 +295,7 @@ fn message(state: &AppState, hook: &WebhookRow, event: &str, data: Value, by: &s
         form_id: Some(hook.form_id.clone()),
         link_id: None,
         webhook_id: Some(hook.webhook_id.clone()),
+        submission_id: None,
         to_address: Some(hook.url.clone()),
         to_account: None,
         subject: event.into(),

@@ -427,6 +427,7 @@ mod tests {
             form_id: None,
             link_id: None,
             webhook_id: None,
+            submission_id: None,
             to_address: None,
             to_account: Some("ada".into()),
             subject: "Reset".into(),

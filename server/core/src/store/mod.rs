@@ -304,6 +304,7 @@ mod testing {
             form_id: Some("f".into()),
             link_id: None,
             webhook_id: None,
+            submission_id: None,
             to_address: None,
             to_account: Some("ed".into()),
             subject: "New submission".into(),

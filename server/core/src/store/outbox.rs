@@ -24,6 +24,9 @@ pub struct NewMessage {
     pub link_id: Option<String>,
     /// A webhook's message: the webhook whose address and secret it is sent with.
     pub webhook_id: Option<String>,
+    /// The submission whose answers the message carries: erasing them cancels it
+    /// while it is undelivered.
+    pub submission_id: Option<String>,
     /// The address, or the console account whose address is read at sending time.
     pub to_address: Option<String>,
     pub to_account: Option<String>,
@@ -305,6 +308,7 @@ mod tests {
             form_id: Some("f".into()),
             link_id: None,
             webhook_id: None,
+            submission_id: None,
             to_address: Some("ada@example.org".into()),
             to_account: None,
             subject: "Hello".into(),

@@ -54,8 +54,9 @@ impl Store {
     /// Deletes the answers, with what was derived from them (person index tokens,
     /// corrections), and stores the tombstone, if nobody did it first: `false` when
     /// the answers were already gone (another replica), so the work is never done
-    /// twice. One transaction: nothing personal is left half-deleted, and the
-    /// `messages` announcing the deletion (webhooks) are queued only with it.
+    /// twice. One transaction: nothing personal is left half-deleted (undelivered
+    /// messages carrying the answers are cancelled with them), and the `messages`
+    /// announcing the deletion (webhooks) are queued only with it.
     pub async fn erase_payload(&self, submission_id: &str, tombstone: &Value, messages: &[NewMessage]) -> Result<bool> {
         let updated: Vec<Value> = self
             .rows_of(
@@ -63,11 +64,18 @@ impl Store {
                  LET $erasing = (SELECT VALUE submission_id FROM submission WHERE submission_id = $id AND envelope != NONE);
                  UPDATE submission SET envelope = NONE, tombstone = $tombstone, delete_after = NONE
                      WHERE submission_id = $id AND envelope != NONE RETURN submission_id;
+                 IF array::len($erasing) > 0 {
+                     UPDATE outbox SET body_text = NONE, body_html = NONE, status = 'failed', last_error = $cancelled
+                         WHERE submission_id = $id AND status IN ['queued', 'failed'];
+                 };
                  IF array::len($erasing) > 0 AND array::len($messages) > 0 { INSERT INTO outbox $messages };
                  DELETE person_token WHERE submission_id = $id;
                  DELETE correction WHERE submission_id = $id;
                  COMMIT;",
-                json!({ "id": submission_id, "tombstone": tombstone, "messages": outbox_rows(messages)? }),
+                json!({
+                    "id": submission_id, "tombstone": tombstone, "messages": outbox_rows(messages)?,
+                    "cancelled": "not sent: the answers it carries were deleted first",
+                }),
                 2,
             )
             .await?;
@@ -190,6 +198,9 @@ mod tests {
         assert!(store.add_correction("s1", &json!({"correction": {"field": "name"}}), 1).await.unwrap());
         assert_eq!(store.corrections("s1").await.unwrap().len(), 1);
 
+        // A webhook message that carries s1's answers, not delivered yet.
+        let carrying = NewMessage { submission_id: Some("s1".into()), ..crate::store::testing::message("m0") };
+        store.enqueue(&[carrying]).await.unwrap();
         let announce = [crate::store::testing::message("m1")];
         assert!(store.erase_payload("s1", &json!({"tombstone": {}}), &announce).await.unwrap());
         let again = [crate::store::testing::message("m2")];
@@ -197,6 +208,8 @@ mod tests {
         // The deletion's announcement is queued with it, and only by who deleted.
         assert_eq!(store.message("m1").await.unwrap().unwrap().status, "queued");
         assert!(store.message("m2").await.unwrap().is_none());
+        let cancelled = store.message("m0").await.unwrap().unwrap();
+        assert_eq!((cancelled.status.as_str(), cancelled.body_text), ("failed", None));
         let found = store.submissions_by_tokens(&["tok-ada".into(), "tok-s1".into()]).await.unwrap();
         assert_eq!(found, vec![("s2".into(), "f".into())]);
         assert!(store.corrections("s1").await.unwrap().is_empty());
