@@ -129,7 +129,7 @@ fn WebhookEntry(
     remove: ServerAction<RemoveWebhook>,
     test: ServerAction<TestWebhook>,
 ) -> impl IntoView {
-    let events = webhook.events.iter().map(|e| event_text(e)).collect::<Vec<_>>().join(", ");
+    let events = webhook.events.iter().map(String::as_str).map(event_text).collect::<Vec<_>>().join(", ");
     let WebhookItem { id, enabled, include_answers, .. } = webhook.clone();
     let (id_set, id_answers, id_secret, id_remove, id_test) = (id.clone(), id.clone(), id.clone(), id.clone(), id);
     // Sending answers is asked twice: the warning first, then "yes".

@@ -445,18 +445,18 @@ struct PublicOnly;
 
 impl reqwest::dns::Resolve for PublicOnly {
     fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
-        let host = name.as_str().to_owned();
-        Box::pin(async move {
-            let found: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
-            if let Some(private) = found.iter().find(|a| is_private(a.ip())) {
-                let refused: Box<dyn std::error::Error + Send + Sync> =
-                    Box::new(PrivateTarget(format!("{host} ({})", private.ip())));
-                return Err(refused);
-            }
-            let addresses: reqwest::dns::Addrs = Box::new(found.into_iter());
-            Ok(addresses)
-        })
+        Box::pin(public_addresses(name.as_str().to_owned()))
     }
+}
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+async fn public_addresses(host: String) -> std::result::Result<reqwest::dns::Addrs, BoxError> {
+    let found: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
+    if let Some(private) = found.iter().find(|a| is_private(a.ip())) {
+        return Err(Box::new(PrivateTarget(format!("{host} ({})", private.ip()))));
+    }
+    Ok(Box::new(found.into_iter()))
 }
 
 // ---- Delivery ---------------------------------------------------------------
