@@ -64,13 +64,16 @@ pub async fn list_accounts() -> Result<Vec<AccountItem>, ConsoleError> {
         .collect())
 }
 
-/// Returns the invitation link to hand to the person (shown once).
+/// Returns the invitation link to hand to the person (shown once); with a mail
+/// address, the link is also sent there.
 #[server(prefix = "/admin/fn", endpoint = "invite")]
 pub async fn invite(
     username: String,
     role: Role,
     forms: String,
     personal_forms: String,
+    // Absent or empty: the link is only shown.
+    email: Option<String>,
 ) -> Result<String, ConsoleError> {
     let (state, operator) = super::ssr::operator().await?;
     let token = formseal_core::accounts::invite(
@@ -80,6 +83,7 @@ pub async fn invite(
         role,
         split_ids(&forms),
         split_ids(&personal_forms),
+        email.as_deref(),
     )
     .await
     .map_err(super::ssr::public)?;

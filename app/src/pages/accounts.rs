@@ -99,12 +99,14 @@ fn InviteForm() -> impl IntoView {
                 <input id="invite-forms" name="forms" />
                 <label for="invite-personal">"Partners only: of these, forms whose personal data they may see"</label>
                 <input id="invite-personal" name="personal_forms" />
+                <label for="invite-email">"Their mail address (optional: the link is sent there too)"</label>
+                <input id="invite-email" name="email" type="email" autocomplete="off" />
                 <button type="submit" class="primary" disabled=move || invite.pending().get()>"Create invitation link"</button>
             </ActionForm>
             {move || match result() {
                 Some(Ok(link)) => view! {
                     <div role="status">
-                        <p>"Send this link to the person (it works once, for 72 hours; it is not shown again):"</p>
+                        <p>"The invitation link (it works once, for 72 hours; it is not shown again). Send it to the person — where you gave a mail address, it is on its way there too (see Messages):"</p>
                         <label for="invite-link" class="sr-only">"Invitation link"</label>
                         <input id="invite-link" readonly value=link.clone() />
                     </div>

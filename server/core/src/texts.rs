@@ -47,6 +47,20 @@ pub fn password_reset(username: &str, console: &str, link: &str, minutes: i64) -
     )
 }
 
+pub fn invitation(username: &str, invited_by: &str, role: &str, console: &str, link: &str, hours: i64) -> MailText {
+    mail(
+        "Your invitation to Formseal".to_owned(),
+        vec![
+            format!(
+                "{invited_by} invited you to the Formseal console at {console}, as {role}, with the user name \"{username}\"."
+            ),
+            format!("To choose your password and start, open this link within {hours} hours. It works once:"),
+            link.to_owned(),
+            "If you did not expect this, ignore this mail: without the link nobody can use the account.".to_owned(),
+        ],
+    )
+}
+
 pub fn test_message(console: &str, by: &str, at: &str) -> MailText {
     mail(
         "Formseal test message".to_owned(),

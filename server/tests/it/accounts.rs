@@ -18,7 +18,7 @@ async fn post(server: &TestServer, name: &str, args: &[(&str, &str)]) -> (u16, S
 #[tokio::test]
 async fn an_invitation_works_once_and_only_with_a_strong_password() {
     let server = start().await;
-    let token = accounts::invite(&server.state, &owner(), "grace", Role::Editor, vec![], vec![]).await.unwrap();
+    let token = accounts::invite(&server.state, &owner(), "grace", Role::Editor, vec![], vec![], None).await.unwrap();
     let (status, who) = post(&server, "invitation", &[("token", &token)]).await;
     assert_eq!((status, who.as_str()), (200, "\"grace\""));
 
@@ -56,10 +56,11 @@ async fn an_expired_or_unknown_invitation_is_refused_clearly() {
         invited_by: "owner".into(),
         expires_ms: chrono::Utc::now().timestamp_millis() - 1,
         used: false,
+        email: None,
     };
     // The stored hash of the token "expired-token", as the invitation code stores it.
     let hash = formseal_model::b64_encode(&formseal_model::digest(b"expired-token"));
-    server.state.store().create_invite(&expired, &hash).await.unwrap();
+    server.state.store().create_invite(&expired, &hash, &[]).await.unwrap();
     let (status, body) = post(&server, "invitation", &[("token", "expired-token")]).await;
     assert_eq!(status, 410, "{body}");
     assert!(body.contains("expired"));
@@ -72,16 +73,16 @@ async fn an_expired_or_unknown_invitation_is_refused_clearly() {
 async fn admins_cannot_touch_owners_and_the_last_owner_stays() {
     let server = start().await;
     let admin = Operator { username: "ad".into(), role: Role::Admin, forms: vec![], personal_forms: vec![] };
-    let err = accounts::invite(&server.state, &admin, "boss", Role::Owner, vec![], vec![]).await.unwrap_err();
+    let err = accounts::invite(&server.state, &admin, "boss", Role::Owner, vec![], vec![], None).await.unwrap_err();
     assert_eq!(err.status(), 403);
     // Nor a DPO: the audit log and requests are permissions an admin lacks.
-    let err = accounts::invite(&server.state, &admin, "privacy", Role::Dpo, vec![], vec![]).await.unwrap_err();
+    let err = accounts::invite(&server.state, &admin, "privacy", Role::Dpo, vec![], vec![], None).await.unwrap_err();
     assert_eq!(err.status(), 403);
     accounts::create_account(&server.state, "helper", GOOD, Role::Viewer).await.unwrap();
     let err =
         accounts::update_account(&server.state, &admin, "helper", Role::Dpo, vec![], vec![], false).await.unwrap_err();
     assert_eq!(err.status(), 403);
-    accounts::invite(&server.state, &owner(), "privacy", Role::Dpo, vec![], vec![]).await.unwrap();
+    accounts::invite(&server.state, &owner(), "privacy", Role::Dpo, vec![], vec![], None).await.unwrap();
     accounts::update_account(&server.state, &admin, "helper", Role::Editor, vec![], vec![], false).await.unwrap();
     let err = accounts::update_account(&server.state, &admin, "owner", Role::Viewer, vec![], vec![], false)
         .await

@@ -194,7 +194,46 @@ async fn without_a_mail_server_nothing_is_queued_and_the_refusal_says_why() {
     assert!(body.contains("--smtp-url"), "{body}");
     let (status, body) = server.call_fn(None, "forgot-password", &[("who", "ada")]).await;
     assert!(status == 409 && body.contains("sends no mail"), "{status} {body}");
+    // An invitation to a mail address: refused, and no invitation was made.
+    let args =
+        [("username", "grace"), ("role", "viewer"), ("forms", ""), ("personal_forms", ""), ("email", "g@example.org")];
+    let (status, body) = server.call_fn(Some(&cookie), "invite", &args).await;
+    assert!(status == 409 && body.contains("sends no mail"), "{status} {body}");
     assert!(server.state.store().messages(&MessageFilter::default(), 10).await.unwrap().is_empty());
+    // Without an address, the link is shown to copy, as always.
+    let (status, body) = server.call_fn(Some(&cookie), "invite", &args[..4]).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("/admin/invite/"), "{body}");
+}
+
+#[tokio::test]
+async fn an_invitation_goes_by_mail_and_the_account_starts_with_that_address() {
+    let sink = SmtpSink::start(&[]);
+    let server = start_sending(&sink).await;
+    accounts::create_account(&server.state, "ada", GOOD, Role::Owner).await.unwrap();
+    let cookie = server.login("ada", GOOD).await;
+    let args = [
+        ("username", "grace"),
+        ("role", "editor"),
+        ("forms", ""),
+        ("personal_forms", ""),
+        ("email", "Grace@Example.ORG"),
+    ];
+    let (status, body) = server.call_fn(Some(&cookie), "invite", &args).await;
+    assert_eq!(status, 200, "{body}");
+    // The link is still shown once, and the same link arrives by mail.
+    let link: String = serde_json::from_str(&body).unwrap();
+    let mail = &sink.wait_for(1).await[0];
+    assert_eq!(mail.to, vec!["Grace@example.org"]);
+    assert_eq!(mail.header("Subject").as_deref(), Some("Your invitation to Formseal"));
+    assert!(mail.text().contains(&link) && mail.text().contains("ada invited you"), "{}", mail.text());
+    let invited = audited(&server, audit::Action::AccountInvited).await;
+    assert!(invited.iter().any(|r| r.object == "grace" && r.detail.contains("sent by mail")), "{invited:?}");
+
+    let token = link.rsplit('/').next().unwrap();
+    accounts::accept_invite(&server.state, token, GOOD).await.unwrap();
+    let account = server.state.store().account("grace").await.unwrap().unwrap();
+    assert_eq!(account.email.as_deref(), Some("Grace@example.org"), "resets can reach the new account at once");
 }
 
 #[tokio::test]

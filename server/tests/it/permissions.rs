@@ -149,6 +149,7 @@ fn sample(path: &str, role: Role, submission: &str) -> (Vec<(String, String)>, O
                 ("role", "viewer"),
                 ("forms", ""),
                 ("personal_forms", ""),
+                ("email", &format!("invited-by-{r}@example.org")),
             ]),
             None,
         ),

@@ -127,6 +127,7 @@ pub async fn invite(
     role: Role,
     forms: Vec<String>,
     personal_forms: Vec<String>,
+    email: Option<&str>,
 ) -> Result<String> {
     by.require(crate::permissions::Permission::ManageAccounts)?;
     if !by.may_grant(role) {
@@ -139,6 +140,13 @@ pub async fn invite(
     if state.store.account(username).await?.is_some() {
         return Err(Error::BadRequest("this user name is taken".into()));
     }
+    let email = match email.map(str::trim).filter(|e| !e.is_empty()) {
+        Some(address) => {
+            crate::messages::mailer(state)?;
+            Some(crate::messages::normalise_address(address)?)
+        }
+        None => None,
+    };
     let (forms, personal_forms) = scope(role, forms, personal_forms);
     let token = random::token(32)?;
     let row = crate::store::InviteRow {
@@ -149,10 +157,29 @@ pub async fn invite(
         invited_by: by.username.clone(),
         expires_ms: now_ms() + INVITE_HOURS * 3_600_000,
         used: false,
+        email: email.clone(),
     };
-    state.store.create_invite(&row, &token_hash(&token)).await?;
-    let detail = format!("invited as {role}; forms {:?}", row.forms);
+    // The mail goes into the invitation's own transaction: no invitation is
+    // announced that was not stored, none stored is silently left unsent.
+    let mail = email.as_deref().map(|address| {
+        let link = format!("{}/admin/invite/{token}", state.config.public_url);
+        let text = crate::texts::invitation(
+            username,
+            &by.username,
+            role.as_str(),
+            &state.config.public_url,
+            &link,
+            INVITE_HOURS,
+        );
+        crate::messages::new_mail(state, "invitation", crate::messages::To::Address(address), text, None, &by.username)
+    });
+    state.store.create_invite(&row, &token_hash(&token), mail.as_slice()).await?;
+    let mailed = if mail.is_some() { "; the link sent by mail" } else { "" };
+    let detail = format!("invited as {role}; forms {:?}{mailed}", row.forms);
     audit::record(state, &by.username, Action::AccountInvited, username, &detail).await?;
+    if mail.is_some() {
+        state.outbox_wake.notify_one();
+    }
     Ok(token)
 }
 

@@ -47,6 +47,9 @@ pub struct InviteRow {
     pub expires_ms: i64,
     #[serde(default)]
     pub used: bool,
+    /// Where the invitation was mailed; the account starts with this address.
+    #[serde(default)]
+    pub email: Option<String>,
 }
 
 /// A password-reset link to store, and how many an account may have had since when.
@@ -285,22 +288,33 @@ impl Store {
         self.exec("DELETE password_reset WHERE expires_ms < $now", json!({ "now": now_ms })).await
     }
 
-    pub async fn create_invite(&self, invite: &InviteRow, token_hash: &str) -> Result<()> {
+    /// Stores an invitation with the mail that carries its link (if any), together.
+    pub async fn create_invite(
+        &self,
+        invite: &InviteRow,
+        token_hash: &str,
+        messages: &[super::NewMessage],
+    ) -> Result<()> {
         let mut vars = serde_json::to_value(invite).map_err(|e| Error::Internal(e.to_string()))?;
         vars["token_hash"] = json!(token_hash);
+        vars["messages"] = json!(super::outbox::outbox_rows(messages)?);
         self.exec(
-            "CREATE invite CONTENT {
+            "BEGIN;
+             CREATE invite CONTENT {
                  token_hash: $token_hash, username: $username, role: $role, forms: $forms,
-                 personal_forms: $personal_forms, invited_by: $invited_by, expires_ms: $expires_ms, used: false
-             }",
-            vars,
+                 personal_forms: $personal_forms, invited_by: $invited_by, expires_ms: $expires_ms, used: false,
+                 email: $email
+             };
+             IF array::len($messages) > 0 { INSERT INTO outbox $messages };
+             COMMIT;",
+            super::strip_nulls(vars),
         )
         .await
     }
 
     pub async fn invite(&self, token_hash: &str) -> Result<Option<InviteRow>> {
         self.first(
-            "SELECT username, role, forms, personal_forms, invited_by, expires_ms, used FROM invite
+            "SELECT username, role, forms, personal_forms, invited_by, expires_ms, used, email FROM invite
              WHERE token_hash = $token_hash",
             json!({ "token_hash": token_hash }),
         )
@@ -319,13 +333,14 @@ impl Store {
                  UPDATE invite SET used = true WHERE token_hash = $token_hash;
                  CREATE account CONTENT {
                      username: $username, password_hash: $hash, role: $role, disabled: false,
-                     forms: $forms, personal_forms: $personal_forms, created_at: time::now()
+                     forms: $forms, personal_forms: $personal_forms, created_at: time::now(), email: $email
                  };
                  COMMIT;",
-                json!({
+                super::strip_nulls(json!({
                     "token_hash": token_hash, "username": invite.username, "hash": password_hash, "role": invite.role,
                     "forms": invite.forms, "personal_forms": invite.personal_forms, "invite_used": INVITE_USED,
-                }),
+                    "email": invite.email,
+                })),
             )
             .await;
         match result {
@@ -355,6 +370,7 @@ mod tests {
             invited_by: "ada".into(),
             expires_ms: 1_000,
             used: false,
+            email: None,
         }
     }
 
@@ -364,10 +380,16 @@ mod tests {
         store.create_account("ada", "h-ada", "owner", false).await.unwrap();
         assert_eq!(store.account_count().await.unwrap(), 1);
 
-        store.create_invite(&invite("bob"), "t1").await.unwrap();
-        assert_eq!(store.invite("t1").await.unwrap(), Some(invite("bob")));
-        store.accept_invite("t1", &invite("bob"), "h-bob").await.unwrap();
+        // Mailed: the invitation and its mail are stored together; the account
+        // starts with the address the invitation went to.
+        let mailed = InviteRow { email: Some("bob@example.org".into()), ..invite("bob") };
+        let mail = crate::store::testing::message("invite-mail");
+        store.create_invite(&mailed, "t1", std::slice::from_ref(&mail)).await.unwrap();
+        assert_eq!(store.invite("t1").await.unwrap(), Some(mailed.clone()));
+        assert_eq!(store.message("invite-mail").await.unwrap().unwrap().status, "queued");
+        store.accept_invite("t1", &mailed, "h-bob").await.unwrap();
         let bob = store.account("bob").await.unwrap().unwrap();
+        assert_eq!(bob.email.as_deref(), Some("bob@example.org"));
         assert_eq!((bob.role.as_str(), bob.password_hash.as_str(), bob.disabled), ("editor", "h-bob", false));
         assert_eq!(bob.personal_forms, Some(vec!["f".to_owned()]));
         assert!(store.invite("t1").await.unwrap().unwrap().used);
@@ -375,7 +397,7 @@ mod tests {
         let used = store.accept_invite("t1", &invite("bob"), "h").await;
         assert!(matches!(&used, Err(Error::BadRequest(m)) if m.contains("already used")), "{used:?}");
         // A name taken since the invitation: refused, and the invitation stays usable.
-        store.create_invite(&invite("ada"), "t2").await.unwrap();
+        store.create_invite(&invite("ada"), "t2", &[]).await.unwrap();
         let taken = store.accept_invite("t2", &invite("ada"), "h").await;
         assert!(matches!(&taken, Err(Error::BadRequest(m)) if m.contains("taken")), "{taken:?}");
         assert!(!store.invite("t2").await.unwrap().unwrap().used);
