@@ -54,6 +54,8 @@ pub struct NotifyCandidate {
 pub struct NotifySettings {
     pub candidates: Vec<NotifyCandidate>,
     pub include_plain: bool,
+    /// A daily count instead of a mail for each submission.
+    pub daily: bool,
     pub can_send: bool,
 }
 
@@ -98,22 +100,29 @@ pub async fn send_test_message(to: String) -> Result<String, ConsoleError> {
 #[server(prefix = "/admin/fn", endpoint = "notifications")]
 pub async fn notifications(form: String) -> Result<NotifySettings, ConsoleError> {
     let (state, operator) = super::ssr::operator().await?;
-    let (candidates, include_plain) =
+    let settings =
         formseal_core::messages::notify::settings(&state, &operator, &form).await.map_err(super::ssr::public)?;
     Ok(NotifySettings {
-        candidates: candidates
+        candidates: settings
+            .candidates
             .into_iter()
             .map(|c| NotifyCandidate { username: c.username, has_address: c.has_address, chosen: c.chosen })
             .collect(),
-        include_plain,
+        include_plain: settings.include_plain,
+        daily: settings.daily,
         can_send: state.mailer.is_some(),
     })
 }
 
 #[server(prefix = "/admin/fn", endpoint = "set-notifications", input = Json)]
-pub async fn set_notifications(form: String, accounts: Vec<String>, include_plain: bool) -> Result<(), ConsoleError> {
+pub async fn set_notifications(
+    form: String,
+    accounts: Vec<String>,
+    include_plain: bool,
+    daily: bool,
+) -> Result<(), ConsoleError> {
     let (state, operator) = super::ssr::operator().await?;
-    formseal_core::messages::notify::set(&state, &operator, &form, accounts, include_plain)
+    formseal_core::messages::notify::set(&state, &operator, &form, accounts, include_plain, daily)
         .await
         .map_err(super::ssr::public)
 }

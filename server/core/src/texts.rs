@@ -101,6 +101,22 @@ pub fn submission_notice(
     mail(format!("New submission: {title}"), paragraphs)
 }
 
+/// The day's count of a form's submissions (never an answer).
+pub fn digest(title: &str, day: &str, count: u64, link: &str) -> MailText {
+    let what = if count == 1 { "1 new submission".to_owned() } else { format!("{count} new submissions") };
+    mail(
+        format!("{what}: {title} ({day})"),
+        vec![
+            format!("The form \"{title}\" received {what} on {day} (UTC). To see them, log in to the console:"),
+            link.to_owned(),
+            "This mail holds no answer. You get it once a day, on days with submissions, because you are on the \
+             form's notification list; someone who designs the form can take you off it or switch to a mail for \
+             each submission."
+                .into(),
+        ],
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

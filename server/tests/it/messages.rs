@@ -390,9 +390,10 @@ async fn notifications_carry_no_answer_unless_the_form_allows_its_plain_ones() {
     accounts::set_my_email(&server.state, &ed, "ed@example.org").await.unwrap();
     // A partner not given the form cannot be chosen.
     accounts::create_account(&server.state, "agency", GOOD, Role::Partner).await.unwrap();
-    let err = notify::set(&server.state, &setup_owner(), "notified", vec!["agency".into()], false).await.unwrap_err();
+    let err =
+        notify::set(&server.state, &setup_owner(), "notified", vec!["agency".into()], false, false).await.unwrap_err();
     assert_eq!(err.status(), 400);
-    notify::set(&server.state, &setup_owner(), "notified", vec!["ed".into()], false).await.unwrap();
+    notify::set(&server.state, &setup_owner(), "notified", vec!["ed".into()], false, false).await.unwrap();
 
     let mut answers = good_answers();
     answers.insert("topic".into(), json!("Late opening hours"));
@@ -408,7 +409,7 @@ async fn notifications_carry_no_answer_unless_the_form_allows_its_plain_ones() {
     }
 
     // Allowed: the plain answer is in, the personal ones still are not.
-    notify::set(&server.state, &setup_owner(), "notified", vec!["ed".into()], true).await.unwrap();
+    notify::set(&server.state, &setup_owner(), "notified", vec!["ed".into()], true, false).await.unwrap();
     let (status, _) = submit_answers(&server, "notified", &version, answers, 2).await;
     assert_eq!(status, 201);
     let mail = sink.wait_for(2).await[1].clone();
@@ -425,6 +426,43 @@ async fn notifications_carry_no_answer_unless_the_form_allows_its_plain_ones() {
     assert_eq!(status, 201);
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(sink.received().len(), 2);
+}
+
+#[tokio::test]
+async fn a_daily_digest_counts_the_day_s_submissions_once_and_holds_no_answer() {
+    let sink = SmtpSink::start(&[]);
+    let server = start_sending(&sink).await;
+    accounts::create_account(&server.state, "ed", GOOD, Role::Editor).await.unwrap();
+    let ed = accounts::Operator { username: "ed".into(), role: Role::Editor, forms: vec![], personal_forms: vec![] };
+    accounts::set_my_email(&server.state, &ed, "ed@example.org").await.unwrap();
+    // Daily, even where the plain answers were allowed: a digest never holds one.
+    notify::set(&server.state, &setup_owner(), DEMO_FORM_ID, vec!["ed".into()], true, true).await.unwrap();
+    let version = server.form(DEMO_FORM_ID).await.version;
+    for seed in 0..3 {
+        let (status, body) = submit_answers(&server, DEMO_FORM_ID, &version, good_answers(), 40 + seed).await;
+        assert_eq!(status, 201, "{body}");
+    }
+    // No mail per submission.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(sink.received().is_empty());
+
+    // Today's submissions are counted in tomorrow's digest; two replicas at once send one.
+    let tomorrow = formseal_core::time::now_ms() + 86_400_000;
+    let other = server.state.replica();
+    let (a, b) = tokio::join!(notify::send_digests(&server.state, tomorrow), notify::send_digests(&other, tomorrow));
+    assert_eq!(a.unwrap() + b.unwrap(), 1);
+    let mail = sink.wait_for(1).await[0].clone();
+    assert_eq!(mail.to, vec!["ed@example.org"]);
+    assert!(mail.header("Subject").unwrap().starts_with("3 new submissions:"), "{mail:?}");
+    assert!(mail.text().contains(&format!("/admin/forms/{DEMO_FORM_ID}")), "{}", mail.text());
+    for value in ["Ada Lovelace", "Musterstra", "+49301234567"] {
+        assert!(!mail.text().contains(value), "{value} is in the digest");
+    }
+    assert_eq!(notify::send_digests(&server.state, tomorrow).await.unwrap(), 0, "once per day");
+    // The day after has no submissions: no mail.
+    assert_eq!(notify::send_digests(&server.state, tomorrow + 86_400_000).await.unwrap(), 0);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(sink.received().len(), 1);
 }
 
 /// The real binary on RocksDB, killed with SIGKILL while it sends: after the

@@ -75,7 +75,7 @@ fn sample(path: &str, role: Role, submission: &str) -> (Vec<(String, String)>, O
         "/admin/fn/retry-message" | "/admin/fn/message-attempts" => (form(&[("id", MATRIX_MESSAGE)]), None),
         "/admin/fn/notifications" => (form(&[("form", DEMO_FORM_ID)]), None),
         "/admin/fn/set-notifications" => {
-            (Vec::new(), Some(json!({"form": DEMO_FORM_ID, "accounts": [], "include_plain": false})))
+            (Vec::new(), Some(json!({"form": DEMO_FORM_ID, "accounts": [], "include_plain": false, "daily": false})))
         }
         "/admin/fn/webhooks" => (form(&[("form", DEMO_FORM_ID)]), None),
         "/admin/fn/add-webhook" => (

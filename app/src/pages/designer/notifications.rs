@@ -12,6 +12,7 @@ pub fn Notifications(form_id: String) -> impl IntoView {
     let settings = Resource::new(move || save.version().get(), move |_| notifications(id.clone()));
     let chosen = RwSignal::new(Vec::<String>::new());
     let include_plain = RwSignal::new(false);
+    let daily = RwSignal::new(false);
     view! {
         <section class="panel" aria-labelledby="notify-title">
             <h2 id="notify-title">"Notifications"</h2>
@@ -21,6 +22,7 @@ pub fn Notifications(form_id: String) -> impl IntoView {
                     Ok(s) => {
                         chosen.set(s.candidates.iter().filter(|c| c.chosen).map(|c| c.username.clone()).collect());
                         include_plain.set(s.include_plain);
+                        daily.set(s.daily);
                         let form_id = form_id.clone();
                         view! {
                             <p class="muted small">
@@ -55,7 +57,18 @@ pub fn Notifications(form_id: String) -> impl IntoView {
                                     }
                                 }).collect_view()}
                                 <span class="prop-check">
+                                    <input id="notify-each" type="radio" name="notify-when" prop:checked=move || !daily.get()
+                                        on:change=move |_| daily.set(false) />
+                                    <label for="notify-each">"A mail for each submission"</label>
+                                </span>
+                                <span class="prop-check">
+                                    <input id="notify-daily" type="radio" name="notify-when" prop:checked=move || daily.get()
+                                        on:change=move |_| daily.set(true) />
+                                    <label for="notify-daily">"Once a day: how many arrived the day before (no answers)"</label>
+                                </span>
+                                <span class="prop-check">
                                     <input id="notify-plain" type="checkbox" prop:checked=move || include_plain.get()
+                                        prop:disabled=move || daily.get()
                                         on:change=move |ev| include_plain.set(event_target_checked(&ev)) />
                                     <label for="notify-plain">"Include the answers classed “not personal”"</label>
                                 </span>
@@ -64,6 +77,7 @@ pub fn Notifications(form_id: String) -> impl IntoView {
                                         form: form_id.clone(),
                                         accounts: chosen.get_untracked(),
                                         include_plain: include_plain.get_untracked(),
+                                        daily: daily.get_untracked(),
                                     });
                                 }>"Save notifications"</button>
                             </fieldset>

@@ -1,6 +1,8 @@
-//! Telling console accounts that a form received a submission. By default the
-//! mail holds no answer (form, time, receipt id, a console link); a form's
-//! designer may let it carry the answers classed "not personal".
+//! Telling console accounts that a form received a submission: a mail for each
+//! one, or once a day a digest with the day's count. By default a mail holds no
+//! answer (form, time, receipt id, a console link); a form's designer may let the
+//! per-submission mail carry the answers classed "not personal". A digest never
+//! holds an answer.
 
 use formseal_model::form::{DataClass, FormDef};
 use formseal_model::{Answers, Receipt};
@@ -11,6 +13,7 @@ use crate::error::{Error, Result};
 use crate::permissions::{Operator, Permission, Role};
 use crate::state::AppState;
 use crate::store::{NewMessage, Notify};
+use crate::time::rfc3339_ms;
 
 /// At most this many accounts per form.
 pub const MAX_RECIPIENTS: usize = 20;
@@ -23,9 +26,18 @@ pub struct Candidate {
     pub chosen: bool,
 }
 
+/// A form's notification settings, for its designer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    /// Every account that may see the form's submissions.
+    pub candidates: Vec<Candidate>,
+    pub include_plain: bool,
+    pub daily: bool,
+}
+
 /// A form's notification settings, for its designer: every account that may see
-/// the form's submissions, and whether mail can be sent at all.
-pub async fn settings(state: &AppState, operator: &Operator, form_id: &str) -> Result<(Vec<Candidate>, bool)> {
+/// the form's submissions, and how they are told.
+pub async fn settings(state: &AppState, operator: &Operator, form_id: &str) -> Result<Settings> {
     operator.require(Permission::DesignForms)?;
     let form = crate::forms::form(state, form_id).await?;
     let notify = form.notify.unwrap_or_default();
@@ -39,7 +51,7 @@ pub async fn settings(state: &AppState, operator: &Operator, form_id: &str) -> R
             username: a.username,
         })
         .collect();
-    Ok((candidates, notify.include_plain))
+    Ok(Settings { candidates, include_plain: notify.include_plain, daily: notify.daily })
 }
 
 /// Whether the account sees the form at all (partners: only assigned forms).
@@ -49,13 +61,15 @@ fn sees(account: &crate::store::AccountRow, form_id: &str) -> bool {
     })
 }
 
-/// Sets who is told of the form's new submissions; audited.
+/// Sets who is told of the form's new submissions, and whether once a day
+/// (`daily`) or for each; audited.
 pub async fn set(
     state: &AppState,
     operator: &Operator,
     form_id: &str,
     accounts: Vec<String>,
     include_plain: bool,
+    daily: bool,
 ) -> Result<()> {
     operator.require(Permission::DesignForms)?;
     crate::forms::form(state, form_id).await?;
@@ -74,12 +88,13 @@ pub async fn set(
             return Err(Error::BadRequest(format!("{username:?} is not an account that may see this form")));
         }
     }
-    let notify = Notify { accounts: accounts.clone(), include_plain };
+    let notify = Notify { accounts: accounts.clone(), include_plain, daily };
     state.store.set_notify(form_id, Some(&notify)).await?;
-    let detail = match (accounts.is_empty(), include_plain) {
-        (true, _) => "nobody".to_owned(),
-        (false, false) => format!("{}; no answers in the mail", accounts.join(", ")),
-        (false, true) => format!("{}; with the answers classed not personal", accounts.join(", ")),
+    let detail = match (accounts.is_empty(), daily, include_plain) {
+        (true, _, _) => "nobody".to_owned(),
+        (false, true, _) => format!("{}; a daily count, no answers", accounts.join(", ")),
+        (false, false, false) => format!("{}; no answers in the mail", accounts.join(", ")),
+        (false, false, true) => format!("{}; with the answers classed not personal", accounts.join(", ")),
     };
     audit::record(state, &operator.username, Action::NotificationsChanged, form_id, &detail).await
 }
@@ -104,7 +119,8 @@ pub(crate) fn notice(
     definition: &FormDef,
     answers: &Answers,
 ) -> Option<Notice> {
-    let notify = notify.filter(|n| !n.accounts.is_empty())?;
+    // Daily: the digest tells them (see [`send_digests`]).
+    let notify = notify.filter(|n| !n.accounts.is_empty() && !n.daily)?;
     state.mailer.as_ref()?;
     let lang = definition.languages.first().map_or("en", String::as_str);
     let plain = notify.include_plain.then(|| {
@@ -148,4 +164,49 @@ impl Notice {
             })
             .collect()
     }
+}
+
+const DAY_MS: i64 = 86_400_000;
+
+/// The daily digests of the day before `now_ms` (UTC): for each form notified
+/// daily, one mail per chosen account with the count of that day's submissions
+/// (none on a day without). Run by the outbox's sender on every replica: the
+/// store records each form's digest with its mails, so each goes out once.
+/// Returns how many mails this call queued.
+pub async fn send_digests(state: &AppState, now_ms: i64) -> Result<usize> {
+    if state.mailer.is_none() {
+        return Ok(0);
+    }
+    let today_ms = now_ms - now_ms.rem_euclid(DAY_MS);
+    let (from, to) = (rfc3339_ms(today_ms - DAY_MS), rfc3339_ms(today_ms));
+    let day: String = from.chars().take(10).collect();
+    let mut queued = 0;
+    for (form, _) in state.store.forms().await? {
+        let Some(notify) = form.notify.filter(|n| n.daily && !n.accounts.is_empty()) else { continue };
+        if state.store.digest_done(&form.form_id, &day).await? {
+            continue;
+        }
+        let count = state.store.received_between(&form.form_id, &from, &to).await?;
+        let mails: Vec<NewMessage> = if count == 0 {
+            Vec::new()
+        } else {
+            let link = format!("{}/admin/forms/{}", state.config.public_url, form.form_id);
+            let text = crate::texts::digest(&form.title, &day, count, &link);
+            notify
+                .accounts
+                .iter()
+                .map(|a| new_mail(state, "digest", To::Account(a), text.clone(), Some(&form.form_id), "system"))
+                .collect()
+        };
+        if state.store.queue_digest(&form.form_id, &day, count, &mails).await? {
+            queued += mails.len();
+        }
+    }
+    if queued > 0 {
+        state.outbox_wake.notify_one();
+    }
+    // A week of records is enough to know what was sent.
+    let week_ago: String = rfc3339_ms(today_ms - 7 * DAY_MS).chars().take(10).collect();
+    state.store.forget_old_digests(&week_ago).await?;
+    Ok(queued)
 }

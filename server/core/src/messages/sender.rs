@@ -25,7 +25,8 @@ const BATCH: u32 = 32;
 /// How often the outbox is looked at when nobody in this process queued anything
 /// (messages of other replicas, retries that came due).
 const POLL: Duration = Duration::from_secs(2);
-/// Housekeeping (old messages, expired reset links) once in this many looks.
+/// Housekeeping (old messages, expired reset links, the daily digests) once in
+/// this many looks (every half hour when idle).
 const HOUSEKEEPING_EVERY: u32 = 900;
 const FAILED_KEEP_MS: i64 = 7 * 86_400_000;
 const KEEP_MS: i64 = 90 * 86_400_000;
@@ -181,6 +182,9 @@ async fn housekeeping(state: &AppState) {
     }
     if let Err(e) = state.store.forget_password_resets(now).await {
         tracing::warn!(error = %e, "could not clear expired reset links");
+    }
+    if let Err(e) = super::notify::send_digests(state, now).await {
+        tracing::warn!(error = %e, "could not queue the daily digests");
     }
 }
 

@@ -27,6 +27,9 @@ pub struct Notify {
     /// The mail may list the answers classed "not personal" (off: no answer at all).
     #[serde(default)]
     pub include_plain: bool,
+    /// One mail a day with the day's count instead of one per submission.
+    #[serde(default)]
+    pub daily: bool,
 }
 
 impl FormRow {

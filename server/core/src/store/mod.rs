@@ -21,6 +21,7 @@ use classify::{DbOutcome, Failure, classify, db_error};
 mod accounts;
 mod audit;
 mod classify;
+mod digests;
 mod exports;
 mod forms;
 mod funnel;
