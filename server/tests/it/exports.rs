@@ -81,7 +81,7 @@ pub async fn seed(server: &TestServer) -> Vec<String> {
         deleted_at: "2026-11-27T12:00:00.000Z".into(),
     };
     let signed = SignedTombstone::sign(tombstone, &key.id, key.signing_key()).unwrap();
-    assert!(server.state.store().erase_payload(&ids[2], &serde_json::to_value(signed).unwrap()).await.unwrap());
+    assert!(server.state.store().erase_payload(&ids[2], &serde_json::to_value(signed).unwrap(), &[]).await.unwrap());
     ids
 }
 
