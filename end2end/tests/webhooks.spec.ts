@@ -68,7 +68,7 @@ test('an owner adds a webhook, sends a test event, and the delivery verifies wit
   await panel.getByLabel('Include the answers').check();
   await expect(panel.getByRole('note')).toContainText('personal data');
   await panel.getByLabel('Include the answers').uncheck();
-  await panel.getByLabel('Address').fill(receiverUrl);
+  await panel.getByLabel('Receiver address (URL)').fill(receiverUrl);
   await panel.getByRole('button', { name: 'Add webhook' }).click();
   const secret = (await panel.locator('code.webhook-secret').textContent()) ?? '';
   expect(secret).toMatch(/^whsec_[A-Za-z0-9+/]+=*$/);

@@ -59,7 +59,7 @@ pub fn Webhooks(form_id: String) -> impl IntoView {
                             </ul>
                             <fieldset>
                                 <legend>"Add a webhook"</legend>
-                                <label for="webhook-url">"Address"</label>
+                                <label for="webhook-url">"Receiver address (URL)"</label>
                                 <input id="webhook-url" type="url" placeholder=placeholder maxlength="2000"
                                     prop:value=move || url.get() on:input=move |ev| url.set(event_target_value(&ev)) />
                                 <span class="prop-check">
