@@ -19,8 +19,8 @@
     box.textContent = "";
     return;
   }
-  import("/widget/formseal_widget.js").then(function (m) {
-    return m.default({ module_or_path: "/widget/formseal_widget_bg.wasm" }).then(function () {
+  import("/widget/formseal_link.js").then(function (m) {
+    return m.default({ module_or_path: "/widget/formseal_link_bg.wasm" }).then(function () {
       if (link) m.mount_link(box, link, secret, location.origin, lang);
       else m.mount(box, form, location.origin, lang);
     });

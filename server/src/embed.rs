@@ -21,6 +21,9 @@ const LOADER: &str = include_str!("../assets/embed.js");
 /// The names the loader's source uses; the server puts the built, hashed ones in.
 const PLAIN_JS: &str = "formseal_widget.js";
 const PLAIN_WASM: &str = "formseal_widget_bg.wasm";
+/// The personal-link page's bundle (the landing-page widget plus `mount_link`).
+const PLAIN_LINK_JS: &str = "formseal_link.js";
+const PLAIN_LINK_WASM: &str = "formseal_link_bg.wasm";
 
 /// Short: the loader is the one URL host pages hard-code, and it names the rest.
 const SHORT_CACHE: &str = "public, max-age=300";
@@ -41,6 +44,11 @@ pub fn routes(site_root: &str) -> Router<ServerState> {
 struct Manifest {
     js: String,
     wasm: String,
+    /// The link page's bundle; absent in a build from before it was split off.
+    #[serde(default)]
+    link_js: Option<String>,
+    #[serde(default)]
+    link_wasm: Option<String>,
 }
 
 /// embed.js with the content-hashed names of this build. Without a manifest (the
@@ -58,10 +66,17 @@ pub(crate) fn with_widget_names(source: &str, widget_dir: &Path) -> String {
         .and_then(|m| {
             // The names go into JavaScript: only plain file names are accepted.
             let plain = |n: &str| n.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c));
-            if plain(&m.js) && plain(&m.wasm) { Ok(m) } else { Err("unexpected file names".into()) }
+            let link = [&m.link_js, &m.link_wasm].into_iter().flatten().all(|n| plain(n));
+            if plain(&m.js) && plain(&m.wasm) && link { Ok(m) } else { Err("unexpected file names".into()) }
         });
     match manifest {
-        Ok(m) => source.replace(PLAIN_WASM, &m.wasm).replace(PLAIN_JS, &m.js),
+        Ok(m) => {
+            let mut named = source.replace(PLAIN_WASM, &m.wasm).replace(PLAIN_JS, &m.js);
+            if let (Some(js), Some(wasm)) = (&m.link_js, &m.link_wasm) {
+                named = named.replace(PLAIN_LINK_WASM, wasm).replace(PLAIN_LINK_JS, js);
+            }
+            named
+        }
         Err(e) => {
             tracing::warn!(path = %path.display(), error = %e, "no widget manifest: embedded forms will not load (run scripts/build-widget.sh)");
             source.to_owned()

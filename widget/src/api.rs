@@ -17,8 +17,9 @@ pub enum Outcome {
         message: String,
     },
     Network(String),
-    /// The proof of work was refused (expired, say): a new one may succeed.
-    NeedsProof(String),
+    /// The proof of work was refused (expired, say): a new one may succeed. The
+    /// message is shown by the personal-link page only (the landing page asks anew).
+    NeedsProof(#[cfg_attr(not(feature = "link-page"), allow(dead_code))] String),
 }
 
 #[derive(Deserialize)]

@@ -7,6 +7,8 @@
 mod api;
 mod draft;
 mod funnel;
+// The personal-link page (`/f/<id>`) is its own bundle: landing pages never load it.
+#[cfg(feature = "link-page")]
 mod link;
 mod pow;
 mod receipt;

@@ -5,6 +5,8 @@ use crate::common::start_custom;
 
 const JS: &str = "formseal_widget-0123456789abcdef.js";
 const WASM: &str = "formseal_widget_bg-fedcba9876543210.wasm";
+const LINK_JS: &str = "formseal_link-00112233445566ff.js";
+const LINK_WASM: &str = "formseal_link_bg-ffeeddccbbaa9988.wasm";
 
 #[tokio::test]
 async fn hashed_assets_are_immutable_and_the_loader_names_them() {
@@ -14,7 +16,8 @@ async fn hashed_assets_are_immutable_and_the_loader_names_them() {
     std::fs::write(widget.join(JS), "export default function () {}").unwrap();
     std::fs::write(widget.join(format!("{JS}.br")), b"\x0b\x0e\x80export default function () {}\x03").unwrap();
     std::fs::write(widget.join(WASM), b"\0asm\x01\0\0\0").unwrap();
-    std::fs::write(widget.join("manifest.json"), format!(r#"{{ "js": "{JS}", "wasm": "{WASM}" }}"#)).unwrap();
+    let manifest = format!(r#"{{ "js": "{JS}", "wasm": "{WASM}", "link_js": "{LINK_JS}", "link_wasm": "{LINK_WASM}" }}"#);
+    std::fs::write(widget.join("manifest.json"), manifest).unwrap();
     let site_dir = site.path().to_owned();
     let server = start_custom(|_| "mem://".to_owned(), move |args| args.site_dir = site_dir).await;
     let get = |path: &str, encoding: &str| {
@@ -27,6 +30,12 @@ async fn hashed_assets_are_immutable_and_the_loader_names_them() {
     let loader = res.text().await.unwrap();
     assert!(loader.contains(&format!("/widget/{JS}")) && loader.contains(&format!("/widget/{WASM}")), "{loader}");
     assert!(!loader.contains("formseal_widget.js") && !loader.contains("formseal_widget_bg.wasm"));
+    // The landing page's loader never names the link page's bundle, and the link
+    // page's script names only that one.
+    assert!(!loader.contains("formseal_link"), "{loader}");
+    let page_script = get("/f/page.js", "identity").await.unwrap().text().await.unwrap();
+    assert!(page_script.contains(&format!("/widget/{LINK_JS}")) && page_script.contains(&format!("/widget/{LINK_WASM}")));
+    assert!(!page_script.contains("formseal_widget"), "{page_script}");
 
     for (path, encoding) in [(JS, "br"), (WASM, "identity")] {
         let res = get(&format!("/widget/{path}"), encoding).await.unwrap();

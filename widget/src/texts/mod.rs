@@ -17,9 +17,13 @@ pub struct Texts {
     pub receipt: &'static str,
     pub digest: &'static str,
     pub received_at: &'static str,
-    /// A personal link opened without its secret part.
+    /// A personal link opened without its secret part (the link page's bundle only;
+    /// the words stay here so both bundles have one list of texts).
+    #[cfg_attr(not(feature = "link-page"), allow(dead_code))]
     pub link_incomplete: &'static str,
+    #[cfg_attr(not(feature = "link-page"), allow(dead_code))]
     pub copy_html: &'static str,
+    #[cfg_attr(not(feature = "link-page"), allow(dead_code))]
     pub copy_json: &'static str,
     /// The honeypot was filled: by a robot, or by a browser's or password
     /// manager's automatic filling. Says what to do; the answers stay in the form.
