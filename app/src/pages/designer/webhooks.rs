@@ -41,7 +41,8 @@ pub fn Webhooks(form_id: String) -> impl IntoView {
         <section class="panel" aria-labelledby="webhooks-title">
             <h2 id="webhooks-title">"Webhooks"</h2>
             <p class="muted small">
-                "Each new submission (and each deletion by retention or erasure) is sent to these addresses as it happens, signed in the Standard Webhooks format: with the webhook's secret and with this instance's key, so receivers can check it came from here. By default an event holds ids, digests and the signed receipt — no answers."
+                "Each new submission (and each deletion by retention or erasure) is sent to these addresses as it happens, signed in the Standard Webhooks format: with the webhook's secret and with this instance's key, so receivers can check it came from here. By default an event holds ids, digests and the signed receipt — no answers. "
+                <a href=deliveries.clone()>"This form's deliveries and mails"</a>
             </p>
             <Suspense fallback=|| ()>
                 {move || list.get().map(|r| match r {
