@@ -22,6 +22,7 @@ const MIGRATIONS: &[(u32, &str)] = &[
     (10, include_str!("migrations/0010_funnel.surql")),
     (11, include_str!("migrations/0011_security.surql")),
     (12, include_str!("migrations/0012_messages.surql")),
+    (14, include_str!("migrations/0014_link_mail.surql")),
 ];
 
 /// Every migration's version, in order.
