@@ -208,6 +208,11 @@ pub struct ServeArgs {
     /// Hours after which an undelivered message is given up.
     #[arg(long, env = "FORMSEAL_MESSAGE_GIVE_UP_HOURS", default_value_t = 24)]
     pub message_give_up_hours: u32,
+
+    /// The length of a day for the reminders of personal links, in milliseconds
+    /// (for tests: "remind after 1 day" then means this long).
+    #[arg(long, env = "FORMSEAL_REMINDER_DAY_MS", hide = true)]
+    pub reminder_day_ms: Option<u32>,
 }
 
 fn trusted_proxies(text: &str) -> Result<formseal_core::client::TrustedProxies, String> {

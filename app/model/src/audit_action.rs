@@ -71,10 +71,17 @@ pub enum Action {
     MessageRetried,
     /// An account's e-mail address was set or removed.
     EmailChanged,
+    /// Personal links were sent by mail: queued after the operator confirmed the
+    /// check (form, count, language, reminders in the detail; never the texts).
+    LinkMailsQueued,
+    /// A reminder of an unused personal link was queued (by the reminder job).
+    LinkReminderQueued,
+    /// A form's template for personal-link mails was changed or reset.
+    LinkMailTemplateChanged,
 }
 
 impl Action {
-    pub const ALL: [Action; 45] = [
+    pub const ALL: [Action; 48] = [
         Action::Login,
         Action::LoginFailed,
         Action::Logout,
@@ -120,6 +127,9 @@ impl Action {
         Action::MessageFailed,
         Action::MessageRetried,
         Action::EmailChanged,
+        Action::LinkMailsQueued,
+        Action::LinkReminderQueued,
+        Action::LinkMailTemplateChanged,
     ];
 
     /// The stored name.
@@ -170,6 +180,9 @@ impl Action {
             Action::MessageFailed => "message_failed",
             Action::MessageRetried => "message_retried",
             Action::EmailChanged => "email_changed",
+            Action::LinkMailsQueued => "link_mails_queued",
+            Action::LinkReminderQueued => "link_reminder_queued",
+            Action::LinkMailTemplateChanged => "link_mail_template_changed",
         }
     }
 }

@@ -263,6 +263,9 @@ mod tests {
             "message_failed",
             "message_retried",
             "email_changed",
+            "link_mails_queued",
+            "link_reminder_queued",
+            "link_mail_template_changed",
         ];
         assert_eq!(Action::ALL.map(Action::as_str), names);
         for action in Action::ALL {

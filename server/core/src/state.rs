@@ -23,6 +23,9 @@ pub struct Config {
     pub message_retry_ms: i64,
     /// A message not delivered this long after it was queued is given up.
     pub message_give_up_ms: i64,
+    /// How long a "day" of personal-link reminders is ("remind after N days"): a
+    /// day, except in tests.
+    pub reminder_day_ms: i64,
 }
 
 /// Tuned so a mid-range phone needs about a second; see docs/widget-performance.md.
@@ -39,6 +42,7 @@ impl Config {
             trusted_proxies: crate::client::TrustedProxies::default(),
             message_retry_ms: 30_000,
             message_give_up_ms: 24 * 3_600_000,
+            reminder_day_ms: 86_400_000,
         }
     }
 

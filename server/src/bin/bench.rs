@@ -546,6 +546,7 @@ async fn main() {
         message_retry_seconds: 30,
         message_retry_ms: None,
         message_give_up_hours: 24,
+        reminder_day_ms: None,
     };
     let db_url = serve::db_url(&args);
     let server = serve::prepare(&args).await.expect("server");
