@@ -109,6 +109,29 @@ fn sample(path: &str, role: Role, submission: &str) -> (Vec<(String, String)>, O
             ]),
             None,
         ),
+        // The matrix's mail server refuses connections: the mail stays queued.
+        "/admin/fn/check-link-mail" | "/admin/fn/send-link-mail" => (
+            Vec::new(),
+            Some(json!({
+                "request": {
+                    "form": DEMO_FORM_ID, "label": r, "note": "", "prefill": "{}", "to": format!("{r}@example.org"),
+                    "csv": "", "address_column": "", "locked": "", "single_use": true, "days": 30,
+                    "lang": "", "remind_days": 1, "remind_times": 1,
+                },
+                "confirm": 1,
+            })),
+        ),
+        "/admin/fn/link-mail-templates" => (form(&[("form", DEMO_FORM_ID)]), None),
+        "/admin/fn/save-link-mail-template" => (
+            form(&[
+                ("form", DEMO_FORM_ID),
+                ("lang", "en"),
+                ("subject", "Your link, {recipient}"),
+                ("text", "{link}"),
+                ("reset", "false"),
+            ]),
+            None,
+        ),
         "/admin/fn/legal-hold" => (form(&[("form", DEMO_FORM_ID), ("submission", ""), ("reason", "")]), None),
         "/admin/fn/submissions" => (form(&[("form", DEMO_FORM_ID), ("page", "1")]), None),
         "/admin/fn/submission" => (form(&[("id", submission)]), None),
