@@ -1,8 +1,11 @@
 //! Server functions of personal links: list (with a status filter), create one,
-//! bulk-create from CSV (preview first), revoke, extend. The secret of a new link
-//! is in the answer of the call that created it, and nowhere else, ever.
+//! bulk-create from CSV (preview first), send by mail (one or a CSV's, checked
+//! first, then sent), the form's mail templates, revoke, extend. The secret of a
+//! new link is in the answer of the call that created it and in its mail, and
+//! nowhere else (reminders keep it sealed until the link's end).
 
 use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
 use serde::{Deserialize, Serialize};
 
 use super::ConsoleError;

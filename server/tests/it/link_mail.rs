@@ -224,17 +224,13 @@ async fn one_link_by_mail_uses_the_forms_template_and_unknown_variables_are_refu
     let sink = SmtpSink::start(&[]);
     let server = start_mailing(&sink, None).await;
     let cookie = owner_cookie(&server).await;
-    let save = |lang: &'static str, subject: &'static str, text: &'static str| {
-        let args = [("form", DEMO_FORM_ID), ("lang", lang), ("subject", subject), ("text", text), ("reset", "false")];
-        let server = &server;
-        let cookie = cookie.clone();
-        async move { server.call_fn(Some(&cookie), "save-link-mail-template", &args).await }
-    };
-    let (status, body) = save("de", "Hallo {kunde}", "{anrede} {link}").await;
+    let (status, body) = save_template(&server, &cookie, "de", "Hallo {kunde}", "{anrede} {link}").await;
     assert_eq!(status, 400, "{body}");
-    assert!(body.contains("subject: {kunde} is not a variable") && body.contains("text: {anrede} is not a variable"));
-    assert_eq!(save("de", "Ihr Link", "Kein Link").await.0, 400, "the text needs {{link}}");
-    let (status, body) = save("de", "Für {recipient}: {form}", "Bitte hier: {link} (bis {expires}, {controller})").await;
+    assert!(body.contains("Subject: {kunde} is not a variable") && body.contains("text: {anrede} is not a variable"));
+    let (status, _) = save_template(&server, &cookie, "de", "Ihr Link", "Kein Link").await;
+    assert_eq!(status, 400, "the text needs {{link}}");
+    let text = "Bitte hier: {link} (bis {expires}, {controller})";
+    let (status, body) = save_template(&server, &cookie, "de", "Für {recipient}: {form}", text).await;
     assert_eq!(status, 200, "{body}");
     let (status, templates) = server.call_fn(Some(&cookie), "link-mail-templates", &[("form", DEMO_FORM_ID)]).await;
     assert_eq!(status, 200);
@@ -269,6 +265,11 @@ async fn one_link_by_mail_uses_the_forms_template_and_unknown_variables_are_refu
     assert_eq!(server.call_fn(Some(&cookie), "save-link-mail-template", &args).await.0, 200);
     let (_, templates) = server.call_fn(Some(&cookie), "link-mail-templates", &[("form", DEMO_FORM_ID)]).await;
     assert!(!templates.contains("\"custom\":true"), "{templates}");
+}
+
+async fn save_template(server: &TestServer, cookie: &str, lang: &str, subject: &str, text: &str) -> (u16, String) {
+    let args = [("form", DEMO_FORM_ID), ("lang", lang), ("subject", subject), ("text", text), ("reset", "false")];
+    server.call_fn(Some(cookie), "save-link-mail-template", &args).await
 }
 
 /// Signs the demo form's answers with a personal link's key.
