@@ -301,8 +301,9 @@ pub async fn send_mail(
     }
     let object = batch.clone().unwrap_or_else(|| links.first().map(|l| l.link_id.clone()).unwrap_or_default());
     let detail = format!(
-        "{form_id}: {count} personal-link {} in {}, reminders {}",
+        "{form_id}: {count} personal-link {} ({}) in {}, reminders {}",
         if count == 1 { "mail" } else { "mails" },
+        if prepared.bulk { "from a CSV" } else { "one link" },
         prepared.lang,
         reminders_in_words(settings)
     );
