@@ -375,7 +375,7 @@ async fn a_partner_sees_only_assigned_forms_without_personal_data() {
     assert_eq!(guessed_body, missing_body);
     // The same through every other function that takes a form id.
     type Args = Vec<(&'static str, &'static str)>;
-    let probes: [(&str, &str, Args); 6] = [
+    let probes: [(&str, &str, Args); 8] = [
         ("links", "form", vec![("status", "")]),
         (
             "create-link",
@@ -393,6 +393,12 @@ async fn a_partner_sees_only_assigned_forms_without_personal_data() {
             "check-links-csv",
             "form",
             vec![("csv", "label\nx\n"), ("locked", ""), ("single_use", "true"), ("days", "30")],
+        ),
+        ("link-mail-templates", "form", vec![]),
+        (
+            "save-link-mail-template",
+            "form",
+            vec![("lang", "en"), ("subject", "Hi"), ("text", "{link}"), ("reset", "false")],
         ),
         ("funnel", "id", vec![]),
         ("designer", "id", vec![]),
