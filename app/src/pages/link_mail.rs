@@ -123,6 +123,7 @@ pub fn MailCheckView(flow: MailFlow, changed: RwSignal<u32>) -> impl IntoView {
             }.into_any(),
         })}
     }
+    .into_any()
 }
 
 /// The form's mail template in each of its languages, with the variables.
@@ -191,4 +192,5 @@ pub fn MailTemplates(form_id: String) -> impl IntoView {
             })}
         </section>
     }
+    .into_any()
 }

@@ -152,6 +152,7 @@ fn LinksView(list: LinkList, status: String, changed: RwSignal<u32>, kept: Kept)
                 <BulkLinks form_id=form_id.clone() fields=list.fields.clone() changed=changed kept=kept mail=mail />
                 <MailTemplates form_id=form_id.clone() />
             }
+            .into_any()
         })}
         <section class="card">
             <h2>"Links"</h2>
@@ -293,7 +294,7 @@ fn CreateLink(
                     <p><label for="link-mail-to">"Send by mail to (optional; you see the mail before it is sent)"</label>
                         <input id="link-mail-to" name="mail_to" type="email" maxlength="254" /></p>
                     <MailOptions prefix="one_" languages=languages />
-                })}
+                }.into_any())}
                 <button type="submit">"Create link"</button>
             </form>
             <MailCheckView flow=flow changed=changed />
@@ -428,7 +429,7 @@ fn BulkLinks(
                     <p><label for="bulk-address-column">"Column with the mail addresses"</label>
                         <input id="bulk-address-column" name="bulk_address_column" value="email" /></p>
                     <MailOptions prefix="bulk_" languages=languages />
-                })}
+                }.into_any())}
                 <button type="submit">"Check"</button>
             </form>
             <MailCheckView flow=flow changed=changed />
