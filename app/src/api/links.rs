@@ -528,8 +528,7 @@ mod ssr {
     ) -> Result<LinkMailCheck, Error> {
         let (form, mail) = (request.form.clone(), mail_settings(&request));
         let owned = owned(state, operator, request).await?;
-        let check =
-            links::check_mail(state, operator, &form, owned.recipients(), &mail).await.map_err(readable)?;
+        let check = links::check_mail(state, operator, &form, owned.recipients(), &mail).await.map_err(readable)?;
         Ok(LinkMailCheck {
             count: check.count,
             first: check

@@ -139,7 +139,8 @@ async fn two_hundred_links_from_a_csv_arrive_each_with_its_own_link_after_the_ch
     let mut seen = std::collections::BTreeSet::new();
     for mail in &received {
         assert_eq!(mail.to.len(), 1);
-        let i: usize = mail.to[0].strip_prefix("person").unwrap().strip_suffix("@example.org").unwrap().parse().unwrap();
+        let i: usize =
+            mail.to[0].strip_prefix("person").unwrap().strip_suffix("@example.org").unwrap().parse().unwrap();
         let (id, secret) = link_in(mail);
         let row = server.state.store().link(&id).await.unwrap().unwrap();
         let key = key_from_secret(&secret).unwrap();
@@ -248,7 +249,8 @@ async fn one_link_by_mail_uses_the_forms_template_and_unknown_variables_are_refu
     assert_eq!(status, 200, "{check}");
     assert_eq!((check["count"].clone(), check["first"][0]["to"].clone()), (json!(1), json!("erika@example.org")));
     assert!(check["first"][0]["subject"].as_str().unwrap().starts_with("Für Frau Meier: "), "{check}");
-    let (status, sent) = call_json(&server, &cookie, "send-link-mail", &json!({ "request": request, "confirm": 1 })).await;
+    let (status, sent) =
+        call_json(&server, &cookie, "send-link-mail", &json!({ "request": request, "confirm": 1 })).await;
     assert_eq!(status, 200, "{sent}");
     let mail = sink.wait_for(1).await[0].clone();
     let (id, secret) = link_in(&mail);
@@ -329,7 +331,12 @@ async fn reminders_go_only_to_open_unused_links_at_most_m_times_and_the_secret_g
     }
     tokio::time::sleep(Duration::from_millis(4000)).await;
     let all = sink.received();
-    assert_eq!(all.len(), 6, "at most two reminders, and only to the open link: {:?}", all.iter().map(|m| &m.to).collect::<Vec<_>>());
+    assert_eq!(
+        all.len(),
+        6,
+        "at most two reminders, and only to the open link: {:?}",
+        all.iter().map(|m| &m.to).collect::<Vec<_>>()
+    );
     assert!(server.state.store().reminder(&open).await.unwrap().is_none(), "after the last: the secret is gone");
     let dump = server.state.store().dump_all_tables().await.unwrap();
     assert!(!dump.contains(&kept.sealed), "the sealed secret is gone");

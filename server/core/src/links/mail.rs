@@ -230,10 +230,8 @@ pub async fn check_mail(
         .iter()
         .take(PREVIEWED)
         .map(|r| {
-            let expires =
-                crate::texts::link_expires(&prepared.lang, now_ms() + i64::from(r.spec.days) * 86_400_000);
-            let values =
-                values(&prepared.form, &prepared.lang, r.spec.label.as_deref(), &r.to, &placeholder, &expires);
+            let expires = crate::texts::link_expires(&prepared.lang, now_ms() + i64::from(r.spec.days) * 86_400_000);
+            let values = values(&prepared.form, &prepared.lang, r.spec.label.as_deref(), &r.to, &placeholder, &expires);
             let mail = template::render(&prepared.template, &values);
             MailShown { to: r.to.clone(), subject: mail.subject, text: mail.text }
         })
@@ -372,18 +370,12 @@ pub struct LinkMail {
 }
 
 /// The mail status of every mailed link of a form, by link id.
-pub(super) async fn statuses(
-    state: &AppState,
-    form_id: &str,
-) -> Result<std::collections::HashMap<String, LinkMail>> {
+pub(super) async fn statuses(state: &AppState, form_id: &str) -> Result<std::collections::HashMap<String, LinkMail>> {
     let mut out: std::collections::HashMap<String, LinkMail> = std::collections::HashMap::new();
     // Oldest first: the last one seen is the latest.
     for m in state.store.link_messages(form_id).await? {
-        let entry = out.entry(m.link_id).or_insert_with(|| LinkMail {
-            status: String::new(),
-            error: None,
-            reminders: 0,
-        });
+        let entry =
+            out.entry(m.link_id).or_insert_with(|| LinkMail { status: String::new(), error: None, reminders: 0 });
         if m.purpose == REMINDER_PURPOSE && m.status != "failed" {
             entry.reminders += 1;
         }

@@ -37,9 +37,8 @@ pub use self::csv::{
     BulkSettings, CsvPreview, CsvRow, MAX_ROWS, import_csv, links_csv, parse_csv, parse_csv_for_mail, preview_csv,
 };
 pub use self::mail::{
-    DEFAULT_ADDRESS_COLUMN, FormTemplate, LinkMail, MAX_REMIND_DAYS, MAX_REMINDERS, MailCheck, MailSettings,
-    MailShown, MailedLinks, PREVIEWED, PURPOSE, REMINDER_PURPOSE, Recipients, check_mail, send_mail, set_template,
-    templates,
+    DEFAULT_ADDRESS_COLUMN, FormTemplate, LinkMail, MAX_REMIND_DAYS, MAX_REMINDERS, MailCheck, MailSettings, MailShown,
+    MailedLinks, PREVIEWED, PURPOSE, REMINDER_PURPOSE, Recipients, check_mail, send_mail, set_template, templates,
 };
 pub use self::qr::{data_url, qr_png, qr_svg};
 

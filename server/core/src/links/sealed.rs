@@ -43,8 +43,7 @@ pub fn open(key: &[u8; 32], link_id: &str, sealed: &str) -> Result<String> {
     let (nonce, body) = bytes.split_at_checked(NONCE).ok_or_else(refused)?;
     let nonce: [u8; NONCE] = nonce.try_into().map_err(|_| refused())?;
     let aad = associated(link_id);
-    let secret =
-        cipher(key)?.decrypt(&XNonce::from(nonce), Payload { msg: body, aad: &aad }).map_err(|_| refused())?;
+    let secret = cipher(key)?.decrypt(&XNonce::from(nonce), Payload { msg: body, aad: &aad }).map_err(|_| refused())?;
     String::from_utf8(secret).map_err(|_| refused())
 }
 

@@ -174,7 +174,10 @@ mod tests {
 
     #[test]
     fn variables_are_filled_and_the_html_part_escapes_and_links() {
-        let template = Template { subject: "Your link: {form}".into(), text: "Hello {recipient},\n\n{link}\n\nUntil {expires}, {controller}. {x".into() };
+        let template = Template {
+            subject: "Your link: {form}".into(),
+            text: "Hello {recipient},\n\n{link}\n\nUntil {expires}, {controller}. {x".into(),
+        };
         assert!(check(&template).is_empty(), "{:?}", check(&template));
         let mail = render(&template, &VALUES);
         assert_eq!(mail.subject, "Your link: Claim");

@@ -53,8 +53,7 @@ pub struct ReminderRow {
     pub sealed: String,
 }
 
-const REMINDER_COLUMNS: &str =
-    "link_id, form_id, to_address, lang, every_ms, reminders_left, reminders_sent, sealed";
+const REMINDER_COLUMNS: &str = "link_id, form_id, to_address, lang, every_ms, reminders_left, reminders_sent, sealed";
 
 fn template_key(form_id: &str, lang: &str) -> String {
     format!("{form_id}/{lang}")
@@ -178,13 +177,7 @@ impl Store {
     /// link is still open and unused (checked in the same transaction), and moves
     /// the next one to `next_ms`; after the last one, or when the link is no longer
     /// open, the row and its sealed secret are deleted. Whether the mail was queued.
-    pub async fn queue_reminder(
-        &self,
-        link_id: &str,
-        claim: &str,
-        message: &NewMessage,
-        next_ms: i64,
-    ) -> Result<bool> {
+    pub async fn queue_reminder(&self, link_id: &str, claim: &str, message: &NewMessage, next_ms: i64) -> Result<bool> {
         self.exec(
             "BEGIN;
              LET $r = (SELECT claim, reminders_left FROM type::record('link_reminder', $link_id))[0];
