@@ -181,3 +181,27 @@ export async function startOwnServer(name: string, extra: string[]): Promise<Own
   stop();
   throw new Error(`the server did not start:\n${log}`);
 }
+
+/// The real SMTP server of the Rust tests (aiosmtpd, `server/tests/it/smtp_sink.py`)
+/// on 127.0.0.1: what it received, one entry per mail, as it arrives.
+export interface SmtpSink { port: number; mails: { to: string[]; data: string; text: string }[]; stop: () => void }
+
+export async function startSmtpSink(): Promise<SmtpSink> {
+  const smtp: ChildProcess = spawn('python3', ['../server/tests/it/smtp_sink.py'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const mails: SmtpSink['mails'] = [];
+  const port = await new Promise<number>((resolve, reject) => {
+    let buffer = '';
+    smtp.stdout?.on('data', (chunk) => {
+      buffer += chunk;
+      let newline;
+      while ((newline = buffer.indexOf('\n')) >= 0) {
+        const line = buffer.slice(0, newline);
+        buffer = buffer.slice(newline + 1);
+        if (line.startsWith('READY ')) resolve(Number(line.slice(6)));
+        else if (line.trim()) mails.push(JSON.parse(line));
+      }
+    });
+    smtp.on('exit', (code) => reject(new Error(`the SMTP server stopped (${code}); run scripts/setup.sh (aiosmtpd)`)));
+  });
+  return { port, mails, stop: () => smtp.kill() };
+}

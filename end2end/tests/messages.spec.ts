@@ -1,48 +1,32 @@
 import { test, expect } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
-import { ChildProcess, spawn } from 'child_process';
-import { OWNER_PASSWORD, OwnServer, chooseOwnPassword, hydrated, oneTimePassword, startOwnServer } from './helpers';
+import {
+  OWNER_PASSWORD, OwnServer, SmtpSink, chooseOwnPassword, hydrated, oneTimePassword, startOwnServer, startSmtpSink,
+} from './helpers';
 
 // Its own server, sending mail to a real SMTP server on 127.0.0.1 (aiosmtpd, the
 // same script the Rust tests use), so a password reset can be followed end to end.
 let own: OwnServer;
-let smtp: ChildProcess;
+let smtp: SmtpSink;
 let base = '';
 let log = '';
-const mails: { to: string[]; data: string; text: string }[] = [];
-
-async function startSmtp(): Promise<number> {
-  smtp = spawn('python3', ['../server/tests/it/smtp_sink.py'], { stdio: ['pipe', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    let buffer = '';
-    smtp.stdout?.on('data', (chunk) => {
-      buffer += chunk;
-      let newline;
-      while ((newline = buffer.indexOf('\n')) >= 0) {
-        const line = buffer.slice(0, newline);
-        buffer = buffer.slice(newline + 1);
-        if (line.startsWith('READY ')) resolve(Number(line.slice(6)));
-        else if (line.trim()) mails.push(JSON.parse(line));
-      }
-    });
-    smtp.on('exit', (code) => reject(new Error(`the SMTP server stopped (${code}); run scripts/setup.sh (aiosmtpd)`)));
-  });
-}
+let mails: SmtpSink['mails'] = [];
 
 async function mailCount(n: number) {
   await expect.poll(() => mails.length, { timeout: 20_000 }).toBe(n);
 }
 
 test.beforeAll(async () => {
-  const smtpPort = await startSmtp();
-  own = await startOwnServer('mail', ['--smtp-url', `smtp://127.0.0.1:${smtpPort}`, '--mail-from', 'Forms <forms@example.org>']);
+  smtp = await startSmtpSink();
+  mails = smtp.mails;
+  own = await startOwnServer('mail', ['--smtp-url', `smtp://127.0.0.1:${smtp.port}`, '--mail-from', 'Forms <forms@example.org>']);
   base = own.base;
   log = own.log();
 });
 
 test.afterAll(async () => {
   own?.stop();
-  smtp?.kill();
+  smtp?.stop();
 });
 
 test('forgot password: a link by mail sets a new one once; a stranger gets the same answer and no mail', async ({ page }) => {

@@ -214,6 +214,10 @@ pub struct ServeArgs {
     /// addresses over https only.
     #[arg(long, env = "FORMSEAL_ALLOW_PRIVATE_WEBHOOKS")]
     pub allow_private_webhooks: bool,
+    /// The length of a day for the reminders of personal links, in milliseconds
+    /// (for tests: "remind after 1 day" then means this long).
+    #[arg(long, env = "FORMSEAL_REMINDER_DAY_MS", hide = true)]
+    pub reminder_day_ms: Option<u32>,
 }
 
 fn trusted_proxies(text: &str) -> Result<formseal_core::client::TrustedProxies, String> {

@@ -116,6 +116,9 @@ pub async fn open_state(args: &ServeArgs) -> Result<AppState, StartError> {
     };
     config.message_give_up_ms = i64::from(args.message_give_up_hours.max(1)) * 3_600_000;
     config.allow_private_webhooks = args.allow_private_webhooks;
+    if let Some(ms) = args.reminder_day_ms {
+        config.reminder_day_ms = i64::from(ms.max(1));
+    }
     tracing::info!(schema, "database ready");
     let state = AppState::new(store, keys, config);
     Ok(match mailer(args)? {
@@ -212,6 +215,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), StartError> {
     tokio::spawn(formseal_core::retention::run(state.app.clone(), every));
     tokio::spawn(index_backlog(state.app.clone()));
     tokio::spawn(formseal_core::messages::run(state.app.clone()));
+    tokio::spawn(formseal_core::links::reminders::run(state.app.clone()));
     let limits = crate::listener::Limits {
         max_connections: args.max_connections,
         header_timeout: std::time::Duration::from_secs(u64::from(args.header_timeout_seconds.max(1))),

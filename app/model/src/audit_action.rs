@@ -77,10 +77,17 @@ pub enum Action {
     WebhookChanged,
     /// A webhook was removed.
     WebhookRemoved,
+    /// Personal links were sent by mail: queued after the operator confirmed the
+    /// check (form, count, language, reminders in the detail; never the texts).
+    LinkMailsQueued,
+    /// A reminder of an unused personal link was queued (by the reminder job).
+    LinkReminderQueued,
+    /// A form's template for personal-link mails was changed or reset.
+    LinkMailTemplateChanged,
 }
 
 impl Action {
-    pub const ALL: [Action; 48] = [
+    pub const ALL: [Action; 51] = [
         Action::Login,
         Action::LoginFailed,
         Action::Logout,
@@ -129,6 +136,9 @@ impl Action {
         Action::WebhookAdded,
         Action::WebhookChanged,
         Action::WebhookRemoved,
+        Action::LinkMailsQueued,
+        Action::LinkReminderQueued,
+        Action::LinkMailTemplateChanged,
     ];
 
     /// The stored name.
@@ -182,6 +192,9 @@ impl Action {
             Action::WebhookAdded => "webhook_added",
             Action::WebhookChanged => "webhook_changed",
             Action::WebhookRemoved => "webhook_removed",
+            Action::LinkMailsQueued => "link_mails_queued",
+            Action::LinkReminderQueued => "link_reminder_queued",
+            Action::LinkMailTemplateChanged => "link_mail_template_changed",
         }
     }
 }

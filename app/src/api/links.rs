@@ -1,8 +1,11 @@
 //! Server functions of personal links: list (with a status filter), create one,
-//! bulk-create from CSV (preview first), revoke, extend. The secret of a new link
-//! is in the answer of the call that created it, and nowhere else, ever.
+//! bulk-create from CSV (preview first), send by mail (one or a CSV's, checked
+//! first, then sent), the form's mail templates, revoke, extend. The secret of a
+//! new link is in the answer of the call that created it and in its mail, and
+//! nowhere else (reminders keep it sealed until the link's end).
 
 use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
 use serde::{Deserialize, Serialize};
 
 use super::ConsoleError;
@@ -32,6 +35,12 @@ pub struct LinkItem {
     pub expires_at: String,
     pub opened_at: String,
     pub submitted_at: String,
+    /// Sent by mail: `queued`, `sending`, `sent` or `failed` (empty: not sent by mail).
+    pub mail_status: String,
+    /// Why the mail failed.
+    pub mail_error: String,
+    /// Reminders queued or sent.
+    pub reminders: u32,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -46,6 +55,11 @@ pub struct LinkList {
     pub general_url: String,
     pub general_qr_svg: String,
     pub general_qr_png: String,
+    /// The mail server links are sent through; `None`: this instance sends no mail
+    /// (the links are copied by hand).
+    pub mail_server: Option<String>,
+    /// The form's languages (the mails' language is one of them).
+    pub languages: Vec<String>,
 }
 
 /// A link just made: the only time its secret URL is shown.
@@ -84,6 +98,120 @@ pub struct CsvImported {
     pub csv_download: String,
 }
 
+/// Personal links to send by mail: one (`to`, with the link's label, note and
+/// prefill as for `create-link`) or, when `csv` is given, one per CSV row, each to
+/// the address in its `address_column` (empty: `email`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct LinkMailRequest {
+    pub form: String,
+    pub label: String,
+    pub note: String,
+    /// A JSON object of field key to the text typed.
+    pub prefill: String,
+    pub to: String,
+    pub csv: String,
+    pub address_column: String,
+    /// Field keys separated by commas.
+    pub locked: String,
+    pub single_use: bool,
+    pub days: u32,
+    /// One of the form's languages; empty: its first.
+    pub lang: String,
+    /// Remind after this many days (1 to 60) …
+    pub remind_days: u32,
+    /// … at most this many times (0: no reminders; at most 5).
+    pub remind_times: u32,
+}
+
+/// One mail as the check shows it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MailPreviewItem {
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+}
+
+/// The check before sending: nothing is created or queued yet.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LinkMailCheck {
+    pub count: usize,
+    pub first: Vec<MailPreviewItem>,
+    pub lang: String,
+    pub reminders: String,
+}
+
+/// What a confirmed send queued.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LinkMailSent {
+    pub count: usize,
+    /// One link: its URL, to copy as well (shown this once).
+    pub url: String,
+    /// Many: the links as CSV (with their secret URLs), as a `data:` URL.
+    pub csv_download: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MailTemplateItem {
+    pub lang: String,
+    pub subject: String,
+    pub text: String,
+    /// The form's own (else the default of the language).
+    pub custom: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MailTemplateList {
+    pub items: Vec<MailTemplateItem>,
+    /// `{recipient}`, `{link}` …
+    pub variables: Vec<String>,
+}
+
+/// The check: the number of mails and the first three, rendered; queues nothing.
+#[server(prefix = "/admin/fn", endpoint = "check-link-mail", input = Json)]
+pub async fn check_link_mail(request: LinkMailRequest) -> Result<LinkMailCheck, ConsoleError> {
+    let (state, operator) = super::ssr::operator().await?;
+    ssr::check_mail(&state, &operator, request).await.map_err(super::ssr::public)
+}
+
+/// Sends what the check showed; `confirm` is the count it showed.
+#[server(prefix = "/admin/fn", endpoint = "send-link-mail", input = Json)]
+pub async fn send_link_mail(request: LinkMailRequest, confirm: usize) -> Result<LinkMailSent, ConsoleError> {
+    let (state, operator) = super::ssr::operator().await?;
+    ssr::send_mail(&state, &operator, request, confirm).await.map_err(super::ssr::public)
+}
+
+#[server(prefix = "/admin/fn", endpoint = "link-mail-templates")]
+pub async fn link_mail_templates(form: String) -> Result<MailTemplateList, ConsoleError> {
+    let (state, operator) = super::ssr::operator().await?;
+    let items = formseal_core::links::templates(&state, &operator, &form).await.map_err(super::ssr::public)?;
+    Ok(MailTemplateList {
+        items: items
+            .into_iter()
+            .map(|t| MailTemplateItem {
+                lang: t.lang,
+                subject: t.template.subject,
+                text: t.template.text,
+                custom: t.custom,
+            })
+            .collect(),
+        variables: formseal_core::links::template::VARIABLES.iter().map(|v| format!("{{{v}}}")).collect(),
+    })
+}
+
+/// Saves a form's mail template for `lang`; `reset`: back to the default.
+#[server(prefix = "/admin/fn", endpoint = "save-link-mail-template")]
+pub async fn save_link_mail_template(
+    form: String,
+    lang: String,
+    subject: String,
+    text: String,
+    reset: bool,
+) -> Result<(), ConsoleError> {
+    let (state, operator) = super::ssr::operator().await?;
+    let template = (!reset).then_some(formseal_core::links::template::Template { subject, text });
+    formseal_core::links::set_template(&state, &operator, &form, &lang, template).await.map_err(super::ssr::public)
+}
+
 #[server(prefix = "/admin/fn", endpoint = "links")]
 pub async fn list_links(form: String, status: String) -> Result<LinkList, ConsoleError> {
     let (state, operator) = super::ssr::operator().await?;
@@ -103,9 +231,8 @@ pub async fn create_link(
     locked: String,
 ) -> Result<NewLinkInfo, ConsoleError> {
     let (state, operator) = super::ssr::operator().await?;
-    ssr::create(&state, &operator, &form, label, note, days, single_use, &prefill, &locked)
-        .await
-        .map_err(super::ssr::public)
+    let typed = ssr::TypedLink { label, note, days, single_use, prefill, locked };
+    ssr::create(&state, &operator, &form, typed).await.map_err(super::ssr::public)
 }
 
 #[server(prefix = "/admin/fn", endpoint = "revoke-link")]
@@ -176,7 +303,7 @@ pub async fn import_links_csv(
 #[cfg(feature = "ssr")]
 mod ssr {
     use formseal_core::accounts::Operator;
-    use formseal_core::links::{self, BulkSettings, LinkSpec, LinkStatus};
+    use formseal_core::links::{self, BulkSettings, LinkSpec, LinkStatus, MailSettings, Recipients};
     use formseal_core::{AppState, Error};
     use formseal_model::{Answers, DataClass};
     use serde_json::Value;
@@ -261,31 +388,64 @@ mod ssr {
                     expires_at: l.expires_at,
                     opened_at: l.opened_at.unwrap_or_default(),
                     submitted_at: l.submitted_at.unwrap_or_default(),
+                    mail_status: l.mail.as_ref().map(|m| m.status.clone()).unwrap_or_default(),
+                    mail_error: l.mail.as_ref().and_then(|m| m.error.clone()).unwrap_or_default(),
+                    reminders: l.mail.as_ref().map_or(0, |m| m.reminders),
                 })
                 .collect(),
             fields,
             general_qr_svg: links::data_url("image/svg+xml", svg.as_bytes()),
             general_qr_png: links::data_url("image/png", &png),
             general_url,
+            mail_server: formseal_core::messages::describe(state),
+            languages: def.languages.clone(),
         })
     }
 
-    #[allow(clippy::too_many_arguments)]
+    /// One link as typed in the console.
+    pub struct TypedLink {
+        pub label: String,
+        pub note: String,
+        pub days: u32,
+        pub single_use: bool,
+        /// A JSON object of field key to the text typed.
+        pub prefill: String,
+        /// Field keys separated by commas.
+        pub locked: String,
+    }
+
     pub async fn create(
         state: &AppState,
         operator: &Operator,
         form_id: &str,
-        label: String,
-        note: String,
-        days: u32,
-        single_use: bool,
-        prefill: &str,
-        locked: &str,
+        typed: TypedLink,
     ) -> Result<NewLinkInfo, Error> {
+        let spec = typed_spec(state, operator, form_id, typed).await?;
+        let created = links::create(state, operator, form_id, spec).await.map_err(readable)?;
+        let svg = links::qr_svg(&created.url)?;
+        let png = links::qr_png(&created.url)?;
+        Ok(NewLinkInfo {
+            id: created.link_id,
+            url: created.url,
+            expires_at: created.expires_at,
+            qr_svg: links::data_url("image/svg+xml", svg.as_bytes()),
+            qr_png: links::data_url("image/png", &png),
+            qr_svg_markup: svg,
+        })
+    }
+
+    /// The link's choices from what was typed, checked against the form.
+    async fn typed_spec(
+        state: &AppState,
+        operator: &Operator,
+        form_id: &str,
+        link: TypedLink,
+    ) -> Result<LinkSpec, Error> {
+        let TypedLink { label, note, days, single_use, prefill, locked } = link;
         let typed: std::collections::BTreeMap<String, String> = if prefill.trim().is_empty() {
             Default::default()
         } else {
-            serde_json::from_str(prefill).map_err(|_| Error::BadRequest("prefill must be a JSON object".into()))?
+            serde_json::from_str(&prefill).map_err(|_| Error::BadRequest("prefill must be a JSON object".into()))?
         };
         // Through the core's check: the definition of a form this operator may not
         // make links for (its field keys) must not show through the prefill's problems.
@@ -308,24 +468,98 @@ mod ssr {
             return Err(readable(Error::Validation(problems)));
         }
         formseal_model::normalize(&definition, &mut answers);
-        let spec = LinkSpec {
+        Ok(LinkSpec {
             label: Some(label.trim().to_owned()).filter(|l| !l.is_empty()),
             note: Some(note.trim().to_owned()).filter(|n| !n.is_empty()),
             prefill: answers,
-            locked: keys(locked),
+            locked: keys(&locked),
             single_use,
             days,
-        };
-        let created = links::create(state, operator, form_id, spec).await.map_err(readable)?;
-        let svg = links::qr_svg(&created.url)?;
-        let png = links::qr_png(&created.url)?;
-        Ok(NewLinkInfo {
-            id: created.link_id,
-            url: created.url,
-            expires_at: created.expires_at,
-            qr_svg: links::data_url("image/svg+xml", svg.as_bytes()),
-            qr_png: links::data_url("image/png", &png),
-            qr_svg_markup: svg,
         })
+    }
+
+    fn mail_settings(request: &LinkMailRequest) -> MailSettings {
+        MailSettings {
+            lang: request.lang.clone(),
+            remind_days: request.remind_days,
+            remind_times: request.remind_times,
+            address_column: request.address_column.clone(),
+        }
+    }
+
+    /// Whose links a request makes, owned (the core borrows from it).
+    enum Owned {
+        One(LinkSpec, String),
+        Csv(String, BulkSettings),
+    }
+
+    impl Owned {
+        fn recipients(&self) -> Recipients<'_> {
+            match self {
+                Owned::One(spec, to) => Recipients::One { spec: spec.clone(), to },
+                Owned::Csv(text, settings) => Recipients::Csv { text, settings },
+            }
+        }
+    }
+
+    /// The recipients the request names: its CSV's rows, or the one link it describes.
+    async fn owned(state: &AppState, operator: &Operator, request: LinkMailRequest) -> Result<Owned, Error> {
+        if request.csv.trim().is_empty() {
+            let typed = TypedLink {
+                label: request.label,
+                note: request.note,
+                days: request.days,
+                single_use: request.single_use,
+                prefill: request.prefill,
+                locked: request.locked,
+            };
+            let spec = typed_spec(state, operator, &request.form, typed).await?;
+            Ok(Owned::One(spec, request.to))
+        } else {
+            let bulk = settings(&request.locked, request.single_use, request.days);
+            Ok(Owned::Csv(request.csv, bulk))
+        }
+    }
+
+    pub async fn check_mail(
+        state: &AppState,
+        operator: &Operator,
+        request: LinkMailRequest,
+    ) -> Result<LinkMailCheck, Error> {
+        let (form, mail) = (request.form.clone(), mail_settings(&request));
+        let owned = owned(state, operator, request).await?;
+        let check = links::check_mail(state, operator, &form, owned.recipients(), &mail).await.map_err(readable)?;
+        Ok(LinkMailCheck {
+            count: check.count,
+            first: check
+                .first
+                .into_iter()
+                .map(|m| MailPreviewItem { to: m.to, subject: m.subject, text: m.text })
+                .collect(),
+            lang: check.lang,
+            reminders: check.reminders,
+        })
+    }
+
+    pub async fn send_mail(
+        state: &AppState,
+        operator: &Operator,
+        request: LinkMailRequest,
+        confirm: usize,
+    ) -> Result<LinkMailSent, Error> {
+        let (form, mail) = (request.form.clone(), mail_settings(&request));
+        let bulk = !request.csv.trim().is_empty();
+        let owned = owned(state, operator, request).await?;
+        let sent =
+            links::send_mail(state, operator, &form, owned.recipients(), &mail, confirm).await.map_err(readable)?;
+        let count = sent.links.len();
+        if bulk {
+            let text = links::links_csv(&sent.links)?;
+            let csv_download = links::data_url("text/csv", text.as_bytes());
+            Ok(LinkMailSent { count, url: String::new(), csv_download })
+        } else {
+            let url = sent.links.into_iter().next().map(|l| l.url).unwrap_or_default();
+            Ok(LinkMailSent { count, url, csv_download: String::new() })
+        }
     }
 }

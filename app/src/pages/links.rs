@@ -7,10 +7,11 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use wasm_bindgen::JsCast as _;
 
+use super::link_mail::{MailCheckView, MailFlow, MailOptions, MailTemplates, read_options, start_check};
 use super::{load_error, loading};
 use crate::api::{
-    CsvCheck, CsvImported, LinkList, NewLinkInfo, check_links_csv, create_link, extend_link, import_links_csv,
-    list_links, revoke_link,
+    CsvCheck, CsvImported, LinkList, LinkMailRequest, NewLinkInfo, check_links_csv, create_link, extend_link,
+    import_links_csv, list_links, revoke_link,
 };
 
 /// The named value of the form that sent `ev`.
@@ -42,6 +43,8 @@ pub fn LinksPage() -> impl IntoView {
         csv: RwSignal::new(String::new()),
         checked: RwSignal::new(None),
         imported: RwSignal::new(None),
+        one_mail: MailFlow::default(),
+        bulk_mail: MailFlow::default(),
     };
     let list = Resource::new(move || (form(), status(), changed.get()), |(form, status, _)| list_links(form, status));
     view! {
@@ -66,6 +69,8 @@ struct Kept {
     csv: RwSignal<String>,
     checked: RwSignal<Option<Result<CsvCheck, String>>>,
     imported: RwSignal<Option<Result<CsvImported, String>>>,
+    one_mail: MailFlow,
+    bulk_mail: MailFlow,
 }
 
 #[component]
@@ -110,6 +115,7 @@ fn LinksView(list: LinkList, status: String, changed: RwSignal<u32>, kept: Kept)
                     <td>{l.expires_at.clone()}</td>
                     <td>{l.opened_at.clone()}</td>
                     <td>{l.submitted_at.clone()}</td>
+                    <td data-mail=l.mail_status.clone()>{mail_cell(&l)}</td>
                     <td>
                         {(can_manage && open).then(|| view! {
                             <button type="button" on:click=move |_| { revoke.dispatch(revoke_id.clone()); }>"Revoke"</button>
@@ -133,9 +139,20 @@ fn LinksView(list: LinkList, status: String, changed: RwSignal<u32>, kept: Kept)
                 <a download=format!("{form_id}-qr.png") href=list.general_qr_png.clone()>"QR code (PNG)"</a>
             </p>
         </section>
-        {can_manage.then(|| view! {
-            <CreateLink form_id=form_id.clone() fields=list.fields.clone() changed=changed created=kept.created />
-            <BulkLinks form_id=form_id.clone() fields=list.fields.clone() changed=changed kept=kept />
+        {match (&list.mail_server, can_manage) {
+            (_, false) => None,
+            (Some(server), true) => Some(view! { <p class="muted">"Links can also go by mail, through "{server.clone()}"."</p> }.into_any()),
+            (None, true) => Some(view! { <p class="muted">"This instance sends no mail (no mail server is set up: the server's --smtp-url option): copy the links and hand them out yourself."</p> }.into_any()),
+        }}
+        {can_manage.then(|| {
+            let mail = list.mail_server.is_some().then(|| list.languages.clone());
+            view! {
+                <CreateLink form_id=form_id.clone() fields=list.fields.clone() changed=changed created=kept.created
+                    mail=mail.clone() flow=kept.one_mail />
+                <BulkLinks form_id=form_id.clone() fields=list.fields.clone() changed=changed kept=kept mail=mail />
+                <MailTemplates form_id=form_id.clone() />
+            }
+            .into_any()
         })}
         <section class="card">
             <h2>"Links"</h2>
@@ -151,7 +168,7 @@ fn LinksView(list: LinkList, status: String, changed: RwSignal<u32>, kept: Kept)
                     <table class="list links">
                         <thead><tr>
                             <th>"Recipient"</th><th>"Status"</th><th>"Use"</th><th>"Created"</th><th>"Expires"</th>
-                            <th>"Opened"</th><th>"Submitted"</th><th>"Actions"</th>
+                            <th>"Opened"</th><th>"Submitted"</th><th>"Mail"</th><th>"Actions"</th>
                         </tr></thead>
                         <tbody>{rows}</tbody>
                     </table>
@@ -161,12 +178,26 @@ fn LinksView(list: LinkList, status: String, changed: RwSignal<u32>, kept: Kept)
     }
 }
 
+/// A mailed link's fate: sent / failed (why) / reminded ×n.
+fn mail_cell(link: &crate::api::LinkItem) -> String {
+    let reminded = if link.reminders > 0 { format!(", reminded ×{}", link.reminders) } else { String::new() };
+    match link.mail_status.as_str() {
+        "" => "—".to_owned(),
+        "failed" => format!("failed: {}{reminded}", link.mail_error),
+        "queued" | "sending" => format!("sending{reminded}"),
+        other => format!("{other}{reminded}"),
+    }
+}
+
 #[component]
 fn CreateLink(
     form_id: String,
     fields: Vec<crate::api::PrefillField>,
     changed: RwSignal<u32>,
     created: RwSignal<Option<Result<NewLinkInfo, String>>>,
+    /// The form's languages when links can go by mail.
+    mail: Option<Vec<String>>,
+    flow: MailFlow,
 ) -> impl IntoView {
     let create = Action::new(|args: &(String, String, String, u32, bool, String, String)| {
         let (form, label, note, days, single_use, prefill, locked) = args.clone();
@@ -194,6 +225,25 @@ fn CreateLink(
             let locked = all(&data, "locked").join(",");
             let days = text(&data, "days").trim().parse().unwrap_or(0);
             let single_use = data.get("single_use").as_string().is_some();
+            let to = text(&data, "mail_to");
+            if !to.trim().is_empty() {
+                // By mail: the check first; the link is made when the operator confirms.
+                let mut request = LinkMailRequest {
+                    form: form_id.clone(),
+                    label: text(&data, "label"),
+                    note: text(&data, "note"),
+                    prefill: serde_json::Value::Object(prefill).to_string(),
+                    to,
+                    locked,
+                    single_use,
+                    days,
+                    ..Default::default()
+                };
+                read_options(&data, "one_", &mut request);
+                created.set(None);
+                start_check(flow, request);
+                return;
+            }
             create.dispatch((
                 form_id.clone(),
                 text(&data, "label"),
@@ -240,8 +290,14 @@ fn CreateLink(
                     <legend>"Prefill (optional; a locked answer cannot be changed by the customer)"</legend>
                     {field_rows}
                 </fieldset>
+                {mail.map(|languages| view! {
+                    <p><label for="link-mail-to">"Send by mail to (optional; you see the mail before it is sent)"</label>
+                        <input id="link-mail-to" name="mail_to" type="email" maxlength="254" /></p>
+                    <MailOptions prefix="one_" languages=languages />
+                }.into_any())}
                 <button type="submit">"Create link"</button>
             </form>
+            <MailCheckView flow=flow changed=changed />
             {move || created.get().map(|result| match result {
                 Err(message) => view! { <p class="error" role="alert">{message}</p> }.into_any(),
                 Ok(info) => view! {
@@ -268,8 +324,11 @@ fn BulkLinks(
     fields: Vec<crate::api::PrefillField>,
     changed: RwSignal<u32>,
     kept: Kept,
+    /// The form's languages when links can go by mail.
+    mail: Option<Vec<String>>,
 ) -> impl IntoView {
     let (csv, checked, imported) = (kept.csv, kept.checked, kept.imported);
+    let flow = kept.bulk_mail;
     let settings = StoredValue::new((String::new(), true, 30u32));
     let check = Action::new(|args: &(String, String, String, bool, u32)| {
         let (form, csv, locked, single_use, days) = args.clone();
@@ -300,6 +359,22 @@ fn BulkLinks(
             let days = text(&data, "bulk_days").trim().parse().unwrap_or(0);
             settings.set_value((locked.clone(), single_use, days));
             imported.set(None);
+            if data.get("bulk_by_mail").as_string().is_some() {
+                let mut request = LinkMailRequest {
+                    form: form_id.clone(),
+                    csv: csv.get_untracked(),
+                    address_column: text(&data, "bulk_address_column"),
+                    locked,
+                    single_use,
+                    days,
+                    ..Default::default()
+                };
+                read_options(&data, "bulk_", &mut request);
+                checked.set(None);
+                start_check(flow, request);
+                return;
+            }
+            flow.check.set(None);
             check.dispatch((form_id.clone(), csv.get_untracked(), locked, single_use, days));
         }
     };
@@ -348,8 +423,16 @@ fn BulkLinks(
                     <input id="bulk-days" name="bulk_days" type="number" min="1" max="366" value="30" /></p>
                 <p><label class="check"><input type="checkbox" name="bulk_single_use" value="true" checked />"Single use"</label></p>
                 <fieldset><legend>"Locked fields"</legend>{lock_boxes}</fieldset>
+                {mail.map(|languages| view! {
+                    <p><label class="check"><input type="checkbox" name="bulk_by_mail" value="true" />
+                        "Send each link by mail (the check shows the first mails; nothing is sent until you confirm)"</label></p>
+                    <p><label for="bulk-address-column">"Column with the mail addresses"</label>
+                        <input id="bulk-address-column" name="bulk_address_column" value="email" /></p>
+                    <MailOptions prefix="bulk_" languages=languages />
+                }.into_any())}
                 <button type="submit">"Check"</button>
             </form>
+            <MailCheckView flow=flow changed=changed />
             {move || checked.get().map(|result| match result {
                 Err(message) => view! { <p class="error" role="alert">{message}</p> }.into_any(),
                 Ok(check) => {

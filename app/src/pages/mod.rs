@@ -7,6 +7,7 @@ mod forms;
 mod funnel;
 mod integrity;
 mod invite;
+mod link_mail;
 mod links;
 mod login;
 mod messages;

@@ -266,6 +266,9 @@ mod tests {
             "webhook_added",
             "webhook_changed",
             "webhook_removed",
+            "link_mails_queued",
+            "link_reminder_queued",
+            "link_mail_template_changed",
         ];
         assert_eq!(Action::ALL.map(Action::as_str), names);
         for action in Action::ALL {

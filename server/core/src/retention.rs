@@ -160,10 +160,11 @@ pub async fn run(state: AppState, every: Duration) {
             Ok(n) => tracing::info!(deleted = n, "retention sweep deleted the answers of due submissions"),
             Err(e) => tracing::error!(error = %e, "retention sweep failed; it runs again later"),
         }
-        // Prefill values of personal links go when their link expires.
+        // Prefill values of personal links, and the sealed secrets kept for their
+        // reminders, go when their link expires.
         match crate::links::erase_expired_prefill(&state).await {
             Ok(0) => {}
-            Ok(n) => tracing::info!(deleted = n, "deleted the prefill values of expired personal links"),
+            Ok(n) => tracing::info!(deleted = n, "deleted the prefill values and reminders of expired personal links"),
             Err(e) => tracing::error!(error = %e, "deleting expired link prefill failed; it runs again later"),
         }
         tokio::time::sleep(every).await;

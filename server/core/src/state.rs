@@ -27,6 +27,9 @@ pub struct Config {
     /// plain http): for tests and closed networks; off, they go to public
     /// addresses over https only.
     pub allow_private_webhooks: bool,
+    /// How long a "day" of personal-link reminders is ("remind after N days"): a
+    /// day, except in tests.
+    pub reminder_day_ms: i64,
 }
 
 /// Tuned so a mid-range phone needs about a second; see docs/widget-performance.md.
@@ -44,6 +47,7 @@ impl Config {
             message_retry_ms: 30_000,
             message_give_up_ms: 24 * 3_600_000,
             allow_private_webhooks: false,
+            reminder_day_ms: 86_400_000,
         }
     }
 

@@ -24,6 +24,11 @@ fn html(paragraphs: &[String]) -> String {
             }
         })
         .collect();
+    html_page(&body)
+}
+
+/// The frame of every HTML part around its (escaped) paragraphs.
+pub(crate) fn html_page(body: &str) -> String {
     format!(
         "<!DOCTYPE html>\n<html><body style=\"font-family: sans-serif; line-height: 1.5; max-width: 40em\">\n{body}</body></html>\n"
     )
@@ -115,6 +120,54 @@ pub fn digest(title: &str, day: &str, count: u64, link: &str) -> MailText {
                 .into(),
         ],
     )
+}
+
+/// The template of personal-link mails a form has until someone edits it: subject
+/// and text, with the variables of [`crate::links::template::VARIABLES`]. German
+/// for `de`, English for every other language (until it has its own here).
+pub fn link_mail_template(lang: &str) -> (&'static str, &'static str) {
+    match lang {
+        "de" => (
+            "Ihr persönlicher Link: {form}",
+            "Guten Tag {recipient},\n\n\
+             {controller} bittet Sie, das Formular „{form}“ auszufüllen. Dieser Link ist nur für Sie bestimmt:\n\n\
+             {link}\n\n\
+             Er gilt bis {expires}. Bitte geben Sie ihn nicht weiter.\n\n\
+             Diese Nachricht wurde im Auftrag von {controller} versandt.",
+        ),
+        _ => (
+            "Your personal link: {form}",
+            "Hello {recipient},\n\n\
+             {controller} asks you to fill in the form \"{form}\". This link is for you alone:\n\n\
+             {link}\n\n\
+             It works until {expires}. Please do not pass it on.\n\n\
+             This message was sent on behalf of {controller}.",
+        ),
+    }
+}
+
+/// A reminder's subject: the mail's own, marked as a reminder.
+pub fn reminder_subject(lang: &str, subject: &str) -> String {
+    match lang {
+        "de" => format!("Erinnerung: {subject}"),
+        _ => format!("Reminder: {subject}"),
+    }
+}
+
+/// When a personal link ends, as a mail to its recipient says it.
+pub fn link_expires(lang: &str, ms: i64) -> String {
+    use chrono::TimeZone as _;
+    let Some(at) = chrono::Utc.timestamp_millis_opt(ms).single() else { return String::new() };
+    match lang {
+        "de" => at.format("%d.%m.%Y, %H:%M Uhr (UTC)").to_string(),
+        _ => at.format("%Y-%m-%d %H:%M UTC").to_string(),
+    }
+}
+
+/// What a preview shows where the personal link will be: each link is made (with
+/// its secret) only when the operator confirms the sending.
+pub fn link_placeholder(public_url: &str) -> String {
+    format!("{public_url}/f/(the personal link, made when the mail is sent)")
 }
 
 #[cfg(test)]

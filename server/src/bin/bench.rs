@@ -547,6 +547,7 @@ async fn main() {
         message_retry_ms: None,
         message_give_up_hours: 24,
         allow_private_webhooks: false,
+        reminder_day_ms: None,
     };
     let db_url = serve::db_url(&args);
     let server = serve::prepare(&args).await.expect("server");

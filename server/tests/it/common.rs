@@ -54,6 +54,7 @@ pub fn args(data_dir: &std::path::Path, listen: SocketAddr, db: Option<&str>) ->
         message_retry_ms: None,
         message_give_up_hours: 24,
         allow_private_webhooks: false,
+        reminder_day_ms: None,
         // The tests send many requests from one address on purpose.
         rate_limit_burst: 100_000,
         // Real challenges, little work: the tests post hundreds of submissions.
@@ -89,6 +90,8 @@ pub async fn start_custom(
     let app_state = state.app.clone();
     // The outbox's sender, as `serve` starts it.
     tokio::spawn(formseal_core::messages::run(app_state.clone()));
+    // The reminders of personal links sent by mail, as `serve` starts them.
+    tokio::spawn(formseal_core::links::reminders::run(app_state.clone()));
     // The binary's own listener (connection cap, header deadline), never stopped.
     let limits = formseal::listener::Limits {
         max_connections: args.max_connections,

@@ -16,7 +16,8 @@ async fn hashed_assets_are_immutable_and_the_loader_names_them() {
     std::fs::write(widget.join(JS), "export default function () {}").unwrap();
     std::fs::write(widget.join(format!("{JS}.br")), b"\x0b\x0e\x80export default function () {}\x03").unwrap();
     std::fs::write(widget.join(WASM), b"\0asm\x01\0\0\0").unwrap();
-    let manifest = format!(r#"{{ "js": "{JS}", "wasm": "{WASM}", "link_js": "{LINK_JS}", "link_wasm": "{LINK_WASM}" }}"#);
+    let manifest =
+        format!(r#"{{ "js": "{JS}", "wasm": "{WASM}", "link_js": "{LINK_JS}", "link_wasm": "{LINK_WASM}" }}"#);
     std::fs::write(widget.join("manifest.json"), manifest).unwrap();
     let site_dir = site.path().to_owned();
     let server = start_custom(|_| "mem://".to_owned(), move |args| args.site_dir = site_dir).await;
@@ -34,7 +35,9 @@ async fn hashed_assets_are_immutable_and_the_loader_names_them() {
     // page's script names only that one.
     assert!(!loader.contains("formseal_link"), "{loader}");
     let page_script = get("/f/page.js", "identity").await.unwrap().text().await.unwrap();
-    assert!(page_script.contains(&format!("/widget/{LINK_JS}")) && page_script.contains(&format!("/widget/{LINK_WASM}")));
+    assert!(
+        page_script.contains(&format!("/widget/{LINK_JS}")) && page_script.contains(&format!("/widget/{LINK_WASM}"))
+    );
     assert!(!page_script.contains("formseal_widget"), "{page_script}");
 
     for (path, encoding) in [(JS, "br"), (WASM, "identity")] {

@@ -20,6 +20,7 @@ mod faults;
 mod floods;
 mod funnel;
 mod fuzz;
+mod link_mail;
 mod links;
 mod logic;
 mod messages;

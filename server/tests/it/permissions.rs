@@ -128,6 +128,29 @@ fn sample(path: &str, role: Role, submission: &str) -> (Vec<(String, String)>, O
             ]),
             None,
         ),
+        // The matrix's mail server refuses connections: the mail stays queued.
+        "/admin/fn/check-link-mail" | "/admin/fn/send-link-mail" => (
+            Vec::new(),
+            Some(json!({
+                "request": {
+                    "form": DEMO_FORM_ID, "label": r, "note": "", "prefill": "{}", "to": format!("{r}@example.org"),
+                    "csv": "", "address_column": "", "locked": "", "single_use": true, "days": 30,
+                    "lang": "", "remind_days": 1, "remind_times": 1,
+                },
+                "confirm": 1,
+            })),
+        ),
+        "/admin/fn/link-mail-templates" => (form(&[("form", DEMO_FORM_ID)]), None),
+        "/admin/fn/save-link-mail-template" => (
+            form(&[
+                ("form", DEMO_FORM_ID),
+                ("lang", "en"),
+                ("subject", "Your link, {recipient}"),
+                ("text", "{link}"),
+                ("reset", "false"),
+            ]),
+            None,
+        ),
         "/admin/fn/legal-hold" => (form(&[("form", DEMO_FORM_ID), ("submission", ""), ("reason", "")]), None),
         "/admin/fn/submissions" => (form(&[("form", DEMO_FORM_ID), ("page", "1")]), None),
         "/admin/fn/submission" => (form(&[("id", submission)]), None),
@@ -393,7 +416,7 @@ async fn a_partner_sees_only_assigned_forms_without_personal_data() {
     assert_eq!(guessed_body, missing_body);
     // The same through every other function that takes a form id.
     type Args = Vec<(&'static str, &'static str)>;
-    let probes: [(&str, &str, Args); 6] = [
+    let probes: [(&str, &str, Args); 8] = [
         ("links", "form", vec![("status", "")]),
         (
             "create-link",
@@ -411,6 +434,12 @@ async fn a_partner_sees_only_assigned_forms_without_personal_data() {
             "check-links-csv",
             "form",
             vec![("csv", "label\nx\n"), ("locked", ""), ("single_use", "true"), ("days", "30")],
+        ),
+        ("link-mail-templates", "form", vec![]),
+        (
+            "save-link-mail-template",
+            "form",
+            vec![("lang", "en"), ("subject", "Hi"), ("text", "{link}"), ("reset", "false")],
         ),
         ("funnel", "id", vec![]),
         ("designer", "id", vec![]),

@@ -25,6 +25,8 @@ pub struct CsvRow {
     pub label: Option<String>,
     pub note: Option<String>,
     pub prefill: Answers,
+    /// The mail address of the row's address column, when the links go by mail.
+    pub address: Option<String>,
     /// Problems, each a sentence naming the column.
     pub errors: Vec<String>,
 }
@@ -59,6 +61,19 @@ impl CsvPreview {
 /// `note` columns), then one row per customer. Comma or semicolon separated
 /// (whichever the header uses). Never panics, whatever the input.
 pub fn parse_csv(text: &str, form: &FormDef, locked: &[String], single_use: bool, days: u32) -> CsvPreview {
+    let settings = BulkSettings { locked: locked.to_vec(), single_use, days };
+    parse(text, form, &settings, None)
+}
+
+/// As [`parse_csv`], for links sent by mail: the column `address_column` holds
+/// each row's mail address (required, checked; if it is also a field of the form,
+/// it prefills that field as well).
+pub fn parse_csv_for_mail(text: &str, form: &FormDef, settings: &BulkSettings, address_column: &str) -> CsvPreview {
+    parse(text, form, settings, Some(address_column))
+}
+
+fn parse(text: &str, form: &FormDef, settings: &BulkSettings, address_column: Option<&str>) -> CsvPreview {
+    let (locked, single_use, days) = (&settings.locked, settings.single_use, settings.days);
     let text = text.trim_start_matches('\u{feff}');
     // The header is the first line the reader takes: blank lines before it are skipped.
     let header_line = text.lines().find(|l| !l.trim_end_matches('\r').is_empty()).unwrap_or("");
@@ -77,9 +92,15 @@ pub fn parse_csv(text: &str, form: &FormDef, locked: &[String], single_use: bool
         preview.errors.push("the first row must name the columns (form fields, label, note)".into());
         return preview;
     }
+    if let Some(address) = address_column
+        && !preview.columns.iter().any(|c| c == address)
+    {
+        preview.errors.push(format!("no column {address:?} with the mail addresses"));
+    }
     for (i, column) in preview.columns.iter().enumerate() {
-        let known =
-            matches!(column.as_str(), "label" | "note") || form.field(column).is_some_and(|f| !f.kind.is_static());
+        let known = matches!(column.as_str(), "label" | "note")
+            || address_column == Some(column.as_str())
+            || form.field(column).is_some_and(|f| !f.kind.is_static());
         if !known {
             preview.errors.push(format!("column {} ({column:?}) is not a field of this form", i + 1));
         }
@@ -93,7 +114,14 @@ pub fn parse_csv(text: &str, form: &FormDef, locked: &[String], single_use: bool
             preview.errors.push(format!("at most {MAX_ROWS} rows per file"));
             break;
         }
-        let mut row = CsvRow { row: record.row, label: None, note: None, prefill: Answers::new(), errors: Vec::new() };
+        let mut row = CsvRow {
+            row: record.row,
+            label: None,
+            note: None,
+            prefill: Answers::new(),
+            address: None,
+            errors: Vec::new(),
+        };
         let record = match record.cells {
             Ok(r) => r,
             Err(e) => {
@@ -110,6 +138,13 @@ pub fn parse_csv(text: &str, form: &FormDef, locked: &[String], single_use: bool
         }
         for (column, cell) in preview.columns.iter().zip(record.iter()) {
             let cell = cell.trim();
+            if address_column == Some(column.as_str()) {
+                match crate::messages::normalise_address(cell) {
+                    _ if cell.is_empty() => row.errors.push(format!("{column}: no mail address")),
+                    Ok(address) => row.address = Some(address),
+                    Err(e) => row.errors.push(format!("{column}: {e}")),
+                }
+            }
             match column.as_str() {
                 "label" => row.label = Some(cell.to_owned()).filter(|c| !c.is_empty()),
                 "note" => row.note = Some(cell.to_owned()).filter(|c| !c.is_empty()),
@@ -258,6 +293,15 @@ pub async fn preview_csv(
     Ok(parse_csv(text, &form, &settings.locked, settings.single_use, settings.days))
 }
 
+/// The refusal of a file with problems: the first 20, each naming its row.
+pub(super) fn refusal(preview: &CsvPreview) -> Error {
+    let problems = preview.problems();
+    let shown: Vec<String> = problems.iter().take(20).cloned().collect();
+    let more = problems.len().saturating_sub(shown.len());
+    let tail = if more > 0 { format!("; and {more} more") } else { String::new() };
+    Error::BadRequest(format!("nothing was created: {}{tail}", shown.join("; ")))
+}
+
 /// Creates one link per CSV row, all or none: any problem in any row refuses the
 /// whole file (naming the rows), and the links are written in one transaction.
 pub async fn import_csv(
@@ -270,11 +314,7 @@ pub async fn import_csv(
     let form = linkable_form(state, operator, form_id).await?;
     let preview = parse_csv(text, &form, &settings.locked, settings.single_use, settings.days);
     if !preview.is_clean() {
-        let problems = preview.problems();
-        let shown: Vec<String> = problems.iter().take(20).cloned().collect();
-        let more = problems.len().saturating_sub(shown.len());
-        let tail = if more > 0 { format!("; and {more} more") } else { String::new() };
-        return Err(Error::BadRequest(format!("nothing was created: {}{tail}", shown.join("; "))));
+        return Err(refusal(&preview));
     }
     let batch = uuid::Uuid::now_v7().to_string();
     let mut rows = Vec::with_capacity(preview.rows.len());

@@ -26,10 +26,20 @@ use crate::time::{now_ms, rfc3339_ms};
 use crate::{forms, random};
 
 mod csv;
+mod mail;
 mod qr;
+pub mod reminders;
+pub mod sealed;
+pub mod template;
 
 // `self::`: a bare `csv` in a `use` would be ambiguous with the csv crate.
-pub use self::csv::{BulkSettings, CsvPreview, CsvRow, MAX_ROWS, import_csv, links_csv, parse_csv, preview_csv};
+pub use self::csv::{
+    BulkSettings, CsvPreview, CsvRow, MAX_ROWS, import_csv, links_csv, parse_csv, parse_csv_for_mail, preview_csv,
+};
+pub use self::mail::{
+    DEFAULT_ADDRESS_COLUMN, FormTemplate, LinkMail, MAX_REMIND_DAYS, MAX_REMINDERS, MailCheck, MailSettings, MailShown,
+    MailedLinks, PREVIEWED, PURPOSE, REMINDER_PURPOSE, Recipients, check_mail, send_mail, set_template, templates,
+};
 pub use self::qr::{data_url, qr_png, qr_svg};
 
 /// Longest a link may stay open.
@@ -279,6 +289,8 @@ pub struct LinkInfo {
     pub expires_at: String,
     pub opened_at: Option<String>,
     pub submitted_at: Option<String>,
+    /// Sent by mail: the fate of its mail and reminders (from the outbox).
+    pub mail: Option<LinkMail>,
 }
 
 /// A form's links, optionally only those in one status.
@@ -294,10 +306,12 @@ pub async fn list(
     let compact = operator.form_access(form_id)?.is_compact();
     let now = Utc::now();
     let rows = state.store.links_of_form(form_id).await?;
+    let mut mails = mail::statuses(state, form_id).await?;
     Ok(rows
         .into_iter()
         .map(|r| LinkInfo {
             status: status(&r, now),
+            mail: mails.remove(&r.link_id),
             link_id: r.link_id,
             label: r.label.filter(|_| !compact),
             note: r.note.filter(|_| !compact),
@@ -429,7 +443,9 @@ pub fn form_url(state: &AppState, form_id: &str) -> String {
     format!("{}/f/form/{form_id}", state.config.public_url)
 }
 
-/// Deletes prefill values whose link expired (the retention sweep calls this).
+/// Deletes prefill values whose link expired, and the reminders (with the sealed
+/// secrets) of expired links (the retention sweep calls this).
 pub async fn erase_expired_prefill(state: &AppState) -> Result<u64> {
-    state.store.erase_expired_prefill().await
+    let reminders = state.store.forget_expired_reminders().await?;
+    Ok(state.store.erase_expired_prefill().await? + reminders)
 }

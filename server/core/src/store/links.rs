@@ -48,6 +48,26 @@ pub struct PrefillRow {
     pub locked: Vec<String>,
 }
 
+/// The statement that creates the links of `$links` ([`links_param`]) with their
+/// prefill; also part of the transaction that sends links by mail.
+pub(super) const CREATE_LINKS: &str = "FOR $l IN $links {
+         CREATE type::record('link', $l.link_id) CONTENT {
+             link_id: $l.link_id, form_id: $l.form_id, label: $l.label ?? NONE, note: $l.note ?? NONE,
+             public_key: $l.public_key, single_use: $l.single_use, expires_at: <datetime>$l.expires_at,
+             created_at: time::now(), created_by: $l.created_by, batch: $l.batch ?? NONE, uses: 0
+         };
+         CREATE type::record('link_prefill', $l.link_id) CONTENT {
+             link_id: $l.link_id, form_id: $l.form_id, answers: $l.prefill, locked: $l.locked,
+             delete_after: <datetime>$l.expires_at
+         };
+     };";
+
+/// `$links` of [`CREATE_LINKS`].
+pub(super) fn links_param(links: &[NewLink]) -> Result<Value> {
+    let links = serde_json::to_value(links).map_err(|e| Error::Internal(e.to_string()))?;
+    Ok(strip_nulls_deep(links))
+}
+
 const LINK_COLUMNS: &str = "link_id, form_id, label, note, public_key, single_use, \
      <string>expires_at AS expires_at, <string>created_at AS created_at, created_by, batch, \
      (IF opened_at != NONE THEN <string>opened_at END) AS opened_at, \
@@ -83,24 +103,7 @@ impl Store {
         if links.is_empty() {
             return Ok(());
         }
-        let links = serde_json::to_value(links).map_err(|e| Error::Internal(e.to_string()))?;
-        self.exec(
-            "BEGIN;
-             FOR $l IN $links {
-                 CREATE type::record('link', $l.link_id) CONTENT {
-                     link_id: $l.link_id, form_id: $l.form_id, label: $l.label ?? NONE, note: $l.note ?? NONE,
-                     public_key: $l.public_key, single_use: $l.single_use, expires_at: <datetime>$l.expires_at,
-                     created_at: time::now(), created_by: $l.created_by, batch: $l.batch ?? NONE, uses: 0
-                 };
-                 CREATE type::record('link_prefill', $l.link_id) CONTENT {
-                     link_id: $l.link_id, form_id: $l.form_id, answers: $l.prefill, locked: $l.locked,
-                     delete_after: <datetime>$l.expires_at
-                 };
-             };
-             COMMIT;",
-            json!({ "links": strip_nulls_deep(links) }),
-        )
-        .await
+        self.exec(&format!("BEGIN;\n{CREATE_LINKS}\nCOMMIT;"), json!({ "links": links_param(links)? })).await
     }
 
     pub async fn link(&self, link_id: &str) -> Result<Option<LinkRow>> {
@@ -140,8 +143,9 @@ impl Store {
         Ok(!rows.is_empty())
     }
 
-    /// Revokes a link and deletes its prefill in the same transaction; false when
-    /// there is no such link or it was revoked before.
+    /// Revokes a link and deletes its prefill (and its reminders with the sealed
+    /// secret) in the same transaction; false when there is no such link or it was
+    /// revoked before.
     pub async fn revoke_link(&self, link_id: &str) -> Result<bool> {
         match self.link(link_id).await? {
             Some(link) if link.revoked_at.is_none() => {}
@@ -151,6 +155,7 @@ impl Store {
             "BEGIN;
              UPDATE type::record('link', $link_id) SET revoked_at = time::now() WHERE revoked_at = NONE;
              DELETE type::record('link_prefill', $link_id);
+             DELETE type::record('link_reminder', $link_id);
              COMMIT;",
             json!({ "link_id": link_id }),
         )
@@ -158,7 +163,8 @@ impl Store {
         Ok(true)
     }
 
-    /// Moves a link's expiry (and its prefill's deletion date) to `expires_at`.
+    /// Moves a link's expiry (and its prefill's deletion date, its reminders' end)
+    /// to `expires_at`.
     pub async fn extend_link(&self, link_id: &str, expires_at: &str) -> Result<bool> {
         let rows: Vec<Value> = self
             .rows(
@@ -171,7 +177,8 @@ impl Store {
             return Ok(false);
         }
         self.exec(
-            "UPDATE type::record('link_prefill', $link_id) SET delete_after = <datetime>$expires_at",
+            "UPDATE type::record('link_prefill', $link_id) SET delete_after = <datetime>$expires_at;
+             UPDATE type::record('link_reminder', $link_id) SET expires_at = <datetime>$expires_at;",
             json!({ "link_id": link_id, "expires_at": expires_at }),
         )
         .await?;

@@ -23,6 +23,7 @@ const MIGRATIONS: &[(u32, &str)] = &[
     (11, include_str!("migrations/0011_security.surql")),
     (12, include_str!("migrations/0012_messages.surql")),
     (13, include_str!("migrations/0013_webhooks_digests.surql")),
+    (14, include_str!("migrations/0014_link_mail.surql")),
 ];
 
 /// Every migration's version, in order.

@@ -107,6 +107,17 @@ pub struct MessageFilter {
     pub before_ms: Option<i64>,
 }
 
+/// A message sent for a personal link (its mail or a reminder), for the links list.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct LinkMessageRow {
+    pub link_id: String,
+    pub purpose: String,
+    pub status: String,
+    #[serde(default)]
+    pub last_error: Option<String>,
+    pub created_ms: i64,
+}
+
 /// What lists show: everything but the bodies (only a sender reads those).
 const LIST_COLUMNS: &str = "message_id, kind, purpose, form_id, link_id, webhook_id, to_address, to_account, subject, \
      status, attempts, next_ms, give_up_ms, created_ms, created_by, sent_ms, last_error";
@@ -279,6 +290,16 @@ impl Store {
             )
             .await?;
         Ok(!updated.is_empty())
+    }
+
+    /// The messages of a form's personal links, oldest first (no bodies).
+    pub async fn link_messages(&self, form_id: &str) -> Result<Vec<LinkMessageRow>> {
+        self.rows(
+            "SELECT link_id, purpose, status, last_error, created_ms FROM outbox
+             WHERE form_id = $form_id AND link_id != NONE ORDER BY created_ms",
+            json!({ "form_id": form_id }),
+        )
+        .await
     }
 
     /// Housekeeping: failed messages keep their body for `failed_keep_ms` (so they

@@ -164,6 +164,8 @@ impl Store {
                          IF $l.single_use AND $l.uses > 0 { THROW $link_used };
                          UPDATE type::record('link', $s.link) SET uses += 1, submitted_at = time::now();
                          IF $l.single_use { DELETE type::record('link_prefill', $s.link) };
+                         -- Used: no reminder is due any more, and its sealed secret goes.
+                         DELETE type::record('link_reminder', $s.link);
                      };
                      -- A used challenge's record exists already: this CREATE fails.
                      IF $s.challenge != NONE {
