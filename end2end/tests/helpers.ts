@@ -35,6 +35,18 @@ export async function chooseOwnPassword(page: Page, current: string) {
   await expect(page.getByRole('status')).toContainText('Your password was changed');
 }
 
+/** Logs in as the first owner of a server of its own (the one-time password from
+ *  its log) and chooses the owner password, as a new instance asks. */
+export async function firstOwnerLogin(page: Page, base: string, log: string) {
+  const oneTime = oneTimePassword(log);
+  await page.goto(`${base}/admin/login`);
+  await hydrated(page);
+  await page.getByLabel('User name').fill('owner');
+  await page.getByLabel('Password').fill(oneTime);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await chooseOwnPassword(page, oneTime);
+}
+
 export function today(): string {
   const d = new Date();
   const pad = (n: number) => String(n).padStart(2, '0');

@@ -1,6 +1,6 @@
 import { test, expect } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
-import { OwnServer, SmtpSink, chooseOwnPassword, hydrated, oneTimePassword, startOwnServer, startSmtpSink } from './helpers';
+import { OwnServer, SmtpSink, firstOwnerLogin, hydrated, startOwnServer, startSmtpSink } from './helpers';
 
 // Personal links by mail in the console, through its own server sending to the
 // real SMTP server of the Rust tests: the check shows the mails first, nothing goes
@@ -20,13 +20,7 @@ test.afterAll(async () => {
 
 test('links from a CSV by mail: checked first, sent on confirmation, each with its own link; the template refuses unknown variables', async ({ page }) => {
   test.setTimeout(120_000);
-  const oneTime = oneTimePassword(own.log());
-  await page.goto(`${own.base}/admin/login`);
-  await hydrated(page);
-  await page.getByLabel('User name').fill('owner');
-  await page.getByLabel('Password').fill(oneTime);
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await chooseOwnPassword(page, oneTime);
+  await firstOwnerLogin(page, own.base, own.log());
 
   await page.goto(`${own.base}/admin/forms/contact-tracing/links`);
   await hydrated(page);

@@ -1,7 +1,7 @@
 import { test, expect } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
 import {
-  OWNER_PASSWORD, OwnServer, SmtpSink, chooseOwnPassword, hydrated, oneTimePassword, startOwnServer, startSmtpSink,
+  OWNER_PASSWORD, OwnServer, SmtpSink, firstOwnerLogin, hydrated, startOwnServer, startSmtpSink,
 } from './helpers';
 
 // Its own server, sending mail to a real SMTP server on 127.0.0.1 (aiosmtpd, the
@@ -32,13 +32,7 @@ test.afterAll(async () => {
 test('forgot password: a link by mail sets a new one once; a stranger gets the same answer and no mail', async ({ page }) => {
   test.setTimeout(120_000);
   // The owner sets a mail address on their account page.
-  const oneTime = oneTimePassword(log);
-  await page.goto(`${base}/admin/login`);
-  await hydrated(page);
-  await page.getByLabel('User name').fill('owner');
-  await page.getByLabel('Password').fill(oneTime);
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await chooseOwnPassword(page, oneTime);
+  await firstOwnerLogin(page, base, log);
   await page.goto(`${base}/admin/account`);
   await hydrated(page);
   await page.getByLabel('Your mail address').fill('owner@example.org');

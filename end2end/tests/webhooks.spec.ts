@@ -3,7 +3,7 @@ import AxeBuilder from '@axe-core/playwright';
 import { createServer, IncomingHttpHeaders, Server } from 'http';
 import { AddressInfo } from 'net';
 import { readFileSync } from 'fs';
-import { OwnServer, chooseOwnPassword, hydrated, oneTimePassword, startOwnServer } from './helpers';
+import { OwnServer, firstOwnerLogin, hydrated, startOwnServer } from './helpers';
 
 // Its own server, allowed to deliver to 127.0.0.1, and a receiver here that keeps
 // every delivery. Each is verified with the JavaScript of docs/messages.md itself,
@@ -52,13 +52,7 @@ test.afterAll(async () => {
 test('an owner adds a webhook, sends a test event, and the delivery verifies with the documented code', async ({ page }) => {
   test.setTimeout(120_000);
   const { hmacOk, ed25519Ok } = documentedVerifiers();
-  const oneTime = oneTimePassword(own.log());
-  await page.goto(`${own.base}/admin/login`);
-  await hydrated(page);
-  await page.getByLabel('User name').fill('owner');
-  await page.getByLabel('Password').fill(oneTime);
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await chooseOwnPassword(page, oneTime);
+  await firstOwnerLogin(page, own.base, own.log());
 
   await page.goto(`${own.base}/admin/forms/contact-tracing/design`);
   await hydrated(page);

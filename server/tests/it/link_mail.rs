@@ -15,24 +15,14 @@ use formseal_model::link::key_from_secret;
 use formseal_model::{SubmissionRequest, b64_encode};
 use serde_json::{Value, json};
 
-use crate::common::{JsonBody, TestServer, envelope, good_answers, setup_owner, start_custom};
-use crate::messages::{Received, SmtpSink};
+use crate::common::{JsonBody, TestServer, envelope, good_answers, setup_owner};
+use crate::messages::{Received, SmtpSink, start_sending_with};
 
 const GOOD: &str = "tangerine lighthouse quietly borrows";
 
 /// A server sending through `sink`, whose reminder "day" lasts `day_ms`.
 async fn start_mailing(sink: &SmtpSink, day_ms: Option<u32>) -> TestServer {
-    let url = sink.url();
-    start_custom(
-        |_| "mem://".to_owned(),
-        move |args| {
-            args.smtp_url = Some(url);
-            args.mail_from = Some("Forms <forms@example.org>".into());
-            args.message_retry_ms = Some(50);
-            args.reminder_day_ms = day_ms;
-        },
-    )
-    .await
+    start_sending_with(sink, move |args| args.reminder_day_ms = day_ms).await
 }
 
 async fn owner_cookie(server: &TestServer) -> String {

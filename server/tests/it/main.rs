@@ -32,6 +32,7 @@ mod reader;
 mod replicas;
 mod requests;
 mod retention;
+mod sink;
 mod startup;
 mod verify;
 mod webhooks;

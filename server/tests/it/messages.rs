@@ -2,9 +2,6 @@
 //! `smtp_sink.py`): the outbox, retries, refusals, a dropped connection, two
 //! replicas sending from one outbox, the password reset and notifications.
 
-use std::io::{BufRead, BufReader, Write};
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use formseal_core::accounts::{self, Role};
@@ -16,7 +13,8 @@ use formseal_model::form::{DataClass, Field, FieldKind};
 use formseal_model::text::LocalText;
 use serde_json::{Value, json};
 
-use crate::common::{TestServer, good_answers, setup_owner, start_custom, submit_answers};
+use crate::common::{JsonBody, TestServer, good_answers, setup_owner, start_custom, submit_answers};
+use crate::sink::Sink;
 
 const GOOD: &str = "tangerine lighthouse quietly borrows";
 
@@ -42,40 +40,14 @@ impl Received {
 
 pub struct SmtpSink {
     pub port: u16,
-    child: Child,
-    received: Arc<Mutex<Vec<Received>>>,
+    sink: Sink,
 }
 
 impl SmtpSink {
-    /// `python3 smtp_sink.py` with `args` (see the script); panics with what to
-    /// install when aiosmtpd is missing, so the tests never quietly skip.
+    /// `python3 smtp_sink.py` with `args` (see the script).
     pub fn start(args: &[&str]) -> SmtpSink {
-        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/it/smtp_sink.py");
-        let mut child = Command::new("python3")
-            .arg(script)
-            .args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("python3 (scripts/setup.sh installs it and aiosmtpd)");
-        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        let ready = lines.next().and_then(Result::ok).unwrap_or_default();
-        let port = ready
-            .strip_prefix("READY ")
-            .and_then(|p| p.parse().ok())
-            .unwrap_or_else(|| panic!("the SMTP server did not start ({ready:?}); run scripts/setup.sh (aiosmtpd)"));
-        let received = Arc::new(Mutex::new(Vec::new()));
-        let sink = received.clone();
-        std::thread::spawn(move || {
-            for line in lines.map_while(Result::ok) {
-                let v: Value = serde_json::from_str(&line).unwrap();
-                let to = v["to"].as_array().unwrap().iter().map(|t| t.as_str().unwrap().to_owned()).collect();
-                let (data, text) = (v["data"].as_str().unwrap().to_owned(), v["text"].as_str().unwrap().to_owned());
-                sink.lock().unwrap().push(Received { to, data, text });
-            }
-        });
-        SmtpSink { port, child, received }
+        let sink = Sink::start("smtp_sink.py", args, "aiosmtpd");
+        SmtpSink { port: sink.port, sink }
     }
 
     pub fn url(&self) -> String {
@@ -83,33 +55,27 @@ impl SmtpSink {
     }
 
     pub fn received(&self) -> Vec<Received> {
-        self.received.lock().unwrap().clone()
+        self.sink.seen().iter().map(received).collect()
     }
 
     /// Waits (at most 20 s) until `n` messages arrived.
     pub async fn wait_for(&self, n: usize) -> Vec<Received> {
-        for _ in 0..400 {
-            if self.received().len() >= n {
-                return self.received();
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        panic!("{} of {n} messages arrived", self.received().len());
+        self.sink.wait_for(n).await.iter().map(received).collect()
     }
 }
 
-impl Drop for SmtpSink {
-    fn drop(&mut self) {
-        if let Some(stdin) = self.child.stdin.as_mut() {
-            let _ = stdin.flush();
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+fn received(v: &Value) -> Received {
+    let to = v["to"].as_array().unwrap().iter().map(|t| t.as_str().unwrap().to_owned()).collect();
+    Received { to, data: v["data"].as_str().unwrap().to_owned(), text: v["text"].as_str().unwrap().to_owned() }
 }
 
 /// A server sending through `sink`, retrying after 50 ms (doubling).
 pub async fn start_sending(sink: &SmtpSink) -> TestServer {
+    start_sending_with(sink, |_| {}).await
+}
+
+/// The same with more settings of its own.
+pub async fn start_sending_with(sink: &SmtpSink, adjust: impl FnOnce(&mut formseal::cli::ServeArgs)) -> TestServer {
     let url = sink.url();
     start_custom(
         |_| "mem://".to_owned(),
@@ -117,6 +83,7 @@ pub async fn start_sending(sink: &SmtpSink) -> TestServer {
             args.smtp_url = Some(url);
             args.mail_from = Some("Forms <forms@example.org>".into());
             args.message_retry_ms = Some(50);
+            adjust(args);
         },
     )
     .await
@@ -465,9 +432,10 @@ async fn a_daily_digest_counts_the_day_s_submissions_once_and_holds_no_answer() 
     assert_eq!(sink.received().len(), 1);
 }
 
-/// The real binary on RocksDB, killed with SIGKILL while it sends: after the
-/// restart every acknowledged message arrives; at most the one in flight at the
-/// kill arrives twice (the mail server's "250" came, our record of it did not).
+/// The real binary on RocksDB, killed with SIGKILL during a bulk send of 60
+/// personal links from a CSV: after the restart every recipient gets their mail;
+/// at most the one in flight at the kill arrives twice (the mail server's "250"
+/// came, our record of it did not).
 #[tokio::test]
 async fn kill_9_while_sending_loses_no_message() {
     use crate::durability::{command, free_port, log_file, wait_ready};
@@ -497,12 +465,25 @@ async fn kill_9_while_sending_loses_no_message() {
     let args = vec![("current", one_time), ("new", GOOD.into()), ("repeat", GOOD.into())];
     assert!(post(Some(cookie.clone()), "change-password", args).await.status().as_u16() < 400);
 
-    let mut acknowledged = Vec::new();
-    for i in 0..60 {
-        let res = post(Some(cookie.clone()), "test-message", vec![("to", format!("p{i}@example.org"))]).await;
-        assert_eq!(res.status(), 200);
-        acknowledged.push(serde_json::from_str::<String>(&res.text().await.unwrap()).unwrap());
-    }
+    // One bulk send, acknowledged as a whole: 60 links, 60 mails.
+    let acknowledged: Vec<String> = (0..60).map(|i| format!("p{i}@example.org")).collect();
+    let csv = std::iter::once("label,email".to_owned())
+        .chain(acknowledged.iter().enumerate().map(|(i, to)| format!("K-{i},{to}")))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let request = json!({
+        "form": DEMO_FORM_ID, "label": "", "note": "", "prefill": "", "to": "", "csv": csv,
+        "address_column": "email", "locked": "", "single_use": true, "days": 30, "lang": "en",
+        "remind_days": 0, "remind_times": 0,
+    });
+    let res = http
+        .post(format!("{base}/admin/fn/send-link-mail"))
+        .header("cookie", &cookie)
+        .json(&json!({ "request": request, "confirm": 60 }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
     // Some are out, most are not: kill it mid-send.
     while sink.received().len() < 10 {
         tokio::time::sleep(Duration::from_millis(10)).await;
@@ -516,18 +497,17 @@ async fn kill_9_while_sending_loses_no_message() {
     // test waits for the others only).
     let _server = spawn();
     wait_ready(&http, &base).await;
-    let ids =
-        |received: &[Received]| -> Vec<String> { received.iter().filter_map(|r| r.header("Message-ID")).collect() };
+    let missing = |received: &[Received]| -> Vec<String> {
+        acknowledged.iter().filter(|to| !received.iter().any(|r| r.to.contains(to))).cloned().collect()
+    };
     for _ in 0..400 {
-        let got = ids(&sink.received());
-        let missing = acknowledged.iter().filter(|id| !got.iter().any(|m| m.contains(id.as_str()))).count();
-        if missing <= 1 {
+        if missing(&sink.received()).len() <= 1 {
             break;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    let got = ids(&sink.received());
-    let missing: Vec<_> = acknowledged.iter().filter(|id| !got.iter().any(|m| m.contains(id.as_str()))).collect();
+    let missing = missing(&sink.received());
+    let got: Vec<String> = sink.received().iter().filter_map(|r| r.header("Message-ID")).collect();
     // The one message claimed at the kill waits for its 5-minute lease; every other is here.
     assert!(missing.len() <= 1, "lost: {missing:?}");
     let mut unique = got.clone();

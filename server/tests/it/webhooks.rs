@@ -4,9 +4,6 @@
 //! /.well-known/formseal-keys.json. Retries through the outbox, the answers only
 //! where chosen, deletions announced, private targets refused.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use formseal_core::audit::Action;
@@ -17,42 +14,18 @@ use formseal_model::demo::DEMO_FORM_ID;
 use serde_json::{Value, json};
 
 use crate::common::{JsonBody, TestServer, envelope, good_answers, setup_owner, sign, start, start_custom};
+use crate::sink::Sink;
 
 /// The receiver, and what it printed of each delivery.
-struct Receiver {
-    port: u16,
-    child: Child,
-    seen: Arc<Mutex<Vec<Value>>>,
-}
+struct Receiver(Sink);
 
 impl Receiver {
-    /// Panics with what to install when a package is missing: never a quiet skip.
     fn start(args: &[&str]) -> Receiver {
-        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/it/webhook_sink.py");
-        let mut child = Command::new("python3")
-            .arg(script)
-            .args(args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("python3 (scripts/setup.sh installs it with standardwebhooks and cryptography)");
-        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        let ready = lines.next().and_then(Result::ok).unwrap_or_default();
-        let port = ready.strip_prefix("READY ").and_then(|p| p.parse().ok()).unwrap_or_else(|| {
-            panic!("the webhook receiver did not start ({ready:?}); run scripts/setup.sh (standardwebhooks)")
-        });
-        let seen = Arc::new(Mutex::new(Vec::new()));
-        let sink = seen.clone();
-        std::thread::spawn(move || {
-            for line in lines.map_while(Result::ok) {
-                sink.lock().unwrap().push(serde_json::from_str(&line).unwrap());
-            }
-        });
-        Receiver { port, child, seen }
+        Receiver(Sink::start("webhook_sink.py", args, "standardwebhooks and cryptography"))
     }
 
     fn url(&self, path: &str) -> String {
-        format!("http://127.0.0.1:{}{path}", self.port)
+        format!("http://127.0.0.1:{}{path}", self.0.port)
     }
 
     /// Tells the receiver each path's webhook secret and where the instance's keys are.
@@ -66,25 +39,12 @@ impl Receiver {
     }
 
     fn seen(&self) -> Vec<Value> {
-        self.seen.lock().unwrap().clone()
+        self.0.seen()
     }
 
     /// Waits (at most 20 s) until `n` deliveries arrived.
     async fn wait_for(&self, n: usize) -> Vec<Value> {
-        for _ in 0..400 {
-            if self.seen().len() >= n {
-                return self.seen();
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        panic!("{} of {n} deliveries arrived: {:?}", self.seen().len(), self.seen());
-    }
-}
-
-impl Drop for Receiver {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        self.0.wait_for(n).await
     }
 }
 
