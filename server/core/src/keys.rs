@@ -120,14 +120,21 @@ impl KeyRing {
     }
 
     /// The key that seals the secrets of personal links kept for reminders (see
-    /// [`crate::links::sealed`]): HMAC-SHA-256 of the search secret with its own
-    /// purpose label, so it lives beside the instance keys (never in the database),
-    /// replicas share it, and it is no other key.
+    /// [`crate::links::sealed`]).
     pub fn link_seal_key(&self) -> Result<[u8; 32]> {
+        self.derived_key(&[b"formseal link secret seal v1"])
+    }
+
+    /// A key of its own for one purpose: HMAC-SHA-256 of the search secret over
+    /// `parts` (a purpose label first), so it lives beside the instance keys (never
+    /// in the database), replicas share it, and it is no other key.
+    pub fn derived_key(&self, parts: &[&[u8]]) -> Result<[u8; 32]> {
         use hmac::{Hmac, Mac as _};
         let mut mac = <Hmac<sha2::Sha256> as hmac::Mac>::new_from_slice(&self.search_secret)
-            .map_err(|e| Error::Internal(format!("link seal key: {e}")))?;
-        mac.update(b"formseal link secret seal v1");
+            .map_err(|e| Error::Internal(format!("derived key: {e}")))?;
+        for part in parts {
+            mac.update(part);
+        }
         let mut key = [0u8; 32];
         key.copy_from_slice(&mac.finalize().into_bytes());
         Ok(key)

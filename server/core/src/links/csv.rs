@@ -73,7 +73,6 @@ pub fn parse_csv_for_mail(text: &str, form: &FormDef, settings: &BulkSettings, a
 }
 
 fn parse(text: &str, form: &FormDef, settings: &BulkSettings, address_column: Option<&str>) -> CsvPreview {
-    let (locked, single_use, days) = (&settings.locked, settings.single_use, settings.days);
     let text = text.trim_start_matches('\u{feff}');
     // The header is the first line the reader takes: blank lines before it are skipped.
     let header_line = text.lines().find(|l| !l.trim_end_matches('\r').is_empty()).unwrap_or("");
@@ -172,14 +171,7 @@ fn parse(text: &str, form: &FormDef, settings: &BulkSettings, address_column: Op
             }
         }
         row.prefill.retain(|k, _| !wrong.contains(k));
-        let spec = LinkSpec {
-            label: row.label.clone(),
-            note: row.note.clone(),
-            prefill: row.prefill.clone(),
-            locked: locked.iter().filter(|k| row.prefill.contains_key(*k)).cloned().collect(),
-            single_use,
-            days,
-        };
+        let (spec, _) = row.clone().into_spec(settings);
         if let Err(problems) = check_spec(form, &spec) {
             for p in problems {
                 let text = format!("{}: {}", p.field, p.problem.message("en"));
@@ -281,6 +273,21 @@ pub struct BulkSettings {
     pub days: u32,
 }
 
+impl CsvRow {
+    /// The link this row makes under `settings`, and the row's mail address.
+    pub(super) fn into_spec(self, settings: &BulkSettings) -> (LinkSpec, Option<String>) {
+        let spec = LinkSpec {
+            locked: settings.locked.iter().filter(|k| self.prefill.contains_key(*k)).cloned().collect(),
+            label: self.label,
+            note: self.note,
+            prefill: self.prefill,
+            single_use: settings.single_use,
+            days: settings.days,
+        };
+        (spec, self.address)
+    }
+}
+
 /// Checks a CSV without creating anything.
 pub async fn preview_csv(
     state: &AppState,
@@ -320,14 +327,7 @@ pub async fn import_csv(
     let mut rows = Vec::with_capacity(preview.rows.len());
     let mut created = Vec::with_capacity(preview.rows.len());
     for r in preview.rows {
-        let spec = LinkSpec {
-            locked: settings.locked.iter().filter(|k| r.prefill.contains_key(*k)).cloned().collect(),
-            label: r.label,
-            note: r.note,
-            prefill: r.prefill,
-            single_use: settings.single_use,
-            days: settings.days,
-        };
+        let (spec, _) = r.into_spec(settings);
         let (row, link) = new_link(state, operator, form_id, spec, Some(&batch))?;
         rows.push(row);
         created.push(link);

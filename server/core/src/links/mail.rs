@@ -194,17 +194,9 @@ async fn prepare(
             let rows = preview
                 .rows
                 .into_iter()
-                .filter_map(|r| {
-                    let to = r.address?;
-                    let spec = LinkSpec {
-                        locked: bulk.locked.iter().filter(|k| r.prefill.contains_key(*k)).cloned().collect(),
-                        label: r.label,
-                        note: r.note,
-                        prefill: r.prefill,
-                        single_use: bulk.single_use,
-                        days: bulk.days,
-                    };
-                    Some(Recipient { spec, to })
+                .filter_map(|r| match r.into_spec(bulk) {
+                    (spec, Some(to)) => Some(Recipient { spec, to }),
+                    (_, None) => None,
                 })
                 .collect();
             (rows, true)

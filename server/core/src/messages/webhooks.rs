@@ -103,8 +103,18 @@ pub async fn add(
     state.store.create_webhook(&new).await?;
     let detail = format!("{} ({}){}", shown(&url), new.events.join(", "), answers_note(include_answers));
     audit::record(state, &operator.username, Action::WebhookAdded, &new.webhook_id, &detail).await?;
-    let webhook = state.store.webhook(&new.webhook_id).await?.ok_or(Error::NotFound("webhook"))?;
-    let secret = secret_text(&secret(state, &webhook.webhook_id, webhook.secret_generation)?);
+    let secret = secret_text(&secret(state, &new.webhook_id, 0)?);
+    let webhook = WebhookRow {
+        webhook_id: new.webhook_id,
+        form_id: new.form_id,
+        url: new.url,
+        events: new.events,
+        include_answers,
+        enabled: true,
+        secret_generation: 0,
+        created_ms: new.created_ms,
+        created_by: new.created_by,
+    };
     Ok((webhook, secret))
 }
 
@@ -311,15 +321,8 @@ fn message(state: &AppState, hook: &WebhookRow, event: &str, data: Value, by: &s
 
 /// The webhook's HMAC secret: derived from the instance secret, never stored.
 pub fn secret(state: &AppState, webhook_id: &str, generation: u32) -> Result<[u8; 32]> {
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(state.keys.search_secret())
-        .map_err(|e| Error::Internal(format!("webhook secret: {e}")))?;
-    mac.update(b"formseal/webhook-secret/v1\0");
-    mac.update(webhook_id.as_bytes());
-    mac.update(b"\0");
-    mac.update(generation.to_string().as_bytes());
-    let mut secret = [0u8; 32];
-    secret.copy_from_slice(&mac.finalize().into_bytes());
-    Ok(secret)
+    let generation = generation.to_string();
+    state.keys.derived_key(&[b"formseal/webhook-secret/v1\0", webhook_id.as_bytes(), b"\0", generation.as_bytes()])
 }
 
 /// A secret as receivers' Standard Webhooks libraries take it.
